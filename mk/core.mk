@@ -1,0 +1,1 @@
+# mk/core.mk: filled in by its owner

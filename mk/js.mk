@@ -1,0 +1,1 @@
+# mk/js.mk: filled in by its owner

@@ -1,0 +1,1 @@
+# mk/lint.mk: filled in by its owner

@@ -1,0 +1,1 @@
+# mk/native.mk: filled in by its owner

@@ -1,0 +1,2 @@
+# mk/setup.mk: filled in by its owner
+setup:

@@ -1,0 +1,1 @@
+# mk/wasm.mk: filled in by its owner
