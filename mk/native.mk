@@ -37,7 +37,7 @@ PG_CONFIG ?= pg_config
 install-native:
 	@pg_config='$(if $(findstring /,$(PG_CONFIG)),$(abspath $(PG_CONFIG)),$(PG_CONFIG))'; \
 	version=$$("$$pg_config" --version) || { echo "install-native: cannot run $(PG_CONFIG); pass PG_CONFIG=/path/to/pg_config" >&2; exit 1; }; \
-	dir='$(BUILD)/native-'$$(echo "$$version" | tr -c 'A-Za-z0-9.\n' '_'); \
+	dir='$(BUILD)/native-'$$(echo "$$version" | awk '{print $$2}'); \
 	echo "install-native: $$version, building in $$dir"; \
 	mkdir -p "$$dir" && \
 	$(MAKE) -C "$$dir" -f $(ROOT)/pg/Makefile VPATH=$(ROOT)/pg PG_CONFIG="$$pg_config" && \

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Fetches PostgreSQL 18 server headers (Debian package postgresql-server-dev-18) and PGXS (postgresql-client-18)
-# into DEST without touching
-# the system's apt configuration: a private sources.list, package lists and cache under DEST/apt, signatures checked
-# against Debian's archive keyring. Then adapts the package for this machine:
+# into DEST without touching the system's apt configuration: a private sources.list, package lists and cache under
+# DEST/apt, signatures checked against Debian's archive keyring. Then adapts them for this machine:
 #   - DEST/bin/pg_config: Debian's own pg_config needs glibc 2.38; this script answers the same questions, pointing
 #     the install directories at the PostgreSQL 18 server copy SERVER_DIR (see scripts/setup-pg18-server.sh).
 #   - Makefile.global: no JIT bitcode (with_llvm = no) and only compiler flags the local gcc/g++ accept (the package
@@ -42,7 +41,7 @@ apt_opts=(
 	-o Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled=false
 )
 apt-get "${apt_opts[@]}" update -qq 2>&1 | tee "$apt_dir/update.log"
-# apt-get update exits 0 even when a suite's signature does not verify: refuse to go on with any warning.
+# A suite that cannot be fetched or verified may be only a warning to apt-get: refuse to go on with any.
 if grep -qE '^(W|E): ' "$apt_dir/update.log"; then
 	echo "fetch-pg18: apt-get update reported problems (see above)" >&2
 	exit 1
@@ -90,6 +89,7 @@ command -v "$cxx" >/dev/null || cxx=g++
 cflags=$(filter_flags "$cc" c $(mk_value CFLAGS))
 # shellcheck disable=SC2046
 cxxflags=$(filter_flags "$cxx" c++ $(mk_value CXXFLAGS))
+# shellcheck disable=SC2046
 permit_mvd=$(filter_flags "$cc" c $(mk_value PERMIT_MISSING_VARIABLE_DECLARATIONS))
 sed -i \
 	-e "s|^CC = .*|CC = $cc|" \
