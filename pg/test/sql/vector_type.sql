@@ -50,6 +50,6 @@ COPY vector_binary TO '/tmp/ruvector_vector_binary.bin' WITH (FORMAT binary);
 CREATE TABLE vector_binary_copy (id int, v vector);
 COPY vector_binary_copy FROM '/tmp/ruvector_vector_binary.bin' WITH (FORMAT binary);
 SELECT a.id, a.v, b.v, a.v::text = b.v::text AS same FROM vector_binary a JOIN vector_binary_copy b USING (id) ORDER BY id;
-CREATE TABLE vector_binary_dims (v vector(2));
+CREATE TABLE vector_binary_dims (id int, v vector(2));
 COPY vector_binary_dims FROM '/tmp/ruvector_vector_binary.bin' WITH (FORMAT binary);
 DROP TABLE vector_binary, vector_binary_copy, vector_binary_dims;
