@@ -27,7 +27,8 @@ WASM_HEADERS := $(wildcard $(ROOT)/pg/src/*.h $(ROOT)/core/include/ruvector/*.hp
 
 WASM_MODULE := $(WASM_DIR)/ruvector.so
 WASM_BUNDLE := $(WASM_DIR)/ruvector.tar.gz
-EXTENSION_SQL := pg/sql/ruvector--0.1.0.sql
+EXTENSION_SQL := $(WASM_DIR)/ruvector--0.1.0.sql
+EXTENSION_SQL_PARTS := $(sort $(wildcard $(ROOT)/pg/sql/parts/*.sql))
 
 .PHONY: wasm-build wasm-bundle wasm-check-imports
 BUILD_TARGETS += wasm-bundle
@@ -55,6 +56,11 @@ $(WASM_BUNDLE): $(WASM_MODULE) pg/ruvector.control $(EXTENSION_SQL)
 		lib/postgresql/ruvector.so share/postgresql/extension/ruvector.control \
 		share/postgresql/extension/$(notdir $(EXTENSION_SQL))
 	@echo "side module: $$(stat -c %s $(WASM_MODULE)) bytes, bundle: $$(stat -c %s $@) bytes"
+
+# Same assembly as pg/Makefile's: the sections in file-name order
+$(EXTENSION_SQL): $(EXTENSION_SQL_PARTS)
+	@mkdir -p $(@D)
+	for part in $(EXTENSION_SQL_PARTS); do cat $$part; echo; done > $@
 
 wasm-build: $(WASM_MODULE)
 wasm-bundle: $(WASM_BUNDLE)

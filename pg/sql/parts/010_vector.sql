@@ -1,7 +1,3 @@
--- ruvector 0.1.0: pgvector-compatible SQL surface over ruvector's kernels.
--- complain if script is sourced in psql, rather than via CREATE EXTENSION
-\echo Use "CREATE EXTENSION ruvector" to load this file. \quit
-
 -- vector type
 
 CREATE TYPE vector;
@@ -89,8 +85,3 @@ CREATE OPERATOR <+> (
 	LEFTARG = vector, RIGHTARG = vector, PROCEDURE = l1_distance,
 	COMMUTATOR = '<+>'
 );
-
--- ruvector's own functions
-
-CREATE FUNCTION ruvector_simd_level() RETURNS text
-	AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
