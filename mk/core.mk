@@ -1,1 +1,74 @@
-# mk/core.mk: filled in by its owner
+# mk/core.mk: core/ library (float32 distance kernels), its tests, benchmarks and lint.
+#
+# For the pg/ builds, which compile the core sources themselves (PGXS natively, clang for WASM):
+#   CORE_SOURCES  absolute paths of the library's .cpp files
+#   CORE_INCLUDE  the include folder (use as -I$(CORE_INCLUDE))
+#   CORE_CXXFLAGS flags the core sources need on every target (C++20, no exceptions, no RTTI)
+
+CORE_DIR := $(ROOT)/core
+CORE_INCLUDE := $(CORE_DIR)/include
+CORE_SOURCES := $(addprefix $(CORE_DIR)/src/,kernels/serial.cpp kernels/x86_avx2.cpp kernels/wasm_simd128.cpp \
+	kernels/dispatch.cpp distance.cpp)
+CORE_HEADERS := $(wildcard $(CORE_INCLUDE)/ruvector/*.hpp)
+CORE_CXXFLAGS := -std=c++20 -fno-exceptions -fno-rtti
+
+CORE_BUILD := $(BUILD)/core
+CORE_CMAKE := cmake -S $(CORE_DIR) -B $(CORE_BUILD) -DCMAKE_BUILD_TYPE=Release -DRUVECTOR_WERROR=ON
+
+# Standalone WASM module over the kernels for the Node tests (core/wasm/), built with the
+# same clang/sysroot flags as the PGlite side module, without libc.
+CORE_WASM_SYSROOT := /usr/share/emscripten/cache/sysroot
+CORE_WASM_CXX := clang++-16
+CORE_WASM_LD := wasm-ld-16
+CORE_WASM_CXXFLAGS := --target=wasm32-unknown-emscripten -msimd128 -nostdinc++ --sysroot=$(CORE_WASM_SYSROOT) \
+	-isystem $(CORE_WASM_SYSROOT)/include/c++/v1 -D_LIBCPP_DISABLE_EXTERN_TEMPLATE -O2 $(CORE_CXXFLAGS) \
+	-fvisibility=hidden -Wall -Wextra -Werror -I$(CORE_INCLUDE)
+CORE_WASM_DIR := $(CORE_BUILD)/wasm
+CORE_WASM_HARNESS := $(CORE_WASM_DIR)/kernels_harness.wasm
+CORE_WASM_OBJECTS := $(patsubst $(CORE_DIR)/src/%.cpp,$(CORE_WASM_DIR)/%.o,$(CORE_SOURCES)) \
+	$(CORE_WASM_DIR)/kernels_harness.o
+
+.PHONY: core-build core-test core-bench lint-core
+BUILD_TARGETS += core-build
+TEST_TARGETS += core-test
+BENCH_TARGETS += core-bench
+LINT_TARGETS += lint-core
+
+core-build: $(CORE_WASM_HARNESS)
+	$(CORE_CMAKE)
+	cmake --build $(CORE_BUILD) -j$(NPROC)
+
+$(CORE_WASM_DIR)/%.o: $(CORE_DIR)/src/%.cpp $(CORE_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CORE_WASM_CXX) $(CORE_WASM_CXXFLAGS) -c $< -o $@
+
+# -fno-builtin keeps the harness's strlen/memcmp loops from being turned back into calls to themselves.
+$(CORE_WASM_DIR)/kernels_harness.o: $(CORE_DIR)/wasm/kernels_harness.cpp $(CORE_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CORE_WASM_CXX) $(CORE_WASM_CXXFLAGS) -fno-builtin -c $< -o $@
+
+$(CORE_WASM_HARNESS): $(CORE_WASM_OBJECTS) $(CORE_DIR)/wasm/imports.txt
+	$(CORE_WASM_LD) --no-entry --export-dynamic --allow-undefined-file=$(CORE_DIR)/wasm/imports.txt -o $@ \
+		$(CORE_WASM_OBJECTS)
+
+core-test: core-build
+	cd $(CORE_BUILD) && ctest --output-on-failure -j$(NPROC)
+	RUVECTOR_CORE_WASM=$(CORE_WASM_HARNESS) node --test $(CORE_DIR)/wasm/test_kernels.mjs
+
+core-bench: core-build
+	@mkdir -p $(BUILD)/bench
+	$(CORE_BUILD)/bench_kernels --benchmark_out=$(BUILD)/bench/core_native.json --benchmark_out_format=json
+	RUVECTOR_CORE_WASM=$(CORE_WASM_HARNESS) node $(CORE_DIR)/wasm/bench_kernels.mjs --json $(BUILD)/bench/core_wasm.json
+
+# Formatting and clang-tidy over core/: native sources with the compile commands CMake wrote,
+# the WASM-only sources again with the WASM flags.
+CORE_LINT_FILES := $(shell find $(CORE_DIR) -name '*.cpp' -o -name '*.hpp' -o -name '*.inc' 2>/dev/null)
+CORE_TIDY_FILES := $(CORE_SOURCES) $(CORE_DIR)/tests/test_kernels.cpp $(CORE_DIR)/bench/bench_kernels.cpp \
+	$(CORE_DIR)/bench/baseline_plain.cpp $(CORE_DIR)/bench/baseline_assoc.cpp
+lint-core:
+	clang-format-14 --dry-run --Werror $(CORE_LINT_FILES)
+	$(CORE_CMAKE) > /dev/null
+	clang-tidy-14 -p $(CORE_BUILD) --quiet --warnings-as-errors='*' $(CORE_TIDY_FILES)
+	clang-tidy-14 --quiet --warnings-as-errors='*' $(CORE_DIR)/src/kernels/wasm_simd128.cpp \
+		$(CORE_DIR)/src/kernels/dispatch.cpp $(CORE_DIR)/wasm/kernels_harness.cpp -- \
+		$(filter-out -O2 -Wall -Wextra -Werror,$(CORE_WASM_CXXFLAGS))

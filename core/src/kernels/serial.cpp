@@ -1,0 +1,49 @@
+// Reference twins: one float32 accumulator, one term at a time, in index order.
+// This is the summation pgvector's plain loops perform (without -fassociative-math),
+// and the baseline every other level is tested against.
+#include "ruvector/kernels.hpp"
+
+#include <cmath>
+
+namespace ruvector {
+
+float l2sq_f32_serial(const float* a, const float* b, std::size_t n)
+{
+	float sum = 0.0F;
+	for (std::size_t i = 0; i < n; i++) {
+		const float d = a[i] - b[i];
+		sum += d * d;
+	}
+	return sum;
+}
+
+float dot_f32_serial(const float* a, const float* b, std::size_t n)
+{
+	float sum = 0.0F;
+	for (std::size_t i = 0; i < n; i++) {
+		sum += a[i] * b[i];
+	}
+	return sum;
+}
+
+float l1_f32_serial(const float* a, const float* b, std::size_t n)
+{
+	float sum = 0.0F;
+	for (std::size_t i = 0; i < n; i++) {
+		sum += std::fabs(a[i] - b[i]);
+	}
+	return sum;
+}
+
+cosine_parts cosine_f32_serial(const float* a, const float* b, std::size_t n)
+{
+	cosine_parts parts{0.0F, 0.0F, 0.0F};
+	for (std::size_t i = 0; i < n; i++) {
+		parts.dot += a[i] * b[i];
+		parts.norm_a += a[i] * a[i];
+		parts.norm_b += b[i] * b[i];
+	}
+	return parts;
+}
+
+} // namespace ruvector

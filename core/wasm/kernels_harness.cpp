@@ -1,0 +1,162 @@
+// Standalone WASM module over the core kernels, for the Node tests and benchmarks in
+// this folder. No libc is linked: the module imports getenv from JavaScript (so tests can
+// set RUVECTOR_SIMD; allowed by imports.txt) and provides the two string routines
+// dispatch.cpp calls. Built with -fno-builtin so those loops stay loops.
+// Vectors live in `arena`; JavaScript writes them through the exported memory.
+#include "ruvector/kernels.hpp"
+
+#include <cstddef>
+
+#define RV_EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace {
+
+constexpr std::size_t arena_floats = 1 << 16;
+alignas(64) float arena[arena_floats];
+// getenv results are copied here by the JavaScript side; the C string must outlive the call.
+char env_value[64];
+
+const ruvector::kernel_table* table_for(int level)
+{
+	return ruvector::kernels_for(static_cast<ruvector::simd_level>(level));
+}
+
+enum metric : int { metric_l2sq = 0, metric_dot = 1, metric_l1 = 2, metric_cosine = 3 };
+
+float run_metric(const ruvector::kernel_table& t, int m, const float* a, const float* b, std::size_t n)
+{
+	switch (m) {
+		case metric_l2sq:
+			return t.l2sq_f32(a, b, n);
+		case metric_dot:
+			return t.dot_f32(a, b, n);
+		case metric_l1:
+			return t.l1_f32(a, b, n);
+		default: {
+			const ruvector::cosine_parts p = t.cosine_f32(a, b, n);
+			return p.dot + p.norm_a + p.norm_b;
+		}
+	}
+}
+
+} // namespace
+
+extern "C" {
+
+// Called by std::string_view in dispatch.cpp.
+std::size_t strlen(const char* s)
+{
+	std::size_t n = 0;
+	while (s[n] != '\0') {
+		n++;
+	}
+	return n;
+}
+
+int memcmp(const void* x, const void* y, std::size_t n)
+{
+	const auto* p = static_cast<const unsigned char*>(x);
+	const auto* q = static_cast<const unsigned char*>(y);
+	for (std::size_t i = 0; i < n; i++) {
+		if (p[i] != q[i]) {
+			return p[i] < q[i] ? -1 : 1;
+		}
+	}
+	return 0;
+}
+
+} // extern "C"
+
+RV_EXPORT float* rv_arena()
+{
+	return arena;
+}
+
+RV_EXPORT std::size_t rv_arena_floats()
+{
+	return arena_floats;
+}
+
+RV_EXPORT char* rv_env_value()
+{
+	return env_value;
+}
+
+RV_EXPORT int rv_has_level(int level)
+{
+	return table_for(level) != nullptr ? 1 : 0;
+}
+
+RV_EXPORT float rv_l2sq(int level, const float* a, const float* b, std::size_t n)
+{
+	return table_for(level)->l2sq_f32(a, b, n);
+}
+
+RV_EXPORT float rv_dot(int level, const float* a, const float* b, std::size_t n)
+{
+	return table_for(level)->dot_f32(a, b, n);
+}
+
+RV_EXPORT float rv_l1(int level, const float* a, const float* b, std::size_t n)
+{
+	return table_for(level)->l1_f32(a, b, n);
+}
+
+// Writes dot, |a|^2, |b|^2 to out[0..2].
+RV_EXPORT void rv_cosine(int level, const float* a, const float* b, std::size_t n, float* out)
+{
+	const ruvector::cosine_parts p = table_for(level)->cosine_f32(a, b, n);
+	out[0] = p.dot;
+	out[1] = p.norm_a;
+	out[2] = p.norm_b;
+}
+
+RV_EXPORT double rv_l2_distance(const float* a, const float* b, std::size_t n)
+{
+	return ruvector::l2_distance_f32(a, b, n);
+}
+
+RV_EXPORT double rv_cosine_distance(const float* a, const float* b, std::size_t n)
+{
+	return ruvector::cosine_distance_f32(a, b, n);
+}
+
+RV_EXPORT double rv_norm(const float* a, std::size_t n)
+{
+	return ruvector::norm_f32(a, n);
+}
+
+RV_EXPORT int rv_active_level()
+{
+	return static_cast<int>(ruvector::active_kernels.level);
+}
+
+RV_EXPORT int rv_detect_level()
+{
+	return static_cast<int>(ruvector::detect_simd_level());
+}
+
+RV_EXPORT int rv_select(int level)
+{
+	return ruvector::select_kernels(static_cast<ruvector::simd_level>(level)) ? 1 : 0;
+}
+
+RV_EXPORT int rv_select_from_environment()
+{
+	return static_cast<int>(ruvector::select_kernels_from_environment());
+}
+
+// Benchmark loop inside WASM, so the JS-to-WASM call is not what gets timed: `iterations`
+// calls cycling over `pairs` consecutive (a, b) pairs of n floats starting at `data`.
+RV_EXPORT float rv_bench(int level, int m, const float* data, std::size_t n, std::size_t pairs, std::size_t iterations)
+{
+	const ruvector::kernel_table& t = *table_for(level);
+	float sink = 0.0F;
+	std::size_t k = 0;
+	for (std::size_t it = 0; it < iterations; it++) {
+		const float* a = data + 2 * k * n;
+		sink += run_metric(t, m, a, a + n, n);
+		k = k + 1 == pairs ? 0 : k + 1;
+	}
+	return sink;
+}
