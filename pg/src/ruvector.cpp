@@ -9,6 +9,8 @@ extern "C" {
 #include "utils/builtins.h"
 }
 
+#include "core_bridge.h"
+#include "hnsw.h"
 #include "ruvector/kernels.hpp"
 
 extern "C" {
@@ -18,10 +20,12 @@ PGDLLEXPORT void _PG_init(void);
 PG_FUNCTION_INFO_V1(ruvector_simd_level);
 }
 
-/* Choose the distance kernels once per process, before any query runs */
+/* Once per process, before any query runs: kernels, core's hooks, options and settings */
 void _PG_init(void)
 {
 	ruvector::select_kernels_from_environment();
+	CoreBridgeInit();
+	HnswInit();
 }
 
 /* Which kernel family this process uses: serial, avx2, ... or wasm_simd128 in PGlite */

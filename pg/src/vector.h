@@ -23,3 +23,10 @@ typedef struct Vector {
 
 /* Allocate a zeroed vector of dim elements in the current memory context */
 Vector* InitVector(int dim);
+
+/* Distance functions the index access methods recognise in their operator classes */
+extern "C" {
+Datum vector_l2_squared_distance(PG_FUNCTION_ARGS);
+Datum vector_negative_inner_product(PG_FUNCTION_ARGS);
+Datum l1_distance(PG_FUNCTION_ARGS);
+}

@@ -1,0 +1,215 @@
+/*
+ * hnsw: the access method handler, options, settings, cost estimate and the
+ * type information that tells the graph code how to compute distances.
+ */
+extern "C" {
+#include "postgres.h"
+
+#include <float.h>
+#include <math.h>
+
+#include "access/reloptions.h"
+#include "commands/progress.h"
+#include "commands/vacuum.h"
+#include "utils/guc.h"
+#include "utils/selfuncs.h"
+#include "utils/spccache.h"
+}
+
+#include "hnsw.h"
+#include "vector.h"
+
+int hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
+static relopt_kind hnsw_relopt_kind;
+
+extern "C" {
+PG_FUNCTION_INFO_V1(hnswhandler);
+}
+
+/* Register the options and settings; called once from _PG_init */
+void HnswInit(void)
+{
+	hnsw_relopt_kind = add_reloption_kind();
+	add_int_reloption(hnsw_relopt_kind, "m", "Max number of connections", HNSW_DEFAULT_M, HNSW_MIN_M, HNSW_MAX_M,
+					  AccessExclusiveLock);
+	add_int_reloption(hnsw_relopt_kind, "ef_construction", "Size of the dynamic candidate list for construction",
+					  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION, HNSW_MAX_EF_CONSTRUCTION,
+					  AccessExclusiveLock);
+
+	DefineCustomIntVariable("hnsw.ef_search", "Sets the size of the dynamic candidate list for search",
+							"Valid range is 1..1000.", &hnsw_ef_search, HNSW_DEFAULT_EF_SEARCH, HNSW_MIN_EF_SEARCH,
+							HNSW_MAX_EF_SEARCH, PGC_USERSET, 0, NULL, NULL, NULL);
+	MarkGUCPrefixReserved("hnsw");
+}
+
+static bytea* hnswoptions(Datum reloptions, bool validate)
+{
+	static const relopt_parse_elt table[] = {
+		{"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
+		{"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)},
+	};
+
+	return (bytea*) build_reloptions(reloptions, validate, hnsw_relopt_kind, sizeof(HnswOptions), table,
+									 lengthof(table));
+}
+
+int HnswGetM(Relation index)
+{
+	HnswOptions* options = (HnswOptions*) index->rd_options;
+
+	return options ? options->m : HNSW_DEFAULT_M;
+}
+
+int HnswGetEfConstruction(Relation index)
+{
+	HnswOptions* options = (HnswOptions*) index->rd_options;
+
+	return options ? options->ef_construction : HNSW_DEFAULT_EF_CONSTRUCTION;
+}
+
+/*
+ * Find the metric from the operator class: its distance function is one of ours,
+ * so the function's address says which (no catalog lookups, no name matching).
+ */
+void HnswGetTypeInfo(Relation index, HnswTypeInfo* info)
+{
+	FmgrInfo* distance = index_getprocinfo(index, 1, HNSW_DISTANCE_PROC);
+	bool hasNorm = OidIsValid(index_getprocid(index, 1, HNSW_NORM_PROC));
+
+	if (distance->fn_addr == vector_l2_squared_distance)
+		info->metric = ruvector::metric::l2;
+	else if (distance->fn_addr == vector_negative_inner_product)
+		info->metric = hasNorm ? ruvector::metric::cosine : ruvector::metric::inner_product;
+	else if (distance->fn_addr == l1_distance)
+		info->metric = ruvector::metric::l1;
+	else
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						errmsg("operator class of index \"%s\" has a distance function hnsw does not support",
+							   RelationGetRelationName(index))));
+
+	info->normalize = hasNorm;
+	info->normProc = hasNorm ? index_getprocinfo(index, 1, HNSW_NORM_PROC) : NULL;
+	info->collation = index->rd_indcollation[0];
+	info->dimensions = TupleDescAttr(index->rd_att, 0)->atttypmod;
+}
+
+/*
+ * A scan does all its work before returning the first row: it visits roughly
+ * ef_search * 2m elements on layer 0 plus a few per upper layer. Charge those
+ * as index tuples (and the pages they sit on) through the generic estimate.
+ */
+static void hnswcostestimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* indexStartupCost,
+							 Cost* indexTotalCost, Selectivity* indexSelectivity, double* indexCorrelation,
+							 double* indexPages)
+{
+	GenericCosts costs;
+
+	/* Only an ORDER BY on the distance operator can use the index */
+	if (path->indexorderbys == NIL) {
+		*indexStartupCost = DBL_MAX;
+		*indexTotalCost = DBL_MAX;
+		*indexSelectivity = 0;
+		*indexCorrelation = 0;
+		*indexPages = 0;
+		return;
+	}
+
+	MemSet(&costs, 0, sizeof(costs));
+	double tuples = path->indexinfo->tuples;
+	int m = HNSW_DEFAULT_M;
+	Relation index = index_open(path->indexinfo->indexoid, NoLock);
+
+	m = HnswGetM(index);
+	index_close(index, NoLock);
+
+	double visited = (double) hnsw_ef_search * 2 * m + log(Max(tuples, 2.0)) * m;
+	costs.numIndexTuples = Max(1.0, Min(tuples, visited));
+	genericcostestimate(root, path, loop_count, &costs);
+
+	*indexStartupCost = costs.indexTotalCost;
+	*indexTotalCost = costs.indexTotalCost;
+	*indexSelectivity = costs.indexSelectivity;
+	*indexCorrelation = 0;
+	*indexPages = costs.numIndexPages;
+}
+
+static bool hnswvalidate(Oid opclassoid)
+{
+	return true;
+}
+
+static char* hnswbuildphasename(int64 phasenum)
+{
+	switch (phasenum) {
+		case PROGRESS_CREATEIDX_SUBPHASE_INITIALIZE:
+			return (char*) "initializing";
+		case PROGRESS_HNSW_PHASE_LOAD:
+			return (char*) "loading tuples";
+		default:
+			return NULL;
+	}
+}
+
+/* The access method: what PostgreSQL calls for CREATE INDEX ... USING hnsw */
+Datum hnswhandler(PG_FUNCTION_ARGS)
+{
+	IndexAmRoutine* amroutine = makeNode(IndexAmRoutine);
+
+	amroutine->amstrategies = 0;
+	amroutine->amsupport = 2;
+	amroutine->amoptsprocnum = 0;
+	amroutine->amcanorder = false;
+	amroutine->amcanorderbyop = true;
+	amroutine->amcanbackward = false;
+	amroutine->amcanunique = false;
+	amroutine->amcanmulticol = false;
+	amroutine->amoptionalkey = true;
+	amroutine->amsearcharray = false;
+	amroutine->amsearchnulls = false;
+	amroutine->amstorage = false;
+	amroutine->amclusterable = false;
+	amroutine->ampredlocks = false;
+	amroutine->amcanparallel = false;
+	amroutine->amcaninclude = false;
+	amroutine->amusemaintenanceworkmem = false;
+	amroutine->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
+	amroutine->amkeytype = InvalidOid;
+#if PG_VERSION_NUM >= 160000
+	amroutine->amsummarizing = false;
+	amroutine->amcanbuildparallel = false;
+#endif
+#if PG_VERSION_NUM >= 180000
+	amroutine->amcanhash = false;
+	amroutine->amconsistentequality = false;
+	amroutine->amconsistentordering = false;
+	amroutine->aminsertcleanup = NULL;
+	amroutine->amgettreeheight = NULL;
+	amroutine->amtranslatestrategy = NULL;
+	amroutine->amtranslatecmptype = NULL;
+#endif
+
+	amroutine->ambuild = hnswbuild;
+	amroutine->ambuildempty = hnswbuildempty;
+	amroutine->aminsert = hnswinsert;
+	amroutine->ambulkdelete = hnswbulkdelete;
+	amroutine->amvacuumcleanup = hnswvacuumcleanup;
+	amroutine->amcanreturn = NULL;
+	amroutine->amcostestimate = hnswcostestimate;
+	amroutine->amoptions = hnswoptions;
+	amroutine->amproperty = NULL;
+	amroutine->ambuildphasename = hnswbuildphasename;
+	amroutine->amvalidate = hnswvalidate;
+	amroutine->amadjustmembers = NULL;
+	amroutine->ambeginscan = hnswbeginscan;
+	amroutine->amrescan = hnswrescan;
+	amroutine->amgettuple = hnswgettuple;
+	amroutine->amgetbitmap = NULL;
+	amroutine->amendscan = hnswendscan;
+	amroutine->ammarkpos = NULL;
+	amroutine->amrestrpos = NULL;
+	amroutine->amestimateparallelscan = NULL;
+	amroutine->aminitparallelscan = NULL;
+	amroutine->amparallelrescan = NULL;
+
+	PG_RETURN_POINTER(amroutine);
+}

@@ -1,0 +1,245 @@
+/*
+ * hnsw: the HNSW index access method. This header is the design map: options,
+ * settings, the on-disk layout, the state of build and scan, and prototypes.
+ *
+ * The graph algorithm (search, neighbour selection) is core's (ruvector/hnsw.hpp);
+ * this access method stores the graph on pages and walks it through the buffer
+ * manager, computing distances on vectors read in place from the pages.
+ *
+ * Include after postgres.h.
+ */
+#pragma once
+
+extern "C" {
+#include "access/amapi.h"
+#include "access/generic_xlog.h"
+#include "storage/bufmgr.h"
+#include "utils/relcache.h"
+}
+
+#include "ruvector/hnsw.hpp"
+
+/* Options (WITH (...)) with their defaults and bounds, as pgvector's */
+#define HNSW_DEFAULT_M 16
+#define HNSW_MIN_M 2
+#define HNSW_MAX_M 100
+#define HNSW_DEFAULT_EF_CONSTRUCTION 64
+#define HNSW_MIN_EF_CONSTRUCTION 4
+#define HNSW_MAX_EF_CONSTRUCTION 1000
+
+/* Settings */
+#define HNSW_DEFAULT_EF_SEARCH 40
+#define HNSW_MIN_EF_SEARCH 1
+#define HNSW_MAX_EF_SEARCH 1000
+extern int hnsw_ef_search;
+
+/* An element tuple holds the whole vector, so it must fit on one page */
+#define HNSW_MAX_DIM 2000
+
+/* Support functions of the operator classes */
+#define HNSW_DISTANCE_PROC 1
+#define HNSW_NORM_PROC 2
+
+#define HNSW_METAPAGE_BLKNO 0
+#define HNSW_MAGIC_NUMBER 0x52564E48 /* "RVNH" */
+#define HNSW_VERSION 1
+#define HNSW_PAGE_ID 0xFF91
+
+/* Heavyweight lock on this pseudo page number serialises inserts and vacuum */
+#define HNSW_UPDATE_LOCK 0
+
+/* Build progress phases reported in pg_stat_progress_create_index */
+#define PROGRESS_HNSW_PHASE_LOAD 2
+
+typedef struct HnswOptions {
+	int32 vl_len_; /* varlena header (do not touch directly!) */
+	int m;
+	int ef_construction;
+} HnswOptions;
+
+/* Block 0: where the graph starts and how it was built */
+typedef struct HnswMetaPageData {
+	uint32 magicNumber;
+	uint32 version;
+	uint32 dimensions;
+	uint16 m;
+	uint16 efConstruction;
+	BlockNumber entryBlkno; /* InvalidBlockNumber while the index is empty */
+	OffsetNumber entryOffno;
+	int16 entryLevel;
+	BlockNumber insertPage; /* last page, where new elements go first */
+} HnswMetaPageData;
+typedef HnswMetaPageData* HnswMetaPage;
+
+typedef struct HnswPageOpaqueData {
+	BlockNumber nextblkno; /* unused: pages are walked by block number */
+	uint16 unused;
+	uint16 page_id; /* HNSW_PAGE_ID, for tools */
+} HnswPageOpaqueData;
+typedef HnswPageOpaqueData* HnswPageOpaque;
+
+#define HnswPageGetOpaque(page) ((HnswPageOpaque) PageGetSpecialPointer(page))
+#define HnswPageGetMeta(page) ((HnswMetaPage) PageGetContents(page))
+
+#define HNSW_ELEMENT_TUPLE_TYPE 1
+#define HNSW_NEIGHBOR_TUPLE_TYPE 2
+
+/*
+ * One graph node: its heap TIDs (identical vectors share a node), its level, where
+ * its neighbour list is, and the vector itself, stored so the kernels read it in
+ * place. `deleted` marks a node whose heap tuples are all gone: it still routes
+ * searches until vacuum has repaired the links around it.
+ */
+typedef struct HnswElementTupleData {
+	uint8 type;
+	uint8 level;
+	uint8 deleted;
+	uint8 heaptidCount;
+	ItemPointerData heaptids[ruvector::hnsw_max_payloads];
+	ItemPointerData neighbortid;
+	uint16 unused;
+	float vector[FLEXIBLE_ARRAY_MEMBER];
+} HnswElementTupleData;
+typedef HnswElementTupleData* HnswElementTuple;
+
+/*
+ * A node's links, level 0 first: 2*m slots on level 0, then m per level up to the
+ * node's level. Unused slots hold an invalid TID.
+ */
+typedef struct HnswNeighborTupleData {
+	uint8 type;
+	uint8 unused;
+	uint16 count; /* number of slots */
+	ItemPointerData indextids[FLEXIBLE_ARRAY_MEMBER];
+} HnswNeighborTupleData;
+typedef HnswNeighborTupleData* HnswNeighborTuple;
+
+#define HNSW_ELEMENT_TUPLE_SIZE(dim) MAXALIGN(offsetof(HnswElementTupleData, vector) + sizeof(float) * (dim))
+#define HNSW_NEIGHBOR_SLOTS(level, m) (((level) + 2) * (m))
+#define HNSW_NEIGHBOR_TUPLE_SIZE(level, m)                                                                             \
+	MAXALIGN(offsetof(HnswNeighborTupleData, indextids) + sizeof(ItemPointerData) * HNSW_NEIGHBOR_SLOTS(level, m))
+
+/* First slot of a level in a neighbour tuple */
+static inline int HnswLevelFirstSlot(int level, int m)
+{
+	return level == 0 ? 0 : 2 * m + (level - 1) * m;
+}
+
+/* Pack a TID into the 64-bit node id core's graph algorithms use, and back */
+static inline uint64 HnswTidToId(const ItemPointerData* tid)
+{
+	return ((uint64) ItemPointerGetBlockNumberNoCheck(tid) << 16) | ItemPointerGetOffsetNumberNoCheck(tid);
+}
+
+static inline void HnswIdToTid(uint64 id, ItemPointerData* tid)
+{
+	ItemPointerSet(tid, (BlockNumber) (id >> 16), (OffsetNumber) (id & 0xFFFF));
+}
+
+/*
+ * What an index needs to compute distances: the metric (found from the operator
+ * class's distance function) and whether vectors are normalised first (cosine).
+ */
+typedef struct HnswTypeInfo {
+	ruvector::metric metric;
+	bool normalize;
+	int dimensions;
+	FmgrInfo* normProc; /* for cosine: vectors with zero norm are not indexed */
+	Oid collation;
+} HnswTypeInfo;
+
+/* hnsw.cpp */
+void HnswInit(void);
+void HnswGetTypeInfo(Relation index, HnswTypeInfo* info);
+int HnswGetM(Relation index);
+int HnswGetEfConstruction(Relation index);
+
+/* hnsw_page.cpp: pages, tuples and the on-page graph */
+Buffer HnswNewBuffer(Relation index, ForkNumber forkNum);
+void HnswInitPage(Buffer buf, Page page);
+void HnswInitMeta(HnswMetaPageData* meta, int dimensions, int m, int efConstruction);
+void HnswReadMeta(Relation index, HnswMetaPageData* meta);
+void HnswUpdateMeta(Relation index, const HnswMetaPageData* meta, bool building);
+bool HnswPrepareValue(const HnswTypeInfo* info, Datum value, float* out);
+
+/*
+ * The graph on pages as core's Graph concept: node ids are packed element TIDs.
+ * Reads each element tuple under a share lock, one page at a time.
+ */
+class HnswPageGraph {
+public:
+	HnswPageGraph(Relation index, const HnswTypeInfo* info, int m);
+
+	void SetQuery(const float* query)
+	{
+		query_ = query;
+	}
+	/* Forget every node seen, for a new walk */
+	void ResetVisited();
+
+	/* Distance from the query to a node; remembers where its neighbour list is */
+	float distance_to_query(uint64 id);
+	/* Distance between two nodes (neighbour selection on insert) */
+	float distance(uint64 a, uint64 b);
+	template <class F>
+	void for_each_neighbor(uint64 id, int level, F&& visit);
+	bool mark_visited(uint64 id);
+
+	/* Distance from any vector (e.g. another node's, read before) to a node */
+	float DistanceFrom(const float* vector, uint64 id);
+	/* Copy a node's vector into dst (dimensions floats); returns its level */
+	int ReadVector(uint64 id, float* dst);
+	/* A node's links on one level; returns how many were written to tids */
+	int ReadNeighbors(uint64 id, int level, ItemPointerData* tids);
+	/* Heap TIDs of a node, for the scan; count 0 when the node is deleted */
+	int ReadHeapTids(uint64 id, ItemPointerData* tids);
+
+private:
+	struct VisitedEntry {
+		uint64 key; /* id + 1, 0 = empty */
+		ItemPointerData neighbortid;
+	};
+	VisitedEntry* FindSlot(uint64 id);
+	void Grow();
+
+	Relation index_;
+	const HnswTypeInfo* info_;
+	int m_;
+	const float* query_ = nullptr;
+	float* scratch_; /* a second vector for distance(a, b) */
+	VisitedEntry* visited_;
+	uint32 visitedMask_;
+	uint32 visitedCount_ = 0;
+};
+
+template <class F>
+void HnswPageGraph::for_each_neighbor(uint64 id, int level, F&& visit)
+{
+	/* Copied out first: no buffer lock is held while the search reads other pages */
+	ItemPointerData tids[2 * HNSW_MAX_M];
+	int count = ReadNeighbors(id, level, tids);
+
+	for (int i = 0; i < count; i++)
+		visit(HnswTidToId(&tids[i]));
+}
+
+/* hnsw_build.cpp */
+IndexBuildResult* hnswbuild(Relation heap, Relation index, IndexInfo* indexInfo);
+void hnswbuildempty(Relation index);
+
+/* hnsw_insert.cpp */
+bool hnswinsert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation heap,
+				IndexUniqueCheck checkUnique, bool indexUnchanged, IndexInfo* indexInfo);
+void HnswInsertVector(Relation index, const HnswTypeInfo* info, const float* vector, ItemPointer heaptid,
+					  bool building);
+
+/* hnsw_scan.cpp */
+IndexScanDesc hnswbeginscan(Relation index, int nkeys, int norderbys);
+void hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys);
+bool hnswgettuple(IndexScanDesc scan, ScanDirection dir);
+void hnswendscan(IndexScanDesc scan);
+
+/* hnsw_vacuum.cpp */
+IndexBulkDeleteResult* hnswbulkdelete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
+									  IndexBulkDeleteCallback callback, void* callback_state);
+IndexBulkDeleteResult* hnswvacuumcleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats);

@@ -1,0 +1,312 @@
+/*
+ * hnsw_insert: add one vector to the graph on disk (after a build, or during a
+ * build that outgrew memory). Inserts and vacuum are serialised by a page lock;
+ * scans read concurrently, one share-locked page at a time, and every page
+ * change is a single GenericXLog record, so a scan sees old or new links.
+ */
+extern "C" {
+#include "postgres.h"
+
+#include "common/pg_prng.h"
+#include "storage/lmgr.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+}
+
+#include <new>
+
+#include "hnsw.h"
+
+/* Start a page change: logged through GenericXLog unless the build logs everything at its end */
+static Page BeginPageChange(Relation index, Buffer buf, bool building, bool newPage, GenericXLogState** xlog)
+{
+	if (building) {
+		*xlog = NULL;
+		return BufferGetPage(buf);
+	}
+	*xlog = GenericXLogStart(index);
+	return GenericXLogRegisterBuffer(*xlog, buf, newPage ? GENERIC_XLOG_FULL_IMAGE : 0);
+}
+
+static void FinishPageChange(Buffer buf, GenericXLogState* xlog)
+{
+	if (xlog != NULL)
+		GenericXLogFinish(xlog);
+	else
+		MarkBufferDirty(buf);
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * Write a new element and its neighbour tuple, on the insert page if both fit,
+ * else on a new page. Returns the element's TID.
+ */
+static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInfo* info, const float* vector,
+					   ItemPointer heaptid, int level, ruvector::candidate_list* selected, bool building,
+					   ItemPointer elementTid)
+{
+	int m = meta->m;
+	Size elementSize = HNSW_ELEMENT_TUPLE_SIZE(info->dimensions);
+	Size neighborSize = HNSW_NEIGHBOR_TUPLE_SIZE(level, m);
+	HnswElementTuple element = (HnswElementTuple) palloc0(elementSize);
+	HnswNeighborTuple neighbors = (HnswNeighborTuple) palloc0(neighborSize);
+	Size needed = MAXALIGN(elementSize) + MAXALIGN(neighborSize) + 2 * sizeof(ItemIdData);
+	Buffer buf = InvalidBuffer;
+	bool newPage = false;
+
+	element->type = HNSW_ELEMENT_TUPLE_TYPE;
+	element->level = level;
+	element->heaptidCount = 1;
+	element->heaptids[0] = *heaptid;
+	memcpy(element->vector, vector, sizeof(float) * info->dimensions);
+
+	neighbors->type = HNSW_NEIGHBOR_TUPLE_TYPE;
+	neighbors->count = HNSW_NEIGHBOR_SLOTS(level, m);
+	for (int slot = 0; slot < neighbors->count; slot++)
+		ItemPointerSetInvalid(&neighbors->indextids[slot]);
+	for (int l = 0; l <= level; l++) {
+		int first = HnswLevelFirstSlot(l, m);
+
+		for (size_t j = 0; j < selected[l].size(); j++)
+			HnswIdToTid(selected[l][j].id, &neighbors->indextids[first + j]);
+	}
+
+	if (BlockNumberIsValid(meta->insertPage)) {
+		buf = ReadBuffer(index, meta->insertPage);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		if (PageGetExactFreeSpace(BufferGetPage(buf)) < needed) {
+			UnlockReleaseBuffer(buf);
+			buf = InvalidBuffer;
+		}
+	}
+	if (!BufferIsValid(buf)) {
+		LockRelationForExtension(index, ExclusiveLock);
+		buf = HnswNewBuffer(index, MAIN_FORKNUM);
+		UnlockRelationForExtension(index, ExclusiveLock);
+		newPage = true;
+		meta->insertPage = BufferGetBlockNumber(buf);
+	}
+
+	GenericXLogState* xlog;
+	Page page = BeginPageChange(index, buf, building, newPage, &xlog);
+	if (newPage)
+		HnswInitPage(buf, page);
+
+	OffsetNumber offno = OffsetNumberNext(PageGetMaxOffsetNumber(page));
+	ItemPointerSet(&element->neighbortid, BufferGetBlockNumber(buf), OffsetNumberNext(offno));
+	if (PageAddItem(page, (Item) element, elementSize, offno, false, false) != offno ||
+		PageAddItem(page, (Item) neighbors, neighborSize, OffsetNumberNext(offno), false, false) !=
+			OffsetNumberNext(offno))
+		elog(ERROR, "failed to add hnsw tuples to index \"%s\"", RelationGetRelationName(index));
+	ItemPointerSet(elementTid, BufferGetBlockNumber(buf), offno);
+	FinishPageChange(buf, xlog);
+
+	pfree(element);
+	pfree(neighbors);
+}
+
+/*
+ * Link `added` into `node`'s list on a level: appended while there is room,
+ * otherwise the list is chosen again by the heuristic over old links + the new
+ * node (which may lose).
+ */
+static void UpdateNeighborLinks(Relation index, HnswPageGraph* graph, int m, uint64 node, int level, uint64 added,
+								float addedDistance, float* nodeVector, bool building)
+{
+	ItemPointerData links[2 * HNSW_MAX_M];
+	int capacity = (int) ruvector::hnsw_level_capacity(m, level);
+	int count = graph->ReadNeighbors(node, level, links);
+	ruvector::hnsw_candidate kept[2 * HNSW_MAX_M + 1];
+	int keptCount;
+
+	if (count < capacity) {
+		for (int i = 0; i < count; i++)
+			kept[i].id = HnswTidToId(&links[i]);
+		kept[count].id = added;
+		keptCount = count + 1;
+	} else {
+		ruvector::hnsw_candidate candidates[2 * HNSW_MAX_M + 1];
+		bool addedKept = false;
+
+		graph->ReadVector(node, nodeVector);
+		for (int i = 0; i < count; i++) {
+			candidates[i].id = HnswTidToId(&links[i]);
+			candidates[i].distance = graph->DistanceFrom(nodeVector, candidates[i].id);
+		}
+		candidates[count] = {addedDistance, added};
+		ruvector::sort_candidates(candidates, count + 1);
+		keptCount = (int) ruvector::hnsw_select_neighbors(*graph, candidates, count + 1, capacity, kept);
+		for (int i = 0; i < keptCount; i++)
+			addedKept |= kept[i].id == added;
+		if (!addedKept)
+			return;
+	}
+
+	/* Find the neighbour tuple and rewrite this level's slots */
+	ItemPointerData elementTid;
+	Buffer buf;
+	HnswIdToTid(node, &elementTid);
+	buf = ReadBuffer(index, ItemPointerGetBlockNumber(&elementTid));
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	Page page = BufferGetPage(buf);
+	ItemPointerData neighbortid =
+		((HnswElementTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&elementTid))))
+			->neighbortid;
+	UnlockReleaseBuffer(buf);
+
+	buf = ReadBuffer(index, ItemPointerGetBlockNumber(&neighbortid));
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	GenericXLogState* xlog;
+	page = BeginPageChange(index, buf, building, false, &xlog);
+	HnswNeighborTuple neighbors =
+		(HnswNeighborTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&neighbortid)));
+	int first = HnswLevelFirstSlot(level, m);
+	for (int i = 0; i < capacity; i++) {
+		if (i < keptCount)
+			HnswIdToTid(kept[i].id, &neighbors->indextids[first + i]);
+		else
+			ItemPointerSetInvalid(&neighbors->indextids[first + i]);
+	}
+	FinishPageChange(buf, xlog);
+}
+
+/* If an element with exactly this vector has room, give it the heap TID; true when done */
+static bool AddToDuplicate(Relation index, HnswPageGraph* graph, const HnswTypeInfo* info,
+						   const ruvector::candidate_list& nearest, const float* vector, ItemPointer heaptid,
+						   bool building, float* scratch)
+{
+	for (size_t i = 0; i < nearest.size() && nearest[i].distance == nearest[0].distance; i++) {
+		graph->ReadVector(nearest[i].id, scratch);
+		if (memcmp(scratch, vector, sizeof(float) * info->dimensions) != 0)
+			continue;
+
+		ItemPointerData tid;
+		HnswIdToTid(nearest[i].id, &tid);
+		Buffer buf = ReadBuffer(index, ItemPointerGetBlockNumber(&tid));
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		GenericXLogState* xlog;
+		Page page = BeginPageChange(index, buf, building, false, &xlog);
+		HnswElementTuple element =
+			(HnswElementTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&tid)));
+
+		if (element->deleted || element->heaptidCount >= ruvector::hnsw_max_payloads) {
+			if (xlog != NULL)
+				GenericXLogAbort(xlog);
+			UnlockReleaseBuffer(buf);
+			continue;
+		}
+		element->heaptids[element->heaptidCount++] = *heaptid;
+		FinishPageChange(buf, xlog);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Insert a prepared vector (normalised for cosine). The caller holds the update
+ * lock, or is the build. This is the paper's INSERT with core's search layer and
+ * neighbour heuristic, on the graph as it lies on the pages.
+ */
+void HnswInsertVector(Relation index, const HnswTypeInfo* info, const float* vector, ItemPointer heaptid,
+					  bool building)
+{
+	HnswMetaPageData meta;
+	HnswReadMeta(index, &meta);
+	int m = meta.m;
+	uint64 rng = pg_prng_uint64(&pg_global_prng_state);
+	int level = ruvector::hnsw_random_level(rng, m);
+	ruvector::candidate_list* selected =
+		(ruvector::candidate_list*) palloc0(sizeof(ruvector::candidate_list) * (level + 1));
+	ItemPointerData elementTid;
+
+	for (int l = 0; l <= level; l++)
+		new (&selected[l]) ruvector::candidate_list();
+
+	if (!BlockNumberIsValid(meta.entryBlkno)) {
+		AddElement(index, &meta, info, vector, heaptid, level, selected, building, &elementTid);
+		meta.entryBlkno = ItemPointerGetBlockNumber(&elementTid);
+		meta.entryOffno = ItemPointerGetOffsetNumber(&elementTid);
+		meta.entryLevel = level;
+		HnswUpdateMeta(index, &meta, building);
+		return;
+	}
+
+	HnswPageGraph graph(index, info, m);
+	ruvector::hnsw_search_scratch scratch;
+	ruvector::candidate_list nearest;
+	ItemPointerData entryTid;
+	float* nodeVector = (float*) palloc(sizeof(float) * info->dimensions);
+
+	graph.SetQuery(vector);
+	ItemPointerSet(&entryTid, meta.entryBlkno, meta.entryOffno);
+	uint64 entryId = HnswTidToId(&entryTid);
+	graph.mark_visited(entryId);
+	nearest.push_back({graph.distance_to_query(entryId), entryId});
+
+	/* Greedy descent to the new node's top level, then the beam search on each of its levels */
+	for (int l = meta.entryLevel; l >= 0; l--) {
+		uint32 ef = l > level ? 1 : (uint32) meta.efConstruction;
+		ruvector::candidate_list entries;
+
+		for (size_t i = 0; i < nearest.size(); i++)
+			entries.push_back(nearest[i]);
+		graph.ResetVisited();
+		for (size_t i = 0; i < entries.size(); i++)
+			graph.mark_visited(entries[i].id);
+		ruvector::hnsw_search_layer(graph, entries.data(), entries.size(), ef, l, scratch, nearest);
+		if (l > level)
+			nearest.resize_down(1);
+		else {
+			ruvector::hnsw_candidate kept[2 * HNSW_MAX_M];
+			uint32 capacity = ruvector::hnsw_level_capacity(m, l);
+			size_t keptCount = ruvector::hnsw_select_neighbors(graph, nearest.data(), nearest.size(), capacity, kept);
+
+			for (size_t i = 0; i < keptCount; i++)
+				selected[l].push_back(kept[i]);
+		}
+	}
+
+	if (AddToDuplicate(index, &graph, info, nearest, vector, heaptid, building, nodeVector))
+		return;
+
+	AddElement(index, &meta, info, vector, heaptid, level, selected, building, &elementTid);
+	uint64 addedId = HnswTidToId(&elementTid);
+	for (int l = Min(level, meta.entryLevel); l >= 0; l--) {
+		for (size_t i = 0; i < selected[l].size(); i++)
+			UpdateNeighborLinks(index, &graph, m, selected[l][i].id, l, addedId, selected[l][i].distance, nodeVector,
+								building);
+	}
+
+	if (level > meta.entryLevel) {
+		meta.entryBlkno = ItemPointerGetBlockNumber(&elementTid);
+		meta.entryOffno = ItemPointerGetOffsetNumber(&elementTid);
+		meta.entryLevel = level;
+	}
+	HnswUpdateMeta(index, &meta, building);
+}
+
+/* Insert a tuple into the index */
+bool hnswinsert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation heap,
+				IndexUniqueCheck checkUnique, bool indexUnchanged, IndexInfo* indexInfo)
+{
+	/* NULLs are not indexed */
+	if (isnull[0])
+		return false;
+
+	MemoryContext insertCtx =
+		AllocSetContextCreate(CurrentMemoryContext, "Hnsw insert temporary context", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext oldCtx = MemoryContextSwitchTo(insertCtx);
+	HnswTypeInfo info;
+
+	HnswGetTypeInfo(index, &info);
+	float* vector = (float*) palloc(sizeof(float) * info.dimensions);
+	if (HnswPrepareValue(&info, values[0], vector)) {
+		LockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
+		HnswInsertVector(index, &info, vector, heap_tid, false);
+		UnlockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
+	}
+
+	MemoryContextSwitchTo(oldCtx);
+	MemoryContextDelete(insertCtx);
+	return false;
+}

@@ -1,0 +1,280 @@
+/*
+ * hnsw_page: the meta page, new pages, and the graph as it lies on pages
+ * (HnswPageGraph), which core's search and neighbour selection walk.
+ */
+extern "C" {
+#include "postgres.h"
+
+#include "storage/lmgr.h"
+#include "utils/rel.h"
+}
+
+#include "hnsw.h"
+#include "vector.h"
+
+/* Append a new page to the relation, locked exclusively */
+Buffer HnswNewBuffer(Relation index, ForkNumber forkNum)
+{
+	Buffer buf = ReadBufferExtended(index, forkNum, P_NEW, RBM_NORMAL, NULL);
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	return buf;
+}
+
+void HnswInitPage(Buffer buf, Page page)
+{
+	PageInit(page, BufferGetPageSize(buf), sizeof(HnswPageOpaqueData));
+	HnswPageGetOpaque(page)->nextblkno = InvalidBlockNumber;
+	HnswPageGetOpaque(page)->page_id = HNSW_PAGE_ID;
+}
+
+void HnswReadMeta(Relation index, HnswMetaPageData* meta)
+{
+	Buffer buf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	Page page = BufferGetPage(buf);
+	HnswMetaPage onPage = HnswPageGetMeta(page);
+
+	if (HnswPageGetOpaque(page)->page_id != HNSW_PAGE_ID || onPage->magicNumber != HNSW_MAGIC_NUMBER)
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+						errmsg("index \"%s\" is not a ruvector hnsw index", RelationGetRelationName(index))));
+	if (onPage->version != HNSW_VERSION)
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+						errmsg("index \"%s\" has on-disk version %u, expected %u", RelationGetRelationName(index),
+							   onPage->version, HNSW_VERSION),
+						errhint("REINDEX the index.")));
+	*meta = *onPage;
+	UnlockReleaseBuffer(buf);
+}
+
+/* Meta page contents of an empty index */
+void HnswInitMeta(HnswMetaPageData* meta, int dimensions, int m, int efConstruction)
+{
+	memset(meta, 0, sizeof(*meta));
+	meta->magicNumber = HNSW_MAGIC_NUMBER;
+	meta->version = HNSW_VERSION;
+	meta->dimensions = dimensions;
+	meta->m = m;
+	meta->efConstruction = efConstruction;
+	meta->entryBlkno = InvalidBlockNumber;
+	meta->entryOffno = InvalidOffsetNumber;
+	meta->entryLevel = -1;
+	meta->insertPage = InvalidBlockNumber;
+}
+
+/* Write the meta page; a build logs the whole relation at its end instead */
+void HnswUpdateMeta(Relation index, const HnswMetaPageData* meta, bool building)
+{
+	Buffer buf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	if (building) {
+		*HnswPageGetMeta(BufferGetPage(buf)) = *meta;
+		MarkBufferDirty(buf);
+	} else {
+		GenericXLogState* state = GenericXLogStart(index);
+		Page page = GenericXLogRegisterBuffer(state, buf, 0);
+
+		*HnswPageGetMeta(page) = *meta;
+		GenericXLogFinish(state);
+	}
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * Turn an indexed value into the float array the graph stores: checked for its
+ * dimensions and, for cosine, normalised. Returns false for a value that cannot
+ * be indexed (a zero vector under cosine has no direction).
+ */
+bool HnswPrepareValue(const HnswTypeInfo* info, Datum value, float* out)
+{
+	Vector* vector = DatumGetVector(value);
+
+	if (info->dimensions > 0 && vector->dim != info->dimensions)
+		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+						errmsg("expected %d dimensions, not %d", info->dimensions, vector->dim)));
+	if (!info->normalize) {
+		memcpy(out, vector->x, sizeof(float) * vector->dim);
+		return true;
+	}
+
+	double norm = ruvector::norm_f32(vector->x, vector->dim);
+	if (norm == 0)
+		return false;
+	for (int i = 0; i < vector->dim; i++)
+		out[i] = (float) (vector->x[i] / norm);
+	return true;
+}
+
+HnswPageGraph::HnswPageGraph(Relation index, const HnswTypeInfo* info, int m) : index_(index), info_(info), m_(m)
+{
+	scratch_ = (float*) palloc(sizeof(float) * info->dimensions);
+	visitedMask_ = 1023;
+	visited_ = (VisitedEntry*) palloc0(sizeof(VisitedEntry) * (visitedMask_ + 1));
+}
+
+void HnswPageGraph::ResetVisited()
+{
+	memset(visited_, 0, sizeof(VisitedEntry) * (visitedMask_ + 1));
+	visitedCount_ = 0;
+}
+
+/* Open addressing with linear probing on a mixed id: ids are dense in block number */
+HnswPageGraph::VisitedEntry* HnswPageGraph::FindSlot(uint64 id)
+{
+	uint64 key = id + 1;
+	uint32 slot = (uint32) ((key * UINT64CONST(0x9E3779B97F4A7C15)) >> 32) & visitedMask_;
+
+	while (visited_[slot].key != 0 && visited_[slot].key != key)
+		slot = (slot + 1) & visitedMask_;
+	return &visited_[slot];
+}
+
+void HnswPageGraph::Grow()
+{
+	VisitedEntry* old = visited_;
+	uint32 oldSize = visitedMask_ + 1;
+
+	visitedMask_ = oldSize * 2 - 1;
+	visited_ = (VisitedEntry*) palloc0(sizeof(VisitedEntry) * (visitedMask_ + 1));
+	for (uint32 i = 0; i < oldSize; i++) {
+		if (old[i].key != 0)
+			*FindSlot(old[i].key - 1) = old[i];
+	}
+	pfree(old);
+}
+
+bool HnswPageGraph::mark_visited(uint64 id)
+{
+	/* Keep the table at most half full so probes stay short */
+	if ((visitedCount_ + 1) * 2 > visitedMask_ + 1)
+		Grow();
+
+	VisitedEntry* entry = FindSlot(id);
+	if (entry->key != 0)
+		return false;
+	entry->key = id + 1;
+	ItemPointerSetInvalid(&entry->neighbortid);
+	visitedCount_++;
+	return true;
+}
+
+/* Lock the page of a TID and return the tuple there; the caller unlocks */
+static char* ReadTuple(Relation index, const ItemPointerData* tid, Buffer* buf)
+{
+	*buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	LockBuffer(*buf, BUFFER_LOCK_SHARE);
+	Page page = BufferGetPage(*buf);
+	OffsetNumber offno = ItemPointerGetOffsetNumber(tid);
+
+	if (offno > PageGetMaxOffsetNumber(page))
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+						errmsg("index \"%s\" links to a missing tuple (%u,%u)", RelationGetRelationName(index),
+							   ItemPointerGetBlockNumber(tid), offno)));
+	return (char*) PageGetItem(page, PageGetItemId(page, offno));
+}
+
+static HnswElementTuple ReadElement(Relation index, uint64 id, Buffer* buf)
+{
+	ItemPointerData tid;
+
+	HnswIdToTid(id, &tid);
+	HnswElementTuple element = (HnswElementTuple) ReadTuple(index, &tid, buf);
+	if (element->type != HNSW_ELEMENT_TUPLE_TYPE)
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+						errmsg("index \"%s\" links to a tuple that is not an element (%u,%u)",
+							   RelationGetRelationName(index), ItemPointerGetBlockNumber(&tid),
+							   ItemPointerGetOffsetNumber(&tid))));
+	return element;
+}
+
+float HnswPageGraph::DistanceFrom(const float* vector, uint64 id)
+{
+	Buffer buf;
+	HnswElementTuple element = ReadElement(index_, id, &buf);
+	float distance = ruvector::index_distance(info_->metric, vector, element->vector, info_->dimensions);
+
+	UnlockReleaseBuffer(buf);
+	return distance;
+}
+
+float HnswPageGraph::distance_to_query(uint64 id)
+{
+	Buffer buf;
+	HnswElementTuple element = ReadElement(index_, id, &buf);
+	float distance = ruvector::index_distance(info_->metric, query_, element->vector, info_->dimensions);
+	ItemPointerData neighbortid = element->neighbortid;
+
+	UnlockReleaseBuffer(buf);
+
+	/* The search expands nodes it has measured: keep the way to their links */
+	VisitedEntry* entry = FindSlot(id);
+	if (entry->key != 0)
+		entry->neighbortid = neighbortid;
+	return distance;
+}
+
+int HnswPageGraph::ReadVector(uint64 id, float* dst)
+{
+	Buffer buf;
+	HnswElementTuple element = ReadElement(index_, id, &buf);
+	int level = element->level;
+
+	memcpy(dst, element->vector, sizeof(float) * info_->dimensions);
+	UnlockReleaseBuffer(buf);
+	return level;
+}
+
+float HnswPageGraph::distance(uint64 a, uint64 b)
+{
+	ReadVector(a, scratch_);
+	return DistanceFrom(scratch_, b);
+}
+
+int HnswPageGraph::ReadHeapTids(uint64 id, ItemPointerData* tids)
+{
+	Buffer buf;
+	HnswElementTuple element = ReadElement(index_, id, &buf);
+	int count = element->deleted ? 0 : element->heaptidCount;
+
+	memcpy(tids, element->heaptids, sizeof(ItemPointerData) * count);
+	UnlockReleaseBuffer(buf);
+	return count;
+}
+
+int HnswPageGraph::ReadNeighbors(uint64 id, int level, ItemPointerData* tids)
+{
+	VisitedEntry* entry = FindSlot(id);
+	ItemPointerData neighbortid;
+
+	/* Nodes reached through the search were measured first; others are read now */
+	if (entry->key != 0 && ItemPointerIsValid(&entry->neighbortid))
+		neighbortid = entry->neighbortid;
+	else {
+		Buffer buf;
+		HnswElementTuple element = ReadElement(index_, id, &buf);
+
+		neighbortid = element->neighbortid;
+		UnlockReleaseBuffer(buf);
+	}
+
+	Buffer buf;
+	HnswNeighborTuple neighbors = (HnswNeighborTuple) ReadTuple(index_, &neighbortid, &buf);
+	int first = HnswLevelFirstSlot(level, m_);
+	int capacity = (int) ruvector::hnsw_level_capacity(m_, level);
+	int count = 0;
+
+	if (neighbors->type != HNSW_NEIGHBOR_TUPLE_TYPE || first + capacity > neighbors->count)
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+						errmsg("index \"%s\" has a damaged neighbour list at (%u,%u)", RelationGetRelationName(index_),
+							   ItemPointerGetBlockNumber(&neighbortid), ItemPointerGetOffsetNumber(&neighbortid))));
+	for (int i = 0; i < capacity; i++) {
+		const ItemPointerData* tid = &neighbors->indextids[first + i];
+
+		if (ItemPointerIsValid(tid))
+			tids[count++] = *tid;
+	}
+	UnlockReleaseBuffer(buf);
+	return count;
+}
