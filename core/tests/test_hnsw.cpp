@@ -1,0 +1,534 @@
+// HNSW against exact answers: recall@10 versus brute force for every metric, duplicate
+// handling through payload lists, neighbour selection on a configuration worked out by
+// hand, determinism, the level distribution, and the host hooks.
+#include "ruvector/hnsw.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <ostream>
+#include <random>
+#include <set>
+#include <vector>
+
+namespace {
+
+using ruvector::candidate_list;
+using ruvector::hnsw_candidate;
+using ruvector::hnsw_memory_graph;
+using ruvector::hnsw_params;
+using ruvector::metric;
+
+constexpr std::uint32_t k = 10;
+
+struct dataset {
+	std::size_t dim;
+	std::vector<float> points;
+	std::vector<float> queries;
+	std::size_t count() const
+	{
+		return points.size() / dim;
+	}
+	std::size_t query_count() const
+	{
+		return queries.size() / dim;
+	}
+};
+
+void normalize(float* v, std::size_t dim)
+{
+	double norm = 0.0;
+	for (std::size_t i = 0; i < dim; i++) {
+		norm += static_cast<double>(v[i]) * v[i];
+	}
+	const auto scale = static_cast<float>(1.0 / std::sqrt(norm));
+	for (std::size_t i = 0; i < dim; i++) {
+		v[i] *= scale;
+	}
+}
+
+// Uniform in [-1, 1]^dim, or Gaussian blobs (sigma 0.1) around `clusters` uniform centres.
+// Queries come from the same distribution but are not points of the data set.
+dataset make_dataset(std::size_t count, std::size_t queries, std::size_t dim, std::size_t clusters, bool unit,
+                     std::uint32_t seed)
+{
+	std::mt19937 rng(seed);
+	std::uniform_real_distribution<float> uniform(-1.0F, 1.0F);
+	std::normal_distribution<float> noise(0.0F, 0.1F);
+	std::vector<float> centres(clusters * dim);
+	for (float& c : centres) {
+		c = uniform(rng);
+	}
+	auto fill = [&](std::vector<float>& out, std::size_t n) {
+		out.resize(n * dim);
+		for (std::size_t i = 0; i < n; i++) {
+			float* v = &out[i * dim];
+			const std::size_t centre = clusters == 0 ? 0 : rng() % clusters;
+			for (std::size_t d = 0; d < dim; d++) {
+				v[d] = clusters == 0 ? uniform(rng) : centres[centre * dim + d] + noise(rng);
+			}
+			if (unit) {
+				normalize(v, dim);
+			}
+		}
+	};
+	dataset data{dim, {}, {}};
+	fill(data.points, count);
+	fill(data.queries, queries);
+	return data;
+}
+
+// Exact k nearest point indices per query, by the serial kernels in double where it matters.
+double reference_distance(metric kind, const float* a, const float* b, std::size_t dim)
+{
+	double sum = 0.0;
+	for (std::size_t i = 0; i < dim; i++) {
+		const double x = a[i];
+		const double y = b[i];
+		switch (kind) {
+			case metric::l2:
+				sum += (x - y) * (x - y);
+				break;
+			case metric::inner_product:
+			case metric::cosine:
+				sum -= x * y;
+				break;
+			case metric::l1:
+				sum += std::fabs(x - y);
+				break;
+		}
+	}
+	return kind == metric::cosine ? 1.0 + sum : sum;
+}
+
+std::vector<std::vector<std::uint64_t>> brute_force(const dataset& data, metric kind)
+{
+	std::vector<std::vector<std::uint64_t>> truth(data.query_count());
+	std::vector<std::pair<double, std::uint64_t>> all(data.count());
+	for (std::size_t q = 0; q < data.query_count(); q++) {
+		for (std::size_t i = 0; i < data.count(); i++) {
+			all[i] = {reference_distance(kind, &data.queries[q * data.dim], &data.points[i * data.dim], data.dim), i};
+		}
+		std::partial_sort(all.begin(), all.begin() + k, all.end());
+		for (std::uint32_t j = 0; j < k; j++) {
+			truth[q].push_back(all[j].second);
+		}
+	}
+	return truth;
+}
+
+void build(hnsw_memory_graph& graph, const dataset& data, metric kind, const hnsw_params& params)
+{
+	graph.init(data.dim, kind, params);
+	for (std::size_t i = 0; i < data.count(); i++) {
+		graph.add(&data.points[i * data.dim], i);
+	}
+}
+
+double recall(hnsw_memory_graph& graph, const dataset& data, const std::vector<std::vector<std::uint64_t>>& truth,
+              std::uint32_t ef)
+{
+	candidate_list out;
+	std::size_t hits = 0;
+	for (std::size_t q = 0; q < data.query_count(); q++) {
+		graph.search(&data.queries[q * data.dim], k, ef, out);
+		EXPECT_EQ(out.size(), k);
+		for (std::size_t i = 0; i < out.size(); i++) {
+			if (i > 0) {
+				EXPECT_LE(out[i - 1].distance, out[i].distance);
+			}
+			const auto node = static_cast<std::uint32_t>(out[i].id);
+			EXPECT_EQ(graph.payload_count(node), 1);
+			const std::uint64_t payload = graph.payloads(node)[0];
+			hits += static_cast<std::size_t>(std::count(truth[q].begin(), truth[q].end(), payload));
+		}
+	}
+	return static_cast<double>(hits) / static_cast<double>(data.query_count() * k);
+}
+
+struct recall_case {
+	metric kind;
+	std::size_t dim;
+	std::size_t clusters;   // 0: uniform
+	std::uint32_t bound_ef; // from this ef on, recall@10 must reach
+	double bound;
+};
+
+std::string case_name(const testing::TestParamInfo<recall_case>& info)
+{
+	static const char* const names[] = {"l2", "ip", "cosine", "l1"};
+	return std::string(names[static_cast<int>(info.param.kind)]) + "_d" + std::to_string(info.param.dim) +
+	       (info.param.clusters == 0 ? "_uniform" : "_clustered");
+}
+
+// Named in ctest's test list instead of a byte dump.
+void PrintTo(const recall_case& c, std::ostream* out)
+{
+	*out << case_name({c, 0});
+}
+
+class hnsw_recall : public testing::TestWithParam<recall_case> {};
+
+// 4000 points, 100 queries. Recall grows with ef (the build is deterministic; the small
+// tolerance is for the rare query a wider beam leads elsewhere) and reaches the bound.
+TEST_P(hnsw_recall, grows_with_ef_and_reaches_bound)
+{
+	const recall_case& c = GetParam();
+	const dataset data = make_dataset(4000, 100, c.dim, c.clusters, c.kind == metric::cosine,
+	                                  static_cast<std::uint32_t>(c.dim * 7 + c.clusters));
+	const auto truth = brute_force(data, c.kind);
+	hnsw_memory_graph graph;
+	build(graph, data, c.kind, hnsw_params{});
+	ASSERT_EQ(graph.size(), data.count());
+
+	const std::uint32_t efs[] = {10, 20, 40, 100, 200};
+	double previous = 0.0;
+	for (const std::uint32_t ef : efs) {
+		const double r = recall(graph, data, truth, ef);
+		RecordProperty("recall_ef" + std::to_string(ef), std::to_string(r));
+		std::printf("%s ef %u recall@10 %.3f\n", case_name({c, 0}).c_str(), ef, r);
+		EXPECT_GE(r, previous - 0.01) << "ef " << ef;
+		if (ef >= c.bound_ef) {
+			EXPECT_GE(r, c.bound) << "ef " << ef;
+		}
+		previous = r;
+	}
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    metrics, hnsw_recall,
+    testing::Values(recall_case{metric::l2, 8, 0, 40, 0.99}, recall_case{metric::l2, 32, 20, 40, 0.98},
+                    recall_case{metric::l2, 128, 20, 40, 0.98}, recall_case{metric::l2, 128, 0, 200, 0.95},
+                    recall_case{metric::inner_product, 32, 20, 40, 0.98},
+                    recall_case{metric::inner_product, 128, 0, 200, 0.95},
+                    recall_case{metric::cosine, 32, 20, 40, 0.98}, recall_case{metric::cosine, 128, 0, 200, 0.95},
+                    recall_case{metric::l1, 8, 0, 40, 0.99}, recall_case{metric::l1, 32, 20, 40, 0.98}),
+    case_name);
+
+TEST(hnsw_graph, empty_graph_finds_nothing)
+{
+	hnsw_memory_graph graph;
+	graph.init(4, metric::l2, hnsw_params{});
+	const float query[4] = {1, 2, 3, 4};
+	candidate_list out;
+	out.push_back(hnsw_candidate{1.0F, 7});
+	graph.search(query, 10, 40, out);
+	EXPECT_TRUE(out.empty());
+	EXPECT_EQ(graph.size(), 0U);
+	EXPECT_EQ(graph.max_level(), -1);
+}
+
+TEST(hnsw_graph, one_node)
+{
+	hnsw_memory_graph graph;
+	graph.init(3, metric::l2, hnsw_params{});
+	const float v[3] = {1, 2, 3};
+	EXPECT_EQ(graph.add(v, 42), 0U);
+	EXPECT_EQ(graph.size(), 1U);
+	EXPECT_EQ(graph.max_level(), graph.level(0));
+	EXPECT_EQ(graph.entry_point(), 0U);
+	for (int l = 0; l <= graph.level(0); l++) {
+		EXPECT_EQ(graph.neighbor_count(0, l), 0U);
+	}
+	const float query[3] = {1, 2, 5};
+	candidate_list out;
+	graph.search(query, 10, 1, out);
+	ASSERT_EQ(out.size(), 1U);
+	EXPECT_EQ(out[0].id, 0U);
+	EXPECT_EQ(out[0].distance, 4.0F);
+	EXPECT_EQ(graph.payloads(0)[0], 42U);
+	EXPECT_TRUE(std::equal(std::begin(v), std::end(v), graph.vector(0)));
+}
+
+// A node holds 10 copies, so 51 copies take six nodes; a search with ef 1 and k 6 returns
+// every copy through the payload lists.
+TEST(hnsw_graph, duplicates_share_nodes)
+{
+	for (const metric kind : {metric::l2, metric::cosine}) {
+		constexpr std::size_t dim = 16;
+		dataset data = make_dataset(500, 0, dim, 5, true, 99);
+		const std::vector<float> copy(data.points.begin(), data.points.begin() + dim);
+		hnsw_memory_graph graph;
+		graph.init(dim, kind, hnsw_params{});
+		std::set<std::uint32_t> dup_nodes;
+		for (std::uint64_t i = 0; i < 500; i++) {
+			graph.add(&data.points[i * dim], i);
+			if (i % 10 == 0) {
+				// 50 copies interleaved with the others, payloads 1000..1049
+				dup_nodes.insert(graph.add(copy.data(), 1000 + i / 10));
+			}
+		}
+		// point 0 is itself a copy: 51 copies over 6 nodes, 500 + 50 payloads in all
+		EXPECT_EQ(dup_nodes.size(), 6U);
+		EXPECT_EQ(graph.size(), 499U + 6U);
+		std::size_t payloads = 0;
+		for (std::uint32_t n = 0; n < graph.size(); n++) {
+			payloads += static_cast<std::size_t>(graph.payload_count(n));
+		}
+		EXPECT_EQ(payloads, 550U);
+
+		candidate_list out;
+		graph.search(copy.data(), 6, 1, out);
+		std::set<std::uint64_t> found;
+		for (std::size_t i = 0; i < out.size(); i++) {
+			const auto node = static_cast<std::uint32_t>(out[i].id);
+			EXPECT_TRUE(std::equal(copy.begin(), copy.end(), graph.vector(node)));
+			found.insert(graph.payloads(node), graph.payloads(node) + graph.payload_count(node));
+		}
+		std::set<std::uint64_t> expected{0};
+		for (std::uint64_t i = 0; i < 50; i++) {
+			expected.insert(1000 + i);
+		}
+		EXPECT_EQ(found, expected);
+
+		for (const std::uint32_t n : dup_nodes) {
+			EXPECT_EQ(graph.payload_count(n), n == *dup_nodes.rbegin() ? 1 : ruvector::hnsw_max_payloads);
+		}
+		graph.search(copy.data(), 1, 1, out);
+		ASSERT_EQ(out.size(), 1U);
+		EXPECT_TRUE(dup_nodes.count(static_cast<std::uint32_t>(out[0].id)) == 1);
+	}
+}
+
+// Points in the plane with squared L2, for hnsw_select_neighbors.
+struct plane_graph {
+	std::vector<std::pair<float, float>> points;
+	float distance(std::uint64_t a, std::uint64_t b)
+	{
+		const float dx = points[a].first - points[b].first;
+		const float dy = points[a].second - points[b].second;
+		return dx * dx + dy * dy;
+	}
+};
+
+// Base at the origin; A (1,0) dist 1; C (0,1.5) dist 2.25; B (2,0) dist 4; D (-3,0) dist 9.
+// A kept. C: |C-A|^2 = 3.25 > 2.25, kept. B: |B-A|^2 = 1 < 4, dropped (A shadows it).
+// D: |D-A|^2 = 16, |D-C|^2 = 11.25, both > 9, kept. E (1,0) duplicates A: |E-A|^2 = 0 < 1, dropped.
+TEST(hnsw_select_neighbors, keeps_the_expected_set)
+{
+	plane_graph graph{{{0, 0}, {1, 0}, {2, 0}, {0, 1.5F}, {-3, 0}, {1, 0}}};
+	const hnsw_candidate sorted[] = {{1, 1}, {1, 5}, {2.25F, 3}, {4, 2}, {9, 4}};
+	hnsw_candidate kept[5];
+	ASSERT_EQ(ruvector::hnsw_select_neighbors(graph, sorted, 5, 5, kept), 3U);
+	EXPECT_EQ(kept[0].id, 1U);
+	EXPECT_EQ(kept[1].id, 3U);
+	EXPECT_EQ(kept[2].id, 4U);
+	EXPECT_EQ(kept[2].distance, 9.0F);
+
+	// At most m, in order; in place.
+	hnsw_candidate in_place[5];
+	std::copy(std::begin(sorted), std::end(sorted), in_place);
+	ASSERT_EQ(ruvector::hnsw_select_neighbors(graph, in_place, 5, 2, in_place), 2U);
+	EXPECT_EQ(in_place[0].id, 1U);
+	EXPECT_EQ(in_place[1].id, 3U);
+
+	// A tie, as near to a kept one as to the base, keeps the candidate: (0.5, 1) is at
+	// 1.25 from both the base and (1, 0). Nudged nearer to (1, 0), it is dropped.
+	plane_graph tie{{{0, 0}, {1, 0}, {0.5F, 1}, {0.75F, 1}}};
+	const hnsw_candidate tie_sorted[] = {{1, 1}, {1.25F, 2}};
+	EXPECT_EQ(ruvector::hnsw_select_neighbors(tie, tie_sorted, 2, 4, kept), 2U);
+	const hnsw_candidate nudged_sorted[] = {{1, 1}, {1.5625F, 3}}; // |(0.75,1)-(1,0)|^2 = 1.0625
+	EXPECT_EQ(ruvector::hnsw_select_neighbors(tie, nudged_sorted, 2, 4, kept), 1U);
+}
+
+TEST(hnsw_graph, same_seed_same_graph)
+{
+	const dataset data = make_dataset(1500, 0, 16, 10, false, 5);
+	hnsw_memory_graph a;
+	hnsw_memory_graph b;
+	hnsw_memory_graph c;
+	build(a, data, metric::l2, hnsw_params{});
+	build(b, data, metric::l2, hnsw_params{});
+	hnsw_params other;
+	other.seed = 12345;
+	build(c, data, metric::l2, other);
+	ASSERT_EQ(a.size(), b.size());
+	EXPECT_EQ(a.entry_point(), b.entry_point());
+	EXPECT_EQ(a.max_level(), b.max_level());
+	bool levels_differ = false;
+	for (std::uint32_t n = 0; n < a.size(); n++) {
+		ASSERT_EQ(a.level(n), b.level(n));
+		levels_differ = levels_differ || a.level(n) != c.level(n);
+		for (int l = 0; l <= a.level(n); l++) {
+			ASSERT_EQ(a.neighbor_count(n, l), b.neighbor_count(n, l));
+			EXPECT_TRUE(std::equal(a.neighbors(n, l), a.neighbors(n, l) + a.neighbor_count(n, l), b.neighbors(n, l)));
+		}
+	}
+	EXPECT_TRUE(levels_differ);
+}
+
+// Structural invariants: link counts within capacity, links point to other nodes that
+// exist on that level, no link twice; layer 0 is connected from the entry point.
+TEST(hnsw_graph, links_are_well_formed)
+{
+	const dataset data = make_dataset(2000, 0, 8, 0, false, 11);
+	hnsw_params params;
+	params.m = 4;
+	params.ef_construction = 16;
+	hnsw_memory_graph graph;
+	build(graph, data, metric::l2, params);
+	for (std::uint32_t n = 0; n < graph.size(); n++) {
+		for (int l = 0; l <= graph.level(n); l++) {
+			const std::uint32_t count = graph.neighbor_count(n, l);
+			ASSERT_LE(count, ruvector::hnsw_level_capacity(params.m, l));
+			std::set<std::uint32_t> seen;
+			for (std::uint32_t i = 0; i < count; i++) {
+				const std::uint32_t to = graph.neighbors(n, l)[i];
+				ASSERT_LT(to, graph.size());
+				EXPECT_NE(to, n);
+				EXPECT_GE(graph.level(to), l);
+				EXPECT_TRUE(seen.insert(to).second);
+			}
+		}
+	}
+	EXPECT_EQ(graph.level(graph.entry_point()), graph.max_level());
+	std::vector<bool> reached(graph.size());
+	std::vector<std::uint32_t> stack{graph.entry_point()};
+	reached[graph.entry_point()] = true;
+	std::size_t count = 1;
+	while (!stack.empty()) {
+		const std::uint32_t n = stack.back();
+		stack.pop_back();
+		for (std::uint32_t i = 0; i < graph.neighbor_count(n, 0); i++) {
+			const std::uint32_t to = graph.neighbors(n, 0)[i];
+			if (!reached[to]) {
+				reached[to] = true;
+				count++;
+				stack.push_back(to);
+			}
+		}
+	}
+	EXPECT_GE(count, graph.size() * 99 / 100);
+}
+
+// P(level >= l) = M^-l, so the mean level is sum_l M^-l = 1/(M-1) (the continuous
+// -ln(u)/ln(M) before flooring has mean 1/ln(M)). 200k draws: standard error of the mean
+// about 0.0006 for M = 16; the tolerances are several times that.
+TEST(hnsw_random_level, follows_the_geometric_law)
+{
+	for (const std::uint32_t m : {2U, 16U}) {
+		std::uint64_t state = 777;
+		constexpr int draws = 200000;
+		std::vector<int> at_least(ruvector::hnsw_max_level + 2, 0);
+		double sum = 0.0;
+		for (int i = 0; i < draws; i++) {
+			const int level = ruvector::hnsw_random_level(state, m);
+			ASSERT_GE(level, 0);
+			ASSERT_LE(level, ruvector::hnsw_max_level);
+			sum += level;
+			for (int l = 0; l <= level; l++) {
+				at_least[l]++;
+			}
+		}
+		const double mean = sum / draws;
+		EXPECT_NEAR(mean, 1.0 / (m - 1.0), m == 2 ? 0.02 : 0.004) << "M " << m;
+		for (int l = 1; l <= 3; l++) {
+			const double expected = std::pow(static_cast<double>(m), -l);
+			const double sigma = std::sqrt(expected * (1 - expected) / draws);
+			EXPECT_NEAR(static_cast<double>(at_least[l]) / draws, expected, 5 * sigma + 1e-5)
+			    << "M " << m << " l " << l;
+		}
+	}
+	// The same state gives the same sequence.
+	std::uint64_t s1 = 1;
+	std::uint64_t s2 = 1;
+	for (int i = 0; i < 100; i++) {
+		ASSERT_EQ(ruvector::hnsw_random_level(s1, 16), ruvector::hnsw_random_level(s2, 16));
+	}
+}
+
+TEST(visited_set, marks_once_per_walk_across_epoch_wraparound)
+{
+	ruvector::visited_set visited;
+	visited.reserve(10);
+	EXPECT_TRUE(visited.insert(3));
+	EXPECT_FALSE(visited.insert(3));
+	visited.reserve(1000); // keeps the marks
+	EXPECT_FALSE(visited.insert(3));
+	EXPECT_TRUE(visited.insert(999));
+	for (int walk = 0; walk < 70000; walk++) {
+		visited.next_walk();
+		ASSERT_TRUE(visited.insert(static_cast<std::size_t>(walk % 7)));
+		ASSERT_FALSE(visited.insert(static_cast<std::size_t>(walk % 7)));
+		ASSERT_TRUE(visited.insert(999));
+	}
+}
+
+TEST(candidate_list, grows_and_sorts_by_distance_then_id)
+{
+	candidate_list list;
+	for (std::uint64_t i = 0; i < 1000; i++) {
+		list.push_back(hnsw_candidate{static_cast<float>((i * 7919) % 100), 1000 - i});
+	}
+	ASSERT_EQ(list.size(), 1000U);
+	ruvector::sort_candidates(list.data(), list.size());
+	for (std::size_t i = 1; i < list.size(); i++) {
+		ASSERT_TRUE(list[i - 1].distance < list[i].distance ||
+		            (list[i - 1].distance == list[i].distance && list[i - 1].id < list[i].id));
+	}
+}
+
+// Test hooks: count calls and keep a header with each block's size, so the bytes still
+// held are known exactly.
+struct hook_counts {
+	std::size_t allocations = 0;
+	std::size_t deallocations = 0;
+	std::size_t bytes_held = 0;
+	std::size_t interrupts = 0;
+};
+hook_counts counts;
+
+void* counting_allocate(std::size_t bytes)
+{
+	counts.allocations++;
+	counts.bytes_held += bytes;
+	auto* block = static_cast<std::size_t*>(std::malloc(bytes + 16));
+	block[0] = bytes;
+	return reinterpret_cast<char*>(block) + 16;
+}
+
+void counting_deallocate(void* pointer)
+{
+	counts.deallocations++;
+	auto* block = reinterpret_cast<std::size_t*>(static_cast<char*>(pointer) - 16);
+	counts.bytes_held -= block[0];
+	std::free(block);
+}
+
+void counting_check_interrupts()
+{
+	counts.interrupts++;
+}
+
+TEST(host_hooks, every_allocation_goes_through_the_hooks)
+{
+	const ruvector::host_hooks saved = ruvector::host;
+	counts = hook_counts{};
+	ruvector::set_host_hooks({&counting_allocate, &counting_deallocate, &counting_check_interrupts});
+	{
+		const dataset data = make_dataset(1000, 10, 24, 4, false, 3);
+		hnsw_memory_graph graph;
+		build(graph, data, metric::l2, hnsw_params{});
+		EXPECT_EQ(graph.memory_bytes(), counts.bytes_held);
+		EXPECT_GE(counts.interrupts, data.count());
+		candidate_list out;
+		const std::size_t before_search = counts.interrupts;
+		graph.search(data.queries.data(), 10, 400, out);
+		EXPECT_EQ(out.size(), 10U);
+		// A wide search expands many nodes and checks for interrupts on the way.
+		EXPECT_GT(counts.interrupts, before_search);
+		EXPECT_EQ(graph.memory_bytes() + out.capacity() * sizeof(hnsw_candidate), counts.bytes_held);
+		EXPECT_GT(counts.allocations, 10U);
+		// Vectors and links (the arena) dominate: at least the raw vectors.
+		EXPECT_GE(graph.memory_bytes(), data.count() * data.dim * sizeof(float));
+	}
+	EXPECT_EQ(counts.bytes_held, 0U);
+	EXPECT_EQ(counts.allocations, counts.deallocations);
+	ruvector::set_host_hooks(saved);
+}
+
+} // namespace
