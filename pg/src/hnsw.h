@@ -31,7 +31,20 @@ extern "C" {
 #define HNSW_DEFAULT_EF_SEARCH 40
 #define HNSW_MIN_EF_SEARCH 1
 #define HNSW_MAX_EF_SEARCH 1000
+#define HNSW_DEFAULT_MAX_SCAN_TUPLES 20000
+#define HNSW_DEFAULT_SCAN_MEM_MULTIPLIER 1
+
+/* hnsw.iterative_scan: go on searching when the first ef_search results run out */
+typedef enum HnswIterativeScanMode {
+	HNSW_ITERATIVE_SCAN_OFF,
+	HNSW_ITERATIVE_SCAN_RELAXED,
+	HNSW_ITERATIVE_SCAN_STRICT
+} HnswIterativeScanMode;
+
 extern int hnsw_ef_search;
+extern int hnsw_iterative_scan;
+extern int hnsw_max_scan_tuples;
+extern double hnsw_scan_mem_multiplier;
 
 /* An element tuple holds the whole vector, so it must fit on one page */
 #define HNSW_MAX_DIM 2000
@@ -176,6 +189,11 @@ public:
 	}
 	/* Forget every node seen, for a new walk */
 	void ResetVisited();
+	/* Nodes seen since the last reset */
+	uint32 VisitedCount() const
+	{
+		return visitedCount_;
+	}
 
 	/* Distance from the query to a node; remembers where its neighbour list is */
 	float distance_to_query(uint64 id);

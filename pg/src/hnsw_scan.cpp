@@ -2,11 +2,20 @@
  * hnsw_scan: ORDER BY <distance operator> LIMIT n. The first call searches the
  * graph (greedy descent, then a beam of hnsw.ef_search on layer 0); later calls
  * hand out the heap TIDs of the nearest elements in order.
+ *
+ * With hnsw.iterative_scan on, a scan whose rows ran out (a WHERE clause threw
+ * them away) searches again with twice the beam and returns the elements it had
+ * not returned yet, until hnsw.max_scan_tuples elements were visited, the
+ * memory budget (work_mem * hnsw.scan_mem_multiplier) is spent, or the graph
+ * has no more. relaxed_order returns them as found; strict_order drops those
+ * nearer than a row already returned, so distances never decrease.
  */
 extern "C" {
 #include "postgres.h"
 
 #include "access/relscan.h"
+#include "miscadmin.h"
+#include "utils/float.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 }
@@ -18,14 +27,27 @@ extern "C" {
 
 typedef struct HnswScanOpaqueData {
 	HnswTypeInfo typeInfo;
+	MemoryContext tmpCtx; /* everything of one scan; reset on rescan */
+
+	/* The current batch: nearest elements of the last search, ascending */
 	bool searched;
-	ruvector::candidate_list* results; /* nearest elements, ascending */
+	uint32 ef;
+	ruvector::candidate_list* results;
 	size_t nextResult;
 	HnswPageGraph* graph;
+	float* query;
+
+	/* Heap TIDs of the element being returned */
 	ItemPointerData heaptids[ruvector::hnsw_max_payloads];
 	int heaptidCount;
 	int nextHeaptid;
-	MemoryContext tmpCtx; /* everything of one search; reset on rescan */
+
+	/* Iterative scans: what was returned, and how much was visited */
+	uint64* returned; /* open addressing set of id + 1 */
+	uint32 returnedMask;
+	uint32 returnedCount;
+	uint64 visitedTotal;
+	float lastDistance;
 } HnswScanOpaqueData;
 typedef HnswScanOpaqueData* HnswScanOpaque;
 
@@ -49,13 +71,12 @@ void hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, i
 	if (orderbys && scan->numberOfOrderBys > 0)
 		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
 
-	so->searched = false;
-	so->results = NULL;
-	so->graph = NULL;
-	so->nextResult = 0;
-	so->heaptidCount = 0;
-	so->nextHeaptid = 0;
 	MemoryContextReset(so->tmpCtx);
+	HnswTypeInfo typeInfo = so->typeInfo;
+	MemoryContext tmpCtx = so->tmpCtx;
+	memset(so, 0, sizeof(HnswScanOpaqueData));
+	so->typeInfo = typeInfo;
+	so->tmpCtx = tmpCtx;
 }
 
 /*
@@ -79,40 +100,99 @@ static float* GetQuery(IndexScanDesc scan, HnswScanOpaque so)
 	return query;
 }
 
+/* Search the graph with a beam of so->ef, filling so->results */
 static void Search(IndexScanDesc scan, HnswScanOpaque so)
 {
 	Relation index = scan->indexRelation;
 	HnswMetaPageData meta;
 
 	HnswReadMeta(index, &meta);
-	so->results = new (palloc(sizeof(ruvector::candidate_list))) ruvector::candidate_list();
+	if (so->results == NULL)
+		so->results = new (palloc(sizeof(ruvector::candidate_list))) ruvector::candidate_list();
+	so->results->clear();
+	so->nextResult = 0;
 	if (!BlockNumberIsValid(meta.entryBlkno))
 		return;
 
-	so->graph = new (palloc(sizeof(HnswPageGraph))) HnswPageGraph(index, &so->typeInfo, meta.m);
+	if (so->graph == NULL) {
+		so->graph = new (palloc(sizeof(HnswPageGraph))) HnswPageGraph(index, &so->typeInfo, meta.m);
+		so->query = GetQuery(scan, so);
+		so->graph->SetQuery(so->query);
+	}
+
 	ruvector::hnsw_search_scratch* scratch =
 		new (palloc(sizeof(ruvector::hnsw_search_scratch))) ruvector::hnsw_search_scratch();
 	ruvector::candidate_list* entries = new (palloc(sizeof(ruvector::candidate_list))) ruvector::candidate_list();
 	HnswPageGraph* graph = so->graph;
 	ItemPointerData entryTid;
 
-	graph->SetQuery(GetQuery(scan, so));
 	ItemPointerSet(&entryTid, meta.entryBlkno, meta.entryOffno);
 	uint64 entryId = HnswTidToId(&entryTid);
+	graph->ResetVisited();
 	graph->mark_visited(entryId);
 	so->results->push_back({graph->distance_to_query(entryId), entryId});
 
 	for (int level = meta.entryLevel; level >= 0; level--) {
-		uint32 ef = level > 0 ? 1 : (uint32) hnsw_ef_search;
+		uint32 ef = level > 0 ? 1 : so->ef;
 
 		entries->clear();
 		for (size_t i = 0; i < so->results->size(); i++)
 			entries->push_back((*so->results)[i]);
+		so->visitedTotal += graph->VisitedCount();
 		graph->ResetVisited();
 		for (size_t i = 0; i < entries->size(); i++)
 			graph->mark_visited((*entries)[i].id);
 		ruvector::hnsw_search_layer(*graph, entries->data(), entries->size(), ef, level, *scratch, *so->results);
 	}
+	so->visitedTotal += graph->VisitedCount();
+}
+
+/* Remember an element as returned; false if it was already */
+static bool MarkReturned(HnswScanOpaque so, uint64 id)
+{
+	if ((so->returnedCount + 1) * 2 > so->returnedMask + 1) {
+		uint64* old = so->returned;
+		uint32 oldSize = old == NULL ? 0 : so->returnedMask + 1;
+
+		so->returnedMask = Max(oldSize * 2, 256) - 1;
+		so->returned = (uint64*) palloc0(sizeof(uint64) * (so->returnedMask + 1));
+		so->returnedCount = 0;
+		for (uint32 i = 0; i < oldSize; i++) {
+			if (old[i] != 0)
+				MarkReturned(so, old[i] - 1);
+		}
+	}
+
+	uint32 slot = (uint32) (((id + 1) * UINT64CONST(0x9E3779B97F4A7C15)) >> 32) & so->returnedMask;
+	while (so->returned[slot] != 0) {
+		if (so->returned[slot] == id + 1)
+			return false;
+		slot = (slot + 1) & so->returnedMask;
+	}
+	so->returned[slot] = id + 1;
+	so->returnedCount++;
+	return true;
+}
+
+/*
+ * Search again with a wider beam, if iterative scans are on and the limits
+ * allow; false when the scan is over.
+ */
+static bool NextBatch(IndexScanDesc scan, HnswScanOpaque so)
+{
+	if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_OFF)
+		return false;
+	/* The last search saw fewer elements than its beam: it reached all it can */
+	if (so->results->size() < so->ef)
+		return false;
+	if (so->visitedTotal >= (uint64) hnsw_max_scan_tuples)
+		return false;
+	if ((double) MemoryContextMemAllocated(so->tmpCtx, true) > work_mem * 1024.0 * hnsw_scan_mem_multiplier)
+		return false;
+
+	so->ef = (uint32) Min((uint64) so->ef * 2, (uint64) hnsw_max_scan_tuples);
+	Search(scan, so);
+	return true;
 }
 
 /* Return the next heap TID, nearest first */
@@ -120,6 +200,7 @@ bool hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 	MemoryContext oldCtx = MemoryContextSwitchTo(so->tmpCtx);
+	bool iterative = hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF;
 
 	/*
 	 * Without an order the scan would return only the ef_search rows near some
@@ -130,14 +211,31 @@ bool hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 		elog(ERROR, "cannot scan hnsw index without order");
 
 	if (!so->searched) {
+		so->ef = (uint32) hnsw_ef_search;
+		so->lastDistance = -get_float4_infinity();
 		Search(scan, so);
 		so->searched = true;
 	}
 
-	/* Elements whose rows are all deleted hold no TIDs and are passed over */
-	while (so->nextHeaptid >= so->heaptidCount && so->nextResult < so->results->size()) {
-		so->heaptidCount = so->graph->ReadHeapTids((*so->results)[so->nextResult++].id, so->heaptids);
+	while (so->nextHeaptid >= so->heaptidCount) {
+		if (so->nextResult >= so->results->size()) {
+			if (!NextBatch(scan, so))
+				break;
+			continue;
+		}
+
+		ruvector::hnsw_candidate next = (*so->results)[so->nextResult++];
+		if (iterative) {
+			if (!MarkReturned(so, next.id))
+				continue;
+			if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT && next.distance < so->lastDistance)
+				continue;
+			so->lastDistance = next.distance;
+		}
+		/* Elements whose rows are all deleted hold no TIDs and are passed over */
+		so->heaptidCount = so->graph->ReadHeapTids(next.id, so->heaptids);
 		so->nextHeaptid = 0;
+		CHECK_FOR_INTERRUPTS();
 	}
 	MemoryContextSwitchTo(oldCtx);
 

@@ -77,3 +77,32 @@ TRUNCATE hnsw_unlogged;
 INSERT INTO hnsw_unlogged VALUES (3, '[3,2,1]');
 SELECT id FROM hnsw_unlogged ORDER BY embedding <-> '[1,2,3]' LIMIT 5;
 DROP TABLE hnsw_unlogged;
+
+-- iterative scans: a selective filter still gets its rows
+CREATE TABLE hnsw_filter (id int, category int, embedding vector(2));
+INSERT INTO hnsw_filter SELECT i, i % 50, ('[' || cos(i) || ',' || sin(i) || ']')::vector FROM generate_series(1, 2000) i;
+CREATE INDEX ON hnsw_filter USING hnsw (embedding vector_l2_ops);
+SET enable_seqscan = on;
+SET enable_indexscan = off;
+CREATE TEMP TABLE hnsw_filter_exact AS
+	SELECT id FROM hnsw_filter WHERE category = 7 ORDER BY embedding <-> '[1,0]' LIMIT 10;
+RESET enable_indexscan;
+SET enable_seqscan = off;
+SHOW hnsw.iterative_scan;
+SELECT count(*) < 10 AS too_few_without FROM
+	(SELECT id FROM hnsw_filter WHERE category = 7 ORDER BY embedding <-> '[1,0]' LIMIT 10) t;
+SET hnsw.iterative_scan = relaxed_order;
+SELECT count(*) AS found, count(*) FILTER (WHERE id IN (SELECT id FROM hnsw_filter_exact)) AS exact FROM
+	(SELECT id FROM hnsw_filter WHERE category = 7 ORDER BY embedding <-> '[1,0]' LIMIT 10) t;
+SET hnsw.iterative_scan = strict_order;
+SELECT count(*) AS found, bool_and(ordered) AS ascending FROM (
+	SELECT d >= coalesce(lag(d) OVER (ORDER BY n), 0) AS ordered FROM (
+		SELECT row_number() OVER () AS n, embedding <-> '[1,0]' AS d FROM
+			(SELECT embedding FROM hnsw_filter WHERE category = 7 ORDER BY embedding <-> '[1,0]' LIMIT 10) t) u) v;
+SET hnsw.max_scan_tuples = 60;
+SELECT count(*) < 10 AS stopped_early FROM
+	(SELECT id FROM hnsw_filter WHERE category = 7 ORDER BY embedding <-> '[1,0]' LIMIT 10) t;
+SET hnsw.iterative_scan = 'sometimes';
+RESET hnsw.max_scan_tuples;
+RESET hnsw.iterative_scan;
+DROP TABLE hnsw_filter;
