@@ -60,6 +60,8 @@ extern double hnsw_scan_mem_multiplier;
 
 /* Heavyweight lock on this pseudo page number serialises inserts and vacuum */
 #define HNSW_UPDATE_LOCK 0
+/* Scans hold it shared while they walk; vacuum waits on it before freeing elements */
+#define HNSW_SCAN_LOCK 1
 
 /* Build progress phases reported in pg_stat_progress_create_index */
 #define PROGRESS_HNSW_PHASE_LOAD 2
@@ -98,15 +100,24 @@ typedef HnswPageOpaqueData* HnswPageOpaque;
 #define HNSW_NEIGHBOR_TUPLE_TYPE 2
 
 /*
+ * An element's life: live; deleted when vacuum removed its last heap TID (it
+ * still routes searches, scans skip it); free once vacuum has relinked its
+ * neighbours around it and no scan can reach it: an insert may then reuse the
+ * element and neighbour tuples in place.
+ */
+#define HNSW_ELEMENT_LIVE 0
+#define HNSW_ELEMENT_DELETED 1
+#define HNSW_ELEMENT_FREE 2
+
+/*
  * One graph node: its heap TIDs (identical vectors share a node), its level, where
  * its neighbour list is, and the vector itself, stored so the kernels read it in
- * place. `deleted` marks a node whose heap tuples are all gone: it still routes
- * searches until vacuum has repaired the links around it.
+ * place.
  */
 typedef struct HnswElementTupleData {
 	uint8 type;
 	uint8 level;
-	uint8 deleted;
+	uint8 deleted; /* HNSW_ELEMENT_LIVE, _DELETED or _FREE */
 	uint8 heaptidCount;
 	ItemPointerData heaptids[ruvector::hnsw_max_payloads];
 	ItemPointerData neighbortid;
@@ -240,6 +251,10 @@ void HnswPageGraph::for_each_neighbor(uint64 id, int level, F&& visit)
 	for (int i = 0; i < count; i++)
 		visit(HnswTidToId(&tids[i]));
 }
+
+/* hnsw_insert.cpp: page changes, WAL-logged unless the build logs everything at its end */
+Page HnswBeginPageChange(Relation index, Buffer buf, bool building, bool newPage, GenericXLogState** xlog);
+void HnswFinishPageChange(Buffer buf, GenericXLogState* xlog);
 
 /* hnsw_build.cpp */
 IndexBuildResult* hnswbuild(Relation heap, Relation index, IndexInfo* indexInfo);

@@ -17,8 +17,7 @@ extern "C" {
 
 #include "hnsw.h"
 
-/* Start a page change: logged through GenericXLog unless the build logs everything at its end */
-static Page BeginPageChange(Relation index, Buffer buf, bool building, bool newPage, GenericXLogState** xlog)
+Page HnswBeginPageChange(Relation index, Buffer buf, bool building, bool newPage, GenericXLogState** xlog)
 {
 	if (building) {
 		*xlog = NULL;
@@ -28,7 +27,7 @@ static Page BeginPageChange(Relation index, Buffer buf, bool building, bool newP
 	return GenericXLogRegisterBuffer(*xlog, buf, newPage ? GENERIC_XLOG_FULL_IMAGE : 0);
 }
 
-static void FinishPageChange(Buffer buf, GenericXLogState* xlog)
+void HnswFinishPageChange(Buffer buf, GenericXLogState* xlog)
 {
 	if (xlog != NULL)
 		GenericXLogFinish(xlog);
@@ -38,8 +37,66 @@ static void FinishPageChange(Buffer buf, GenericXLogState* xlog)
 }
 
 /*
- * Write a new element and its neighbour tuple, on the insert page if both fit,
- * else on a new page. Returns the element's TID.
+ * Put a new element into the slots of a freed one, if a page from the insert
+ * page on holds one with room for its levels (the element tuple has the same
+ * size; the neighbour tuple must have enough slots). Vacuum points insertPage
+ * at the first page it freed elements on; it moves on as those fill up.
+ */
+static bool ReuseFreeElement(Relation index, HnswMetaPageData* meta, HnswElementTuple element, Size elementSize,
+							 HnswNeighborTuple neighbors, Size neighborSize, bool building, ItemPointer elementTid)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+
+	if (!BlockNumberIsValid(meta->insertPage))
+		return false;
+	for (BlockNumber blkno = meta->insertPage; blkno < nblocks; blkno++) {
+		Buffer buf = ReadBuffer(index, blkno);
+		Page page = BufferGetPage(buf);
+
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		for (OffsetNumber offno = FirstOffsetNumber; offno <= PageGetMaxOffsetNumber(page);
+			 offno = OffsetNumberNext(offno)) {
+			HnswElementTuple old = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, offno));
+
+			if (old->type != HNSW_ELEMENT_TUPLE_TYPE || old->deleted != HNSW_ELEMENT_FREE ||
+				ItemPointerGetBlockNumber(&old->neighbortid) != blkno)
+				continue;
+			OffsetNumber neighborOffno = ItemPointerGetOffsetNumber(&old->neighbortid);
+			HnswNeighborTuple oldNeighbors = (HnswNeighborTuple) PageGetItem(page, PageGetItemId(page, neighborOffno));
+			if (oldNeighbors->count < neighbors->count)
+				continue;
+
+			/* Same slot count as before: the tuple keeps its size */
+			Size oldNeighborSize = ItemIdGetLength(PageGetItemId(page, neighborOffno));
+			uint16 slots = oldNeighbors->count;
+			GenericXLogState* xlog;
+			page = HnswBeginPageChange(index, buf, building, false, &xlog);
+			element->neighbortid = old->neighbortid;
+			neighbors->count = slots;
+			HnswNeighborTuple resized = (HnswNeighborTuple) palloc(oldNeighborSize);
+			memcpy(resized, neighbors, neighborSize);
+			for (int slot = HNSW_NEIGHBOR_SLOTS(element->level, meta->m); slot < slots; slot++)
+				ItemPointerSetInvalid(&resized->indextids[slot]);
+			if (!PageIndexTupleOverwrite(page, offno, (Item) element, elementSize) ||
+				!PageIndexTupleOverwrite(page, neighborOffno, (Item) resized, oldNeighborSize))
+				elog(ERROR, "failed to reuse hnsw tuples in index \"%s\"", RelationGetRelationName(index));
+			ItemPointerSet(elementTid, blkno, offno);
+			meta->insertPage = blkno;
+			HnswFinishPageChange(buf, xlog);
+			pfree(resized);
+			return true;
+		}
+		UnlockReleaseBuffer(buf);
+	}
+	/* None left: later inserts need not look through these pages again */
+	meta->insertPage = nblocks - 1;
+	return false;
+}
+
+/*
+ * Write a new element and its neighbour tuple: into a freed element's slots,
+ * else on the insert page if both fit, else on a new page. Returns the
+ * element's TID.
  */
 static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInfo* info, const float* vector,
 					   ItemPointer heaptid, int level, ruvector::candidate_list* selected, bool building,
@@ -71,6 +128,11 @@ static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInf
 			HnswIdToTid(selected[l][j].id, &neighbors->indextids[first + j]);
 	}
 
+	if (ReuseFreeElement(index, meta, element, elementSize, neighbors, neighborSize, building, elementTid)) {
+		pfree(element);
+		pfree(neighbors);
+		return;
+	}
 	if (BlockNumberIsValid(meta->insertPage)) {
 		buf = ReadBuffer(index, meta->insertPage);
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
@@ -88,7 +150,7 @@ static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInf
 	}
 
 	GenericXLogState* xlog;
-	Page page = BeginPageChange(index, buf, building, newPage, &xlog);
+	Page page = HnswBeginPageChange(index, buf, building, newPage, &xlog);
 	if (newPage)
 		HnswInitPage(buf, page);
 
@@ -99,7 +161,7 @@ static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInf
 			OffsetNumberNext(offno))
 		elog(ERROR, "failed to add hnsw tuples to index \"%s\"", RelationGetRelationName(index));
 	ItemPointerSet(elementTid, BufferGetBlockNumber(buf), offno);
-	FinishPageChange(buf, xlog);
+	HnswFinishPageChange(buf, xlog);
 
 	pfree(element);
 	pfree(neighbors);
@@ -157,7 +219,7 @@ static void UpdateNeighborLinks(Relation index, HnswPageGraph* graph, int m, uin
 	buf = ReadBuffer(index, ItemPointerGetBlockNumber(&neighbortid));
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	GenericXLogState* xlog;
-	page = BeginPageChange(index, buf, building, false, &xlog);
+	page = HnswBeginPageChange(index, buf, building, false, &xlog);
 	HnswNeighborTuple neighbors =
 		(HnswNeighborTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&neighbortid)));
 	int first = HnswLevelFirstSlot(level, m);
@@ -167,7 +229,7 @@ static void UpdateNeighborLinks(Relation index, HnswPageGraph* graph, int m, uin
 		else
 			ItemPointerSetInvalid(&neighbors->indextids[first + i]);
 	}
-	FinishPageChange(buf, xlog);
+	HnswFinishPageChange(buf, xlog);
 }
 
 /* If an element with exactly this vector has room, give it the heap TID; true when done */
@@ -185,18 +247,18 @@ static bool AddToDuplicate(Relation index, HnswPageGraph* graph, const HnswTypeI
 		Buffer buf = ReadBuffer(index, ItemPointerGetBlockNumber(&tid));
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		GenericXLogState* xlog;
-		Page page = BeginPageChange(index, buf, building, false, &xlog);
+		Page page = HnswBeginPageChange(index, buf, building, false, &xlog);
 		HnswElementTuple element =
 			(HnswElementTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&tid)));
 
-		if (element->deleted || element->heaptidCount >= ruvector::hnsw_max_payloads) {
+		if (element->deleted != HNSW_ELEMENT_LIVE || element->heaptidCount >= ruvector::hnsw_max_payloads) {
 			if (xlog != NULL)
 				GenericXLogAbort(xlog);
 			UnlockReleaseBuffer(buf);
 			continue;
 		}
 		element->heaptids[element->heaptidCount++] = *heaptid;
-		FinishPageChange(buf, xlog);
+		HnswFinishPageChange(buf, xlog);
 		return true;
 	}
 	return false;

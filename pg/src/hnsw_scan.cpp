@@ -15,6 +15,7 @@ extern "C" {
 
 #include "access/relscan.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/float.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -25,14 +26,20 @@ extern "C" {
 #include "hnsw.h"
 #include "vector.h"
 
+typedef struct HnswResultTids {
+	int count;
+	ItemPointerData tids[ruvector::hnsw_max_payloads];
+} HnswResultTids;
+
 typedef struct HnswScanOpaqueData {
 	HnswTypeInfo typeInfo;
 	MemoryContext tmpCtx; /* everything of one scan; reset on rescan */
 
-	/* The current batch: nearest elements of the last search, ascending */
+	/* The current batch: nearest elements of the last search, ascending, and their heap TIDs */
 	bool searched;
 	uint32 ef;
 	ruvector::candidate_list* results;
+	HnswResultTids* resultTids;
 	size_t nextResult;
 	HnswPageGraph* graph;
 	float* query;
@@ -100,8 +107,12 @@ static float* GetQuery(IndexScanDesc scan, HnswScanOpaque so)
 	return query;
 }
 
-/* Search the graph with a beam of so->ef, filling so->results */
-static void Search(IndexScanDesc scan, HnswScanOpaque so)
+/*
+ * Search the graph with a beam of so->ef, filling so->results and their heap
+ * TIDs. Under the scan lock: vacuum frees deleted elements (for reuse) only when
+ * no walk can stand on them.
+ */
+static void SearchLocked(IndexScanDesc scan, HnswScanOpaque so)
 {
 	Relation index = scan->indexRelation;
 	HnswMetaPageData meta;
@@ -145,6 +156,17 @@ static void Search(IndexScanDesc scan, HnswScanOpaque so)
 		ruvector::hnsw_search_layer(*graph, entries->data(), entries->size(), ef, level, *scratch, *so->results);
 	}
 	so->visitedTotal += graph->VisitedCount();
+
+	so->resultTids = (HnswResultTids*) palloc(sizeof(HnswResultTids) * so->results->size());
+	for (size_t i = 0; i < so->results->size(); i++)
+		so->resultTids[i].count = graph->ReadHeapTids((*so->results)[i].id, so->resultTids[i].tids);
+}
+
+static void Search(IndexScanDesc scan, HnswScanOpaque so)
+{
+	LockPage(scan->indexRelation, HNSW_SCAN_LOCK, ShareLock);
+	SearchLocked(scan, so);
+	UnlockPage(scan->indexRelation, HNSW_SCAN_LOCK, ShareLock);
 }
 
 /* Remember an element as returned; false if it was already */
@@ -224,6 +246,7 @@ bool hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 			continue;
 		}
 
+		HnswResultTids* tids = &so->resultTids[so->nextResult];
 		ruvector::hnsw_candidate next = (*so->results)[so->nextResult++];
 		if (iterative) {
 			if (!MarkReturned(so, next.id))
@@ -233,7 +256,8 @@ bool hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 			so->lastDistance = next.distance;
 		}
 		/* Elements whose rows are all deleted hold no TIDs and are passed over */
-		so->heaptidCount = so->graph->ReadHeapTids(next.id, so->heaptids);
+		so->heaptidCount = tids->count;
+		memcpy(so->heaptids, tids->tids, sizeof(ItemPointerData) * tids->count);
 		so->nextHeaptid = 0;
 		CHECK_FOR_INTERRUPTS();
 	}

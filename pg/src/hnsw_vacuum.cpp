@@ -1,47 +1,336 @@
 /*
- * hnsw_vacuum: drop the heap TIDs of dead rows from the elements. An element
- * left without rows is marked deleted; it keeps routing searches (its links
- * stay valid), and scans pass it over.
+ * hnsw_vacuum: drop the heap TIDs of dead rows, then take the elements left
+ * without rows out of the graph, so the index does not grow without bound under
+ * delete and insert:
+ *   1. remove dead heap TIDs; an element with none left becomes deleted
+ *      (scans skip it, it still routes their walks);
+ *   2. relink every live element that points at a deleted one: its new list is
+ *      chosen by the neighbour heuristic from its live links and the live
+ *      elements reachable through the deleted ones;
+ *   3. move the entry point off a deleted element;
+ *   4. wait for scans that may still stand on deleted elements, then mark them
+ *      free for inserts to reuse.
+ * Inserts wait for the whole pass (update lock).
  */
 extern "C" {
 #include "postgres.h"
 
 #include "commands/vacuum.h"
 #include "storage/lmgr.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 }
 
 #include "hnsw.h"
 #include "pg_compat.h"
 
-/* Remove the dead heap TIDs from one page's elements; true when the page changed */
-static bool VacuumPage(Page page, IndexBulkDeleteCallback callback, void* callbackState,
-					   IndexBulkDeleteResult* stats)
+/* A set of element ids (open addressing, id + 1 stored, 0 = empty) */
+typedef struct HnswIdSet {
+	uint64* slots;
+	uint32 mask;
+	uint32 count;
+} HnswIdSet;
+
+static uint64* IdSetSlot(HnswIdSet* set, uint64 id)
+{
+	uint32 slot = (uint32) (((id + 1) * UINT64CONST(0x9E3779B97F4A7C15)) >> 32) & set->mask;
+
+	while (set->slots[slot] != 0 && set->slots[slot] != id + 1)
+		slot = (slot + 1) & set->mask;
+	return &set->slots[slot];
+}
+
+static bool IdSetContains(HnswIdSet* set, uint64 id)
+{
+	return set->count > 0 && *IdSetSlot(set, id) != 0;
+}
+
+static void IdSetAdd(HnswIdSet* set, uint64 id)
+{
+	if ((set->count + 1) * 2 > set->mask + 1) {
+		uint64* old = set->slots;
+		uint32 oldSize = set->mask + 1;
+
+		set->mask = oldSize * 2 - 1;
+		set->slots = (uint64*) palloc0(sizeof(uint64) * (set->mask + 1));
+		for (uint32 i = 0; i < oldSize; i++) {
+			if (old[i] != 0)
+				*IdSetSlot(set, old[i] - 1) = old[i];
+		}
+		pfree(old);
+	}
+	uint64* slot = IdSetSlot(set, id);
+	if (*slot == 0) {
+		*slot = id + 1;
+		set->count++;
+	}
+}
+
+static void IdSetInit(HnswIdSet* set)
+{
+	set->mask = 255;
+	set->slots = (uint64*) palloc0(sizeof(uint64) * (set->mask + 1));
+	set->count = 0;
+}
+
+typedef struct HnswVacuumState {
+	Relation index;
+	IndexBulkDeleteResult* stats;
+	IndexBulkDeleteCallback callback;
+	void* callbackState;
+	BufferAccessStrategy strategy;
+	HnswMetaPageData meta;
+	HnswTypeInfo typeInfo;
+	HnswIdSet deleted;
+	/* The live element of the highest level: the entry point if the old one goes */
+	ItemPointerData highestTid;
+	int highestLevel;
+	MemoryContext tmpCtx;
+} HnswVacuumState;
+
+typedef bool (*HnswPageVisitor)(HnswVacuumState* state, Page page, BlockNumber blkno);
+
+/* Run a visitor over every data page under an exclusive lock, logging the pages it changed */
+static void ForEachPage(HnswVacuumState* state, HnswPageVisitor visit)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(state->index);
+
+	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++) {
+		VacuumDelayPoint();
+
+		Buffer buf = ReadBufferExtended(state->index, MAIN_FORKNUM, blkno, RBM_NORMAL, state->strategy);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		GenericXLogState* xlog = GenericXLogStart(state->index);
+		Page page = GenericXLogRegisterBuffer(xlog, buf, 0);
+
+		if (visit(state, page, blkno))
+			GenericXLogFinish(xlog);
+		else
+			GenericXLogAbort(xlog);
+		UnlockReleaseBuffer(buf);
+	}
+}
+
+static HnswElementTuple PageElement(Page page, OffsetNumber offno)
+{
+	HnswElementTuple element = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, offno));
+
+	return element->type == HNSW_ELEMENT_TUPLE_TYPE ? element : NULL;
+}
+
+/* Pass 1: remove dead heap TIDs, collect the deleted elements */
+static bool RemoveHeapTids(HnswVacuumState* state, Page page, BlockNumber blkno)
 {
 	bool changed = false;
 
 	for (OffsetNumber offno = FirstOffsetNumber; offno <= PageGetMaxOffsetNumber(page);
 		 offno = OffsetNumberNext(offno)) {
-		HnswElementTuple element = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, offno));
+		HnswElementTuple element = PageElement(page, offno);
+		ItemPointerData tid;
 		int kept = 0;
 
-		if (element->type != HNSW_ELEMENT_TUPLE_TYPE || element->deleted)
+		if (element == NULL || element->deleted == HNSW_ELEMENT_FREE)
 			continue;
+		ItemPointerSet(&tid, blkno, offno);
+		if (element->deleted == HNSW_ELEMENT_DELETED) {
+			IdSetAdd(&state->deleted, HnswTidToId(&tid));
+			continue;
+		}
+
 		for (int i = 0; i < element->heaptidCount; i++) {
-			if (callback(&element->heaptids[i], callbackState))
-				stats->tuples_removed++;
+			if (state->callback(&element->heaptids[i], state->callbackState))
+				state->stats->tuples_removed++;
 			else
 				element->heaptids[kept++] = element->heaptids[i];
 		}
-		if (kept == element->heaptidCount) {
-			stats->num_index_tuples += kept;
+		state->stats->num_index_tuples += kept;
+		if (kept != element->heaptidCount) {
+			for (int i = kept; i < element->heaptidCount; i++)
+				ItemPointerSetInvalid(&element->heaptids[i]);
+			element->heaptidCount = kept;
+			changed = true;
+		}
+		if (kept == 0) {
+			element->deleted = HNSW_ELEMENT_DELETED;
+			IdSetAdd(&state->deleted, HnswTidToId(&tid));
+		} else if (element->level > state->highestLevel) {
+			state->highestLevel = element->level;
+			state->highestTid = tid;
+		}
+	}
+	return changed;
+}
+
+/*
+ * New links for `node` on one level without the deleted elements: its live links
+ * plus the live elements found by walking through deleted ones, chosen by the
+ * neighbour heuristic. Returns the number written to kept.
+ */
+static int RelinkLevel(HnswVacuumState* state, HnswPageGraph* graph, uint64 node, const float* vector, int level,
+					   ruvector::hnsw_candidate* kept)
+{
+	int m = state->meta.m;
+	int capacity = (int) ruvector::hnsw_level_capacity(m, level);
+	/* Bounded walk: a few lists' worth of deleted elements is enough to find a replacement */
+	int budget = 4 * capacity;
+	ruvector::candidate_list candidates;
+	HnswIdSet seen;
+	uint64* queue = (uint64*) palloc(sizeof(uint64) * (budget + 1));
+	int queueHead = 0;
+	int queueTail = 0;
+	ItemPointerData links[2 * HNSW_MAX_M];
+
+	IdSetInit(&seen);
+	IdSetAdd(&seen, node);
+	queue[queueTail++] = node;
+	while (queueHead < queueTail) {
+		int count = graph->ReadNeighbors(queue[queueHead++], level, links);
+
+		for (int i = 0; i < count; i++) {
+			uint64 id = HnswTidToId(&links[i]);
+
+			if (IdSetContains(&seen, id))
+				continue;
+			IdSetAdd(&seen, id);
+			if (!IdSetContains(&state->deleted, id))
+				candidates.push_back({graph->DistanceFrom(vector, id), id});
+			else if (queueTail <= budget)
+				queue[queueTail++] = id;
+		}
+	}
+
+	ruvector::sort_candidates(candidates.data(), candidates.size());
+	return (int) ruvector::hnsw_select_neighbors(*graph, candidates.data(), candidates.size(), capacity, kept);
+}
+
+/* New links for one level of one element, computed before the page is locked for writing */
+typedef struct HnswRelink {
+	OffsetNumber neighborOffno;
+	int level;
+	int count;
+	ItemPointerData links[2 * HNSW_MAX_M];
+} HnswRelink;
+
+/*
+ * Pass 2: relink the live elements of a page that point at deleted ones. The new
+ * lists are computed with the page unlocked (the walk reads pages, this one too),
+ * then written under one exclusive lock. Inserts wait on the update lock and
+ * scans do not write, so the page cannot change in between.
+ */
+static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber blkno)
+{
+	int m = state->meta.m;
+	int dim = state->typeInfo.dimensions;
+	Buffer buf = ReadBufferExtended(state->index, MAIN_FORKNUM, blkno, RBM_NORMAL, state->strategy);
+	float* vector = (float*) palloc(sizeof(float) * dim);
+	HnswRelink* relinks = NULL;
+	int relinkCount = 0;
+	int relinkCapacity = 0;
+
+	for (OffsetNumber offno = FirstOffsetNumber;; offno = OffsetNumberNext(offno)) {
+		/* Copy out one element's state under a share lock */
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		Page page = BufferGetPage(buf);
+		if (offno > PageGetMaxOffsetNumber(page)) {
+			LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+			break;
+		}
+		HnswElementTuple element = PageElement(page, offno);
+		if (element == NULL || element->deleted != HNSW_ELEMENT_LIVE) {
+			LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 			continue;
 		}
-		for (int i = kept; i < element->heaptidCount; i++)
-			ItemPointerSetInvalid(&element->heaptids[i]);
-		element->heaptidCount = kept;
-		element->deleted = kept == 0;
-		stats->num_index_tuples += kept;
+		/* Both tuples of an element share its page (build and insert place them so) */
+		OffsetNumber neighborOffno = ItemPointerGetOffsetNumber(&element->neighbortid);
+		HnswNeighborTuple neighbors = (HnswNeighborTuple) PageGetItem(page, PageGetItemId(page, neighborOffno));
+		int elementLevel = element->level;
+		bool levelsToRelink[ruvector::hnsw_max_level + 1];
+		bool any = false;
+
+		for (int level = 0; level <= elementLevel; level++) {
+			int first = HnswLevelFirstSlot(level, m);
+			int capacity = (int) ruvector::hnsw_level_capacity(m, level);
+
+			levelsToRelink[level] = false;
+			for (int i = 0; i < capacity && !levelsToRelink[level]; i++) {
+				const ItemPointerData* link = &neighbors->indextids[first + i];
+
+				levelsToRelink[level] = ItemPointerIsValid(link) && IdSetContains(&state->deleted, HnswTidToId(link));
+			}
+			any |= levelsToRelink[level];
+		}
+		if (any)
+			memcpy(vector, element->vector, sizeof(float) * dim);
+		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+		if (!any)
+			continue;
+
+		ItemPointerData tid;
+		ItemPointerSet(&tid, blkno, offno);
+		for (int level = 0; level <= elementLevel; level++) {
+			if (!levelsToRelink[level])
+				continue;
+			if (relinkCount == relinkCapacity) {
+				relinkCapacity = Max(16, relinkCapacity * 2);
+				relinks = relinks == NULL ? (HnswRelink*) palloc(sizeof(HnswRelink) * relinkCapacity)
+										  : (HnswRelink*) repalloc(relinks, sizeof(HnswRelink) * relinkCapacity);
+			}
+
+			HnswRelink* relink = &relinks[relinkCount++];
+			ruvector::hnsw_candidate kept[2 * HNSW_MAX_M];
+			MemoryContext oldCtx = MemoryContextSwitchTo(state->tmpCtx);
+
+			relink->neighborOffno = neighborOffno;
+			relink->level = level;
+			relink->count = RelinkLevel(state, graph, HnswTidToId(&tid), vector, level, kept);
+			for (int i = 0; i < relink->count; i++)
+				HnswIdToTid(kept[i].id, &relink->links[i]);
+			MemoryContextSwitchTo(oldCtx);
+			MemoryContextReset(state->tmpCtx);
+		}
+	}
+
+	if (relinkCount > 0) {
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		GenericXLogState* xlog = GenericXLogStart(state->index);
+		Page page = GenericXLogRegisterBuffer(xlog, buf, 0);
+
+		for (int r = 0; r < relinkCount; r++) {
+			HnswRelink* relink = &relinks[r];
+			HnswNeighborTuple neighbors =
+				(HnswNeighborTuple) PageGetItem(page, PageGetItemId(page, relink->neighborOffno));
+			int first = HnswLevelFirstSlot(relink->level, m);
+			int capacity = (int) ruvector::hnsw_level_capacity(m, relink->level);
+
+			for (int i = 0; i < capacity; i++) {
+				if (i < relink->count)
+					neighbors->indextids[first + i] = relink->links[i];
+				else
+					ItemPointerSetInvalid(&neighbors->indextids[first + i]);
+			}
+		}
+		GenericXLogFinish(xlog);
+		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+		pfree(relinks);
+	}
+	ReleaseBuffer(buf);
+	pfree(vector);
+}
+
+/* Pass 4: deleted elements become free slots */
+static bool FreeDeleted(HnswVacuumState* state, Page page, BlockNumber blkno)
+{
+	bool changed = false;
+
+	for (OffsetNumber offno = FirstOffsetNumber; offno <= PageGetMaxOffsetNumber(page);
+		 offno = OffsetNumberNext(offno)) {
+		HnswElementTuple element = PageElement(page, offno);
+
+		if (element == NULL || element->deleted != HNSW_ELEMENT_DELETED)
+			continue;
+		element->deleted = HNSW_ELEMENT_FREE;
+		if (!BlockNumberIsValid(state->meta.insertPage) || blkno < state->meta.insertPage)
+			state->meta.insertPage = blkno;
 		changed = true;
 	}
 	return changed;
@@ -51,31 +340,62 @@ IndexBulkDeleteResult* hnswbulkdelete(IndexVacuumInfo* info, IndexBulkDeleteResu
 									  IndexBulkDeleteCallback callback, void* callback_state)
 {
 	Relation index = info->index;
+	HnswVacuumState state;
 
 	if (stats == NULL)
 		stats = (IndexBulkDeleteResult*) palloc0(sizeof(IndexBulkDeleteResult));
 	stats->num_index_tuples = 0;
 
-	/* Inserts wait: they may be linking to an element this pass changes */
+	memset(&state, 0, sizeof(state));
+	state.index = index;
+	state.stats = stats;
+	state.callback = callback;
+	state.callbackState = callback_state;
+	state.strategy = info->strategy;
+	state.highestLevel = -1;
+	HnswGetTypeInfo(index, &state.typeInfo);
+	IdSetInit(&state.deleted);
+
 	LockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
-	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
-	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++) {
-		VacuumDelayPoint();
+	HnswReadMeta(index, &state.meta);
+	ForEachPage(&state, RemoveHeapTids);
 
-		Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL, info->strategy);
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		GenericXLogState* xlog = GenericXLogStart(index);
-		Page page = GenericXLogRegisterBuffer(xlog, buf, 0);
+	if (state.deleted.count > 0) {
+		/* Each level's relinking gets a context of its own, reset after it */
+		state.tmpCtx = AllocSetContextCreate(CurrentMemoryContext, "Hnsw vacuum temporary context",
+											 ALLOCSET_DEFAULT_SIZES);
+		HnswPageGraph graph(index, &state.typeInfo, state.meta.m);
+		BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+		for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++) {
+			VacuumDelayPoint();
+			RelinkPage(&state, &graph, blkno);
+		}
+		MemoryContextDelete(state.tmpCtx);
 
-		if (VacuumPage(page, callback, callback_state, stats))
-			GenericXLogFinish(xlog);
-		else
-			GenericXLogAbort(xlog);
-		UnlockReleaseBuffer(buf);
+		ItemPointerData entryTid;
+		ItemPointerSet(&entryTid, state.meta.entryBlkno, state.meta.entryOffno);
+		if (IdSetContains(&state.deleted, HnswTidToId(&entryTid))) {
+			if (state.highestLevel >= 0) {
+				state.meta.entryBlkno = ItemPointerGetBlockNumber(&state.highestTid);
+				state.meta.entryOffno = ItemPointerGetOffsetNumber(&state.highestTid);
+			} else {
+				state.meta.entryBlkno = InvalidBlockNumber;
+				state.meta.entryOffno = InvalidOffsetNumber;
+			}
+			state.meta.entryLevel = state.highestLevel;
+		}
+		HnswUpdateMeta(index, &state.meta, false);
+
+		/* A scan that began before the relinking may still walk through deleted elements */
+		LockPage(index, HNSW_SCAN_LOCK, ExclusiveLock);
+		UnlockPage(index, HNSW_SCAN_LOCK, ExclusiveLock);
+
+		ForEachPage(&state, FreeDeleted);
+		HnswUpdateMeta(index, &state.meta, false);
 	}
 	UnlockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
 
-	stats->num_pages = nblocks;
+	stats->num_pages = RelationGetNumberOfBlocks(index);
 	return stats;
 }
 

@@ -65,6 +65,22 @@ SELECT count(*) AS deleted_returned FROM hnsw_queries CROSS JOIN LATERAL
 RESET enable_seqscan;
 SELECT hnsw_recall('<->') >= 0.95 AS l2_recall_after_vacuum_ok;
 
+-- vacuum frees the deleted elements and inserts reuse them: delete/insert cycles do not grow the index
+CREATE TABLE hnsw_cycle AS SELECT * FROM hnsw_items WHERE id % 3 = 1;
+CREATE TEMP TABLE hnsw_size AS SELECT pg_relation_size('hnsw_items_l2') AS before;
+DELETE FROM hnsw_items WHERE id % 3 = 1;
+VACUUM hnsw_items;
+INSERT INTO hnsw_items SELECT * FROM hnsw_cycle;
+DELETE FROM hnsw_items WHERE id % 3 = 1;
+VACUUM hnsw_items;
+INSERT INTO hnsw_items SELECT * FROM hnsw_cycle;
+DELETE FROM hnsw_items WHERE id % 3 = 1;
+VACUUM hnsw_items;
+INSERT INTO hnsw_items SELECT * FROM hnsw_cycle;
+SELECT pg_relation_size('hnsw_items_l2') <= before * 1.1 AS size_bounded FROM hnsw_size;
+SELECT count(*) FROM hnsw_items;
+SELECT hnsw_recall('<->') >= 0.95 AS l2_recall_after_cycles_ok;
+
 -- a build that outgrows maintenance_work_mem goes on inserting on disk
 CREATE TABLE hnsw_wide (id int, embedding vector(128));
 INSERT INTO hnsw_wide
@@ -80,4 +96,4 @@ RESET maintenance_work_mem;
 SELECT hnsw_recall('<->', 'hnsw_wide') >= 0.9 AS l2_recall_after_memory_fallback_ok;
 
 DROP FUNCTION hnsw_recall(text, text);
-DROP TABLE hnsw_items, hnsw_queries, hnsw_later, hnsw_wide;
+DROP TABLE hnsw_items, hnsw_queries, hnsw_later, hnsw_wide, hnsw_cycle;
