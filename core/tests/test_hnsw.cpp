@@ -313,7 +313,7 @@ TEST(hnsw_select_neighbors, keeps_the_expected_set)
 	plane_graph graph{{{0, 0}, {1, 0}, {2, 0}, {0, 1.5F}, {-3, 0}, {1, 0}}};
 	const hnsw_candidate sorted[] = {{1, 1}, {1, 5}, {2.25F, 3}, {4, 2}, {9, 4}};
 	hnsw_candidate kept[5];
-	ASSERT_EQ(ruvector::hnsw_select_neighbors(graph, sorted, 5, 5, kept), 3U);
+	ASSERT_EQ(ruvector::hnsw_select_neighbors(graph, sorted, 5, 5, kept, false), 3U);
 	EXPECT_EQ(kept[0].id, 1U);
 	EXPECT_EQ(kept[1].id, 3U);
 	EXPECT_EQ(kept[2].id, 4U);
@@ -322,7 +322,7 @@ TEST(hnsw_select_neighbors, keeps_the_expected_set)
 	// At most m, in order; in place.
 	hnsw_candidate in_place[5];
 	std::copy(std::begin(sorted), std::end(sorted), in_place);
-	ASSERT_EQ(ruvector::hnsw_select_neighbors(graph, in_place, 5, 2, in_place), 2U);
+	ASSERT_EQ(ruvector::hnsw_select_neighbors(graph, in_place, 5, 2, in_place, false), 2U);
 	EXPECT_EQ(in_place[0].id, 1U);
 	EXPECT_EQ(in_place[1].id, 3U);
 
@@ -330,9 +330,29 @@ TEST(hnsw_select_neighbors, keeps_the_expected_set)
 	// 1.25 from both the base and (1, 0). Nudged nearer to (1, 0), it is dropped.
 	plane_graph tie{{{0, 0}, {1, 0}, {0.5F, 1}, {0.75F, 1}}};
 	const hnsw_candidate tie_sorted[] = {{1, 1}, {1.25F, 2}};
-	EXPECT_EQ(ruvector::hnsw_select_neighbors(tie, tie_sorted, 2, 4, kept), 2U);
+	EXPECT_EQ(ruvector::hnsw_select_neighbors(tie, tie_sorted, 2, 4, kept, false), 2U);
 	const hnsw_candidate nudged_sorted[] = {{1, 1}, {1.5625F, 3}}; // |(0.75,1)-(1,0)|^2 = 1.0625
-	EXPECT_EQ(ruvector::hnsw_select_neighbors(tie, nudged_sorted, 2, 4, kept), 1U);
+	EXPECT_EQ(ruvector::hnsw_select_neighbors(tie, nudged_sorted, 2, 4, kept, false), 1U);
+}
+
+// keepPrunedConnections: the heuristic's picks first, then the pruned ones nearest first.
+TEST(hnsw_select_neighbors, fills_with_pruned_candidates)
+{
+	plane_graph graph{{{0, 0}, {1, 0}, {2, 0}, {0, 1.5F}, {-3, 0}, {1, 0}}};
+	const hnsw_candidate sorted[] = {{1, 1}, {1, 5}, {2.25F, 3}, {4, 2}, {9, 4}};
+	hnsw_candidate kept[5];
+	ASSERT_EQ(ruvector::hnsw_select_neighbors(graph, sorted, 5, 5, kept, true), 5U);
+	const std::uint64_t expected[] = {1, 3, 4, 5, 2};
+	for (int i = 0; i < 5; i++) {
+		EXPECT_EQ(kept[i].id, expected[i]) << i;
+	}
+
+	// Room for one pruned candidate only; in place, where kept overwrites the pruned ones.
+	hnsw_candidate in_place[5];
+	std::copy(std::begin(sorted), std::end(sorted), in_place);
+	ASSERT_EQ(ruvector::hnsw_select_neighbors(graph, in_place, 5, 4, in_place, true), 4U);
+	EXPECT_EQ(in_place[3].id, 5U);
+	EXPECT_EQ(in_place[3].distance, 1.0F);
 }
 
 TEST(hnsw_graph, same_seed_same_graph)

@@ -135,10 +135,13 @@ void hnsw_search_layer(Graph& graph, const hnsw_candidate* entries, std::size_t 
 // pgvector use it): walking `sorted` (ascending distance to the base node), keep a
 // candidate unless it is strictly nearer to a candidate kept before it than to the base
 // (a tie keeps it: a kept node identical to the base would otherwise hide all the rest).
+// With `keep_pruned` (the paper's keepPrunedConnections, as pgvector builds), slots the
+// heuristic leaves empty are filled with the nearest pruned candidates: fuller lists,
+// better recall at a small beam for a few more distances per hop.
 // Writes up to `m` kept candidates to `kept` and returns how many; `kept` may be `sorted`.
 template <class Graph>
 std::size_t hnsw_select_neighbors(Graph& graph, const hnsw_candidate* sorted, std::size_t count, std::uint32_t m,
-                                  hnsw_candidate* kept);
+                                  hnsw_candidate* kept, bool keep_pruned = true);
 
 // The graph an index build grows in memory: nodes are numbered 0.. in insertion order.
 // Each node's vector and link lists sit in one block of an arena (host memory).
@@ -363,8 +366,10 @@ void hnsw_search_layer(Graph& graph, const hnsw_candidate* entries, std::size_t 
 
 template <class Graph>
 std::size_t hnsw_select_neighbors(Graph& graph, const hnsw_candidate* sorted, std::size_t count, std::uint32_t m,
-                                  hnsw_candidate* kept)
+                                  hnsw_candidate* kept, bool keep_pruned)
 {
+	// Pruned candidates are copied aside: `kept` may overwrite them in `sorted`.
+	candidate_list pruned;
 	std::size_t kept_count = 0;
 	for (std::size_t i = 0; i < count && kept_count < m; i++) {
 		const hnsw_candidate candidate = sorted[i];
@@ -377,7 +382,12 @@ std::size_t hnsw_select_neighbors(Graph& graph, const hnsw_candidate* sorted, st
 		}
 		if (keep) {
 			kept[kept_count++] = candidate;
+		} else if (keep_pruned && pruned.size() < m) {
+			pruned.push_back(candidate);
 		}
+	}
+	for (std::size_t i = 0; i < pruned.size() && kept_count < m; i++) {
+		kept[kept_count++] = pruned[i];
 	}
 	return kept_count;
 }
