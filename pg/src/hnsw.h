@@ -83,6 +83,7 @@ typedef struct HnswMetaPageData {
 	OffsetNumber entryOffno;
 	int16 entryLevel;
 	BlockNumber insertPage; /* last page, where new elements go first */
+	BlockNumber freePage;	/* first page that may hold a free element (InvalidBlockNumber: none) */
 } HnswMetaPageData;
 typedef HnswMetaPageData* HnswMetaPage;
 

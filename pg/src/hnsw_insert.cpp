@@ -39,19 +39,22 @@ void HnswFinishPageChange(Buffer buf, GenericXLogState* xlog)
 /*
  * Put a new element into the slots of a freed one, if a page from the insert
  * page on holds one with room for its levels (the element tuple has the same
- * size; the neighbour tuple must have enough slots). Vacuum points insertPage
- * at the first page it freed elements on; it moves on as those fill up.
+ * size; the neighbour tuple must have enough slots). Vacuum points freePage at
+ * the first page it freed elements on; it moves on as those fill up.
  */
 static bool ReuseFreeElement(Relation index, HnswMetaPageData* meta, HnswElementTuple element, Size elementSize,
 							 HnswNeighborTuple neighbors, Size neighborSize, bool building, ItemPointer elementTid)
 {
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+	/* The first page that still has a free element, fitting or not: where the next insert looks */
+	BlockNumber firstWithFree = InvalidBlockNumber;
 
-	if (!BlockNumberIsValid(meta->insertPage))
+	if (!BlockNumberIsValid(meta->freePage))
 		return false;
-	for (BlockNumber blkno = meta->insertPage; blkno < nblocks; blkno++) {
+	for (BlockNumber blkno = meta->freePage; blkno < nblocks; blkno++) {
 		Buffer buf = ReadBuffer(index, blkno);
 		Page page = BufferGetPage(buf);
+		int freeOnPage = 0;
 
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		for (OffsetNumber offno = FirstOffsetNumber; offno <= PageGetMaxOffsetNumber(page);
@@ -61,6 +64,7 @@ static bool ReuseFreeElement(Relation index, HnswMetaPageData* meta, HnswElement
 			if (old->type != HNSW_ELEMENT_TUPLE_TYPE || old->deleted != HNSW_ELEMENT_FREE ||
 				ItemPointerGetBlockNumber(&old->neighbortid) != blkno)
 				continue;
+			freeOnPage++;
 			OffsetNumber neighborOffno = ItemPointerGetOffsetNumber(&old->neighbortid);
 			HnswNeighborTuple oldNeighbors = (HnswNeighborTuple) PageGetItem(page, PageGetItemId(page, neighborOffno));
 			if (oldNeighbors->count < neighbors->count)
@@ -72,24 +76,26 @@ static bool ReuseFreeElement(Relation index, HnswMetaPageData* meta, HnswElement
 			GenericXLogState* xlog;
 			page = HnswBeginPageChange(index, buf, building, false, &xlog);
 			element->neighbortid = old->neighbortid;
-			neighbors->count = slots;
 			HnswNeighborTuple resized = (HnswNeighborTuple) palloc(oldNeighborSize);
 			memcpy(resized, neighbors, neighborSize);
-			for (int slot = HNSW_NEIGHBOR_SLOTS(element->level, meta->m); slot < slots; slot++)
+			resized->count = slots;
+			for (int slot = neighbors->count; slot < slots; slot++)
 				ItemPointerSetInvalid(&resized->indextids[slot]);
 			if (!PageIndexTupleOverwrite(page, offno, (Item) element, elementSize) ||
 				!PageIndexTupleOverwrite(page, neighborOffno, (Item) resized, oldNeighborSize))
 				elog(ERROR, "failed to reuse hnsw tuples in index \"%s\"", RelationGetRelationName(index));
 			ItemPointerSet(elementTid, blkno, offno);
-			meta->insertPage = blkno;
+			meta->freePage = BlockNumberIsValid(firstWithFree) ? firstWithFree : blkno;
 			HnswFinishPageChange(buf, xlog);
 			pfree(resized);
 			return true;
 		}
 		UnlockReleaseBuffer(buf);
+		if (freeOnPage > 0 && !BlockNumberIsValid(firstWithFree))
+			firstWithFree = blkno;
 	}
-	/* None left: later inserts need not look through these pages again */
-	meta->insertPage = nblocks - 1;
+	/* Nothing fitted: later inserts start at the first free element left, if any */
+	meta->freePage = firstWithFree;
 	return false;
 }
 

@@ -61,6 +61,7 @@ void HnswInitMeta(HnswMetaPageData* meta, int dimensions, int m, int efConstruct
 	meta->entryOffno = InvalidOffsetNumber;
 	meta->entryLevel = -1;
 	meta->insertPage = InvalidBlockNumber;
+	meta->freePage = InvalidBlockNumber;
 }
 
 /* Write the meta page; a build logs the whole relation at its end instead */

@@ -329,8 +329,8 @@ static bool FreeDeleted(HnswVacuumState* state, Page page, BlockNumber blkno)
 		if (element == NULL || element->deleted != HNSW_ELEMENT_DELETED)
 			continue;
 		element->deleted = HNSW_ELEMENT_FREE;
-		if (!BlockNumberIsValid(state->meta.insertPage) || blkno < state->meta.insertPage)
-			state->meta.insertPage = blkno;
+		if (!BlockNumberIsValid(state->meta.freePage) || blkno < state->meta.freePage)
+			state->meta.freePage = blkno;
 		changed = true;
 	}
 	return changed;

@@ -1,0 +1,762 @@
+/*
+ * halfvec type: text and binary I/O, typmod, distances, arithmetic, comparisons,
+ * aggregates, and the casts between halfvec, vector and arrays.
+ *
+ * Behaviour and error texts follow pgvector 0.8.7. Elements are IEEE binary16 bit
+ * patterns; core's half.hpp converts them (round to nearest even) and runs the
+ * distance kernels, which widen to float32 as pgvector does.
+ */
+extern "C" {
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
+#include "fmgr.h"
+#include "libpq/pqformat.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/lsyscache.h"
+#include "utils/varbit.h"
+}
+
+#include "ruvector/half.hpp"
+#include "halfvec.h"
+#include "vector.h"
+
+using ruvector::f16_is_inf;
+using ruvector::f16_is_nan;
+using ruvector::f16_is_zero;
+using ruvector::f16_to_f32;
+using ruvector::f32_to_f16;
+
+extern "C" {
+PG_FUNCTION_INFO_V1(halfvec_in);
+PG_FUNCTION_INFO_V1(halfvec_out);
+PG_FUNCTION_INFO_V1(halfvec_typmod_in);
+PG_FUNCTION_INFO_V1(halfvec_recv);
+PG_FUNCTION_INFO_V1(halfvec_send);
+PG_FUNCTION_INFO_V1(halfvec);
+PG_FUNCTION_INFO_V1(halfvec_l2_distance);
+PG_FUNCTION_INFO_V1(halfvec_l2_squared_distance);
+PG_FUNCTION_INFO_V1(halfvec_inner_product);
+PG_FUNCTION_INFO_V1(halfvec_negative_inner_product);
+PG_FUNCTION_INFO_V1(halfvec_cosine_distance);
+PG_FUNCTION_INFO_V1(halfvec_spherical_distance);
+PG_FUNCTION_INFO_V1(halfvec_l1_distance);
+PG_FUNCTION_INFO_V1(halfvec_vector_dims);
+PG_FUNCTION_INFO_V1(halfvec_l2_norm);
+PG_FUNCTION_INFO_V1(halfvec_l2_normalize);
+PG_FUNCTION_INFO_V1(halfvec_binary_quantize);
+PG_FUNCTION_INFO_V1(halfvec_subvector);
+PG_FUNCTION_INFO_V1(halfvec_add);
+PG_FUNCTION_INFO_V1(halfvec_sub);
+PG_FUNCTION_INFO_V1(halfvec_mul);
+PG_FUNCTION_INFO_V1(halfvec_concat);
+PG_FUNCTION_INFO_V1(halfvec_lt);
+PG_FUNCTION_INFO_V1(halfvec_le);
+PG_FUNCTION_INFO_V1(halfvec_eq);
+PG_FUNCTION_INFO_V1(halfvec_ne);
+PG_FUNCTION_INFO_V1(halfvec_ge);
+PG_FUNCTION_INFO_V1(halfvec_gt);
+PG_FUNCTION_INFO_V1(halfvec_cmp);
+PG_FUNCTION_INFO_V1(halfvec_accum);
+PG_FUNCTION_INFO_V1(halfvec_avg);
+PG_FUNCTION_INFO_V1(halfvec_combine);
+PG_FUNCTION_INFO_V1(halfvec_to_vector);
+PG_FUNCTION_INFO_V1(vector_to_halfvec);
+PG_FUNCTION_INFO_V1(array_to_halfvec);
+PG_FUNCTION_INFO_V1(halfvec_to_float4);
+}
+
+void HalfvecCheckDim(int dim)
+{
+	if (dim < 1)
+		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("halfvec must have at least 1 dimension")));
+	if (dim > HALFVEC_MAX_DIM)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						errmsg("halfvec cannot have more than %d dimensions", HALFVEC_MAX_DIM)));
+}
+
+/* Raise an error when a typmod was given and the dimensions differ */
+static void CheckExpectedDim(int32 typmod, int dim)
+{
+	if (typmod != -1 && typmod != dim)
+		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %d dimensions, not %d", typmod, dim)));
+}
+
+/* NaN and infinities never enter a halfvec */
+static void CheckElement(uint16 value)
+{
+	if (f16_is_nan(value))
+		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("NaN not allowed in halfvec")));
+	if (f16_is_inf(value))
+		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("infinite value not allowed in halfvec")));
+}
+
+static void CheckDims(const HalfVector* a, const HalfVector* b)
+{
+	if (a->dim != b->dim)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION), errmsg("different halfvec dimensions %d and %d", a->dim, b->dim)));
+}
+
+HalfVector* InitHalfVector(int dim)
+{
+	Size size = HALFVEC_SIZE(dim);
+	HalfVector* result = (HalfVector*) palloc0(size);
+
+	SET_VARSIZE(result, size);
+	result->dim = dim;
+	return result;
+}
+
+/*
+ * Infinity from a finite float means the value rounded past 65504; an infinite input
+ * passes through so that the caller's element check names it.
+ */
+uint16 Float4ToHalf(float value)
+{
+	uint16 result = f32_to_f16(value);
+
+	if (f16_is_inf(result) && !isinf(value)) {
+		char* text = (char*) palloc(FLOAT_SHORTEST_DECIMAL_LEN);
+
+		float_to_shortest_decimal_buf(value, text);
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("\"%s\" is out of range for type halfvec", text)));
+	}
+	return result;
+}
+
+/* The whitespace the text format allows around brackets, commas and numbers */
+static bool IsVectorSpace(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static const char* SkipSpace(const char* p)
+{
+	while (IsVectorSpace(*p))
+		p++;
+	return p;
+}
+
+[[noreturn]] static void InvalidHalfvecSyntax(const char* literal, const char* detail)
+{
+	if (detail != NULL)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+						errmsg("invalid input syntax for type halfvec: \"%s\"", literal), errdetail("%s", detail)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION), errmsg("invalid input syntax for type halfvec: \"%s\"", literal)));
+	pg_unreachable();
+}
+
+/*
+ * Parse '[1, 2.5, -3e-5]'. Each element is read as a float (strtof, like float4in)
+ * and rounded once more to a half, as pgvector does.
+ */
+Datum halfvec_in(PG_FUNCTION_ARGS)
+{
+	const char* literal = PG_GETARG_CSTRING(0);
+	int32 typmod = PG_GETARG_INT32(2);
+	uint16* values = (uint16*) palloc(sizeof(uint16) * HALFVEC_MAX_DIM);
+	int dim = 0;
+	const char* p = SkipSpace(literal);
+
+	if (*p != '[')
+		InvalidHalfvecSyntax(literal, "Vector contents must start with \"[\".");
+	p = SkipSpace(p + 1);
+	if (*p == ']')
+		HalfvecCheckDim(0);
+
+	for (;;) {
+		char* end;
+		float value;
+
+		if (dim == HALFVEC_MAX_DIM)
+			HalfvecCheckDim(dim + 1);
+		p = SkipSpace(p);
+		if (*p == '\0')
+			InvalidHalfvecSyntax(literal, NULL);
+
+		errno = 0;
+		value = strtof(p, &end);
+		if (end == p)
+			InvalidHalfvecSyntax(literal, NULL);
+		values[dim] = f32_to_f16(value);
+		if ((errno == ERANGE && isinf(value)) || (f16_is_inf(values[dim]) && !isinf(value)))
+			ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+							errmsg("\"%s\" is out of range for type halfvec", pnstrdup(p, end - p))));
+		CheckElement(values[dim]);
+		dim++;
+
+		p = SkipSpace(end);
+		if (*p == ',')
+			p++;
+		else if (*p == ']') {
+			p++;
+			break;
+		} else
+			InvalidHalfvecSyntax(literal, NULL);
+	}
+
+	if (*SkipSpace(p) != '\0')
+		InvalidHalfvecSyntax(literal, "Junk after closing right brace.");
+	CheckExpectedDim(typmod, dim);
+
+	HalfVector* result = InitHalfVector(dim);
+	memcpy(result->x, values, sizeof(uint16) * dim);
+	pfree(values);
+	PG_RETURN_HALFVEC_P(result);
+}
+
+/* Each element as the shortest text of its float value, as pgvector prints halves */
+Datum halfvec_out(PG_FUNCTION_ARGS)
+{
+	HalfVector* vector = PG_GETARG_HALFVEC_P(0);
+	char* text = (char*) palloc(FLOAT_SHORTEST_DECIMAL_LEN * vector->dim + 2);
+	char* p = text;
+
+	*p++ = '[';
+	for (int i = 0; i < vector->dim; i++) {
+		if (i > 0)
+			*p++ = ',';
+		p += float_to_shortest_decimal_bufn(f16_to_f32(vector->x[i]), p);
+	}
+	*p++ = ']';
+	*p = '\0';
+
+	PG_FREE_IF_COPY(vector, 0);
+	PG_RETURN_CSTRING(text);
+}
+
+/* halfvec(n): one integer between 1 and HALFVEC_MAX_DIM */
+Datum halfvec_typmod_in(PG_FUNCTION_ARGS)
+{
+	ArrayType* modifiers = PG_GETARG_ARRAYTYPE_P(0);
+	int count;
+	int32* values = ArrayGetIntegerTypmods(modifiers, &count);
+
+	if (count != 1)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid type modifier")));
+	if (values[0] < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("dimensions for type halfvec must be at least 1")));
+	if (values[0] > HALFVEC_MAX_DIM)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("dimensions for type halfvec cannot exceed %d", HALFVEC_MAX_DIM)));
+	PG_RETURN_INT32(values[0]);
+}
+
+/* Binary input: int16 dim, int16 unused (0), then big-endian uint16 bit patterns */
+Datum halfvec_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo buffer = (StringInfo) PG_GETARG_POINTER(0);
+	int32 typmod = PG_GETARG_INT32(2);
+	/* Signed, as pgvector reads them: 40000 dimensions is "at least 1", not "too many" */
+	int16 dim = (int16) pq_getmsgint(buffer, sizeof(int16));
+	int16 unused = (int16) pq_getmsgint(buffer, sizeof(int16));
+
+	HalfvecCheckDim(dim);
+	CheckExpectedDim(typmod, dim);
+	if (unused != 0)
+		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected unused to be 0, not %d", unused)));
+
+	HalfVector* result = InitHalfVector(dim);
+	for (int i = 0; i < dim; i++) {
+		result->x[i] = (uint16) pq_getmsgint(buffer, sizeof(uint16));
+		CheckElement(result->x[i]);
+	}
+	PG_RETURN_HALFVEC_P(result);
+}
+
+Datum halfvec_send(PG_FUNCTION_ARGS)
+{
+	HalfVector* vector = PG_GETARG_HALFVEC_P(0);
+	StringInfoData buffer;
+
+	pq_begintypsend(&buffer);
+	pq_sendint16(&buffer, vector->dim);
+	pq_sendint16(&buffer, vector->unused);
+	for (int i = 0; i < vector->dim; i++)
+		pq_sendint16(&buffer, vector->x[i]);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buffer));
+}
+
+/* Length coercion: halfvec -> halfvec(n) checks the dimensions */
+Datum halfvec(PG_FUNCTION_ARGS)
+{
+	HalfVector* vector = PG_GETARG_HALFVEC_P(0);
+
+	CheckExpectedDim(PG_GETARG_INT32(1), vector->dim);
+	PG_RETURN_HALFVEC_P(vector);
+}
+
+/* Fetch both arguments of a two-vector function and check their dimensions */
+static void GetHalfvecPair(FunctionCallInfo fcinfo, HalfVector** a, HalfVector** b)
+{
+	*a = PG_GETARG_HALFVEC_P(0);
+	*b = PG_GETARG_HALFVEC_P(1);
+	CheckDims(*a, *b);
+}
+
+Datum halfvec_l2_distance(PG_FUNCTION_ARGS)
+{
+	HalfVector *a, *b;
+
+	GetHalfvecPair(fcinfo, &a, &b);
+	PG_RETURN_FLOAT8(ruvector::l2_distance_f16(a->x, b->x, a->dim));
+}
+
+/* Squared Euclidean distance: orders like l2_distance, without the square root */
+Datum halfvec_l2_squared_distance(PG_FUNCTION_ARGS)
+{
+	HalfVector *a, *b;
+
+	GetHalfvecPair(fcinfo, &a, &b);
+	PG_RETURN_FLOAT8((double) ruvector::l2sq_f16(a->x, b->x, a->dim));
+}
+
+Datum halfvec_inner_product(PG_FUNCTION_ARGS)
+{
+	HalfVector *a, *b;
+
+	GetHalfvecPair(fcinfo, &a, &b);
+	PG_RETURN_FLOAT8((double) ruvector::dot_f16(a->x, b->x, a->dim));
+}
+
+/* <#> is the negative inner product, so that ascending order means most similar */
+Datum halfvec_negative_inner_product(PG_FUNCTION_ARGS)
+{
+	HalfVector *a, *b;
+
+	GetHalfvecPair(fcinfo, &a, &b);
+	PG_RETURN_FLOAT8(-(double) ruvector::dot_f16(a->x, b->x, a->dim));
+}
+
+Datum halfvec_cosine_distance(PG_FUNCTION_ARGS)
+{
+	HalfVector *a, *b;
+
+	GetHalfvecPair(fcinfo, &a, &b);
+	PG_RETURN_FLOAT8(ruvector::cosine_distance_f16(a->x, b->x, a->dim));
+}
+
+/* Angle between unit vectors as a fraction of pi (pgvector's spherical k-means distance) */
+Datum halfvec_spherical_distance(PG_FUNCTION_ARGS)
+{
+	HalfVector *a, *b;
+
+	GetHalfvecPair(fcinfo, &a, &b);
+	double dot = (double) ruvector::dot_f16(a->x, b->x, a->dim);
+
+	/* Rounding can push the product of unit vectors slightly past +-1, where acos is NaN */
+	if (dot > 1)
+		dot = 1;
+	else if (dot < -1)
+		dot = -1;
+	PG_RETURN_FLOAT8(acos(dot) / M_PI);
+}
+
+Datum halfvec_l1_distance(PG_FUNCTION_ARGS)
+{
+	HalfVector *a, *b;
+
+	GetHalfvecPair(fcinfo, &a, &b);
+	PG_RETURN_FLOAT8((double) ruvector::l1_f16(a->x, b->x, a->dim));
+}
+
+Datum halfvec_vector_dims(PG_FUNCTION_ARGS)
+{
+	HalfVector* vector = PG_GETARG_HALFVEC_P(0);
+
+	PG_RETURN_INT32(vector->dim);
+}
+
+Datum halfvec_l2_norm(PG_FUNCTION_ARGS)
+{
+	HalfVector* vector = PG_GETARG_HALFVEC_P(0);
+
+	PG_RETURN_FLOAT8(ruvector::norm_f16(vector->x, vector->dim));
+}
+
+/* Divide by the norm in double, round to float, then to half (pgvector's order); zero stays zero */
+Datum halfvec_l2_normalize(PG_FUNCTION_ARGS)
+{
+	HalfVector* vector = PG_GETARG_HALFVEC_P(0);
+	HalfVector* result = InitHalfVector(vector->dim);
+	double norm = ruvector::norm_f16(vector->x, vector->dim);
+
+	if (norm > 0) {
+		for (int i = 0; i < vector->dim; i++) {
+			result->x[i] = f32_to_f16((float) (f16_to_f32(vector->x[i]) / norm));
+			if (f16_is_inf(result->x[i]))
+				float_overflow_error();
+		}
+	}
+	PG_RETURN_HALFVEC_P(result);
+}
+
+/* One bit per element, set when the element is positive, first element in the high bit */
+Datum halfvec_binary_quantize(PG_FUNCTION_ARGS)
+{
+	HalfVector* vector = PG_GETARG_HALFVEC_P(0);
+	int size = VARBITTOTALLEN(vector->dim);
+	VarBit* result = (VarBit*) palloc0(size);
+	bits8* bits = VARBITS(result);
+
+	SET_VARSIZE(result, size);
+	VARBITLEN(result) = vector->dim;
+	for (int i = 0; i < vector->dim; i++)
+		if (f16_to_f32(vector->x[i]) > 0)
+			bits[i / 8] |= (bits8) (0x80 >> (i % 8));
+	PG_RETURN_VARBIT_P(result);
+}
+
+/* Elements start .. start + count - 1 (1-based, clipped like substring) */
+Datum halfvec_subvector(PG_FUNCTION_ARGS)
+{
+	HalfVector* vector = PG_GETARG_HALFVEC_P(0);
+	int32 start = PG_GETARG_INT32(1);
+	int32 count = PG_GETARG_INT32(2);
+	int32 end;
+
+	if (count < 1)
+		HalfvecCheckDim(0);
+	/* start + count > dim, written so that it cannot overflow (dim and count are positive) */
+	if (start > vector->dim - count)
+		end = vector->dim + 1;
+	else
+		end = start + count;
+	if (start < 1)
+		start = 1;
+	else if (start > vector->dim)
+		HalfvecCheckDim(0);
+
+	int dim = end - start;
+	HalfvecCheckDim(dim);
+	HalfVector* result = InitHalfVector(dim);
+	memcpy(result->x, vector->x + start - 1, sizeof(uint16) * dim);
+	PG_RETURN_HALFVEC_P(result);
+}
+
+/* Element-wise float operation, rounded back to half */
+template <typename Operation>
+static HalfVector* ElementWise(const HalfVector* a, const HalfVector* b, Operation operation)
+{
+	HalfVector* result = InitHalfVector(a->dim);
+	for (int i = 0; i < a->dim; i++)
+		result->x[i] = f32_to_f16(operation(f16_to_f32(a->x[i]), f16_to_f32(b->x[i])));
+	return result;
+}
+
+/* A finite sum or difference that rounded to infinity */
+static HalfVector* CheckOverflow(HalfVector* result)
+{
+	for (int i = 0; i < result->dim; i++)
+		if (f16_is_inf(result->x[i]))
+			float_overflow_error();
+	return result;
+}
+
+Datum halfvec_add(PG_FUNCTION_ARGS)
+{
+	HalfVector *a, *b;
+
+	GetHalfvecPair(fcinfo, &a, &b);
+	PG_RETURN_HALFVEC_P(CheckOverflow(ElementWise(a, b, [](float x, float y) { return x + y; })));
+}
+
+Datum halfvec_sub(PG_FUNCTION_ARGS)
+{
+	HalfVector *a, *b;
+
+	GetHalfvecPair(fcinfo, &a, &b);
+	PG_RETURN_HALFVEC_P(CheckOverflow(ElementWise(a, b, [](float x, float y) { return x - y; })));
+}
+
+/* Also an error: a product of two non-zero halves that rounds to zero (checked element by element) */
+Datum halfvec_mul(PG_FUNCTION_ARGS)
+{
+	HalfVector *a, *b;
+
+	GetHalfvecPair(fcinfo, &a, &b);
+	HalfVector* result = ElementWise(a, b, [](float x, float y) { return x * y; });
+
+	for (int i = 0; i < result->dim; i++) {
+		if (f16_is_inf(result->x[i]))
+			float_overflow_error();
+		if (f16_is_zero(result->x[i]) && !f16_is_zero(a->x[i]) && !f16_is_zero(b->x[i]))
+			float_underflow_error();
+	}
+	PG_RETURN_HALFVEC_P(result);
+}
+
+Datum halfvec_concat(PG_FUNCTION_ARGS)
+{
+	HalfVector* a = PG_GETARG_HALFVEC_P(0);
+	HalfVector* b = PG_GETARG_HALFVEC_P(1);
+	int dim = a->dim + b->dim;
+
+	HalfvecCheckDim(dim);
+	HalfVector* result = InitHalfVector(dim);
+	memcpy(result->x, a->x, sizeof(uint16) * a->dim);
+	memcpy(result->x + a->dim, b->x, sizeof(uint16) * b->dim);
+	PG_RETURN_HALFVEC_P(result);
+}
+
+/* Element by element by value (so -0 = 0), then the shorter vector first, like arrays */
+static int HalfvecCompare(FunctionCallInfo fcinfo)
+{
+	HalfVector* a = PG_GETARG_HALFVEC_P(0);
+	HalfVector* b = PG_GETARG_HALFVEC_P(1);
+	int dim = Min(a->dim, b->dim);
+
+	for (int i = 0; i < dim; i++) {
+		float x = f16_to_f32(a->x[i]);
+		float y = f16_to_f32(b->x[i]);
+
+		if (x < y)
+			return -1;
+		if (x > y)
+			return 1;
+	}
+	if (a->dim != b->dim)
+		return a->dim < b->dim ? -1 : 1;
+	return 0;
+}
+
+Datum halfvec_lt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(HalfvecCompare(fcinfo) < 0);
+}
+
+Datum halfvec_le(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(HalfvecCompare(fcinfo) <= 0);
+}
+
+Datum halfvec_eq(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(HalfvecCompare(fcinfo) == 0);
+}
+
+Datum halfvec_ne(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(HalfvecCompare(fcinfo) != 0);
+}
+
+Datum halfvec_ge(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(HalfvecCompare(fcinfo) >= 0);
+}
+
+Datum halfvec_gt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(HalfvecCompare(fcinfo) > 0);
+}
+
+Datum halfvec_cmp(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(HalfvecCompare(fcinfo));
+}
+
+/*
+ * Aggregate state: float8[] {count, sum_1, ..., sum_dim}; the initial state {0} has no
+ * dimensions yet. The same layout as pgvector's, so its element checks carry over.
+ */
+static float8* CheckStateArray(ArrayType* state, const char* caller)
+{
+	if (ARR_NDIM(state) != 1 || ARR_DIMS(state)[0] < 1 || ARR_HASNULL(state) || ARR_ELEMTYPE(state) != FLOAT8OID)
+		elog(ERROR, "%s: expected state array", caller);
+	return (float8*) ARR_DATA_PTR(state);
+}
+
+static int StateDims(ArrayType* state)
+{
+	return ARR_DIMS(state)[0] - 1;
+}
+
+static ArrayType* MakeState(const float8* values, int dim)
+{
+	Datum* datums = (Datum*) palloc(sizeof(Datum) * (dim + 1));
+
+	for (int i = 0; i <= dim; i++)
+		datums[i] = Float8GetDatum(values[i]);
+	return construct_array(datums, dim + 1, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+}
+
+Datum halfvec_accum(PG_FUNCTION_ARGS)
+{
+	ArrayType* state = PG_GETARG_ARRAYTYPE_P(0);
+	HalfVector* value = PG_GETARG_HALFVEC_P(1);
+	const float8* sums = CheckStateArray(state, "halfvec_accum");
+	int dim = StateDims(state);
+	bool first = dim == 0;
+
+	if (first)
+		dim = value->dim;
+	else
+		CheckExpectedDim(dim, value->dim);
+
+	float8* next = (float8*) palloc(sizeof(float8) * (dim + 1));
+	next[0] = sums[0] + 1.0;
+	for (int i = 0; i < dim; i++) {
+		double x = (double) f16_to_f32(value->x[i]);
+
+		next[i + 1] = first ? x : sums[i + 1] + x;
+		if (isinf(next[i + 1]))
+			float_overflow_error();
+	}
+	PG_RETURN_ARRAYTYPE_P(MakeState(next, dim));
+}
+
+/* Merge two partial states (parallel aggregation); an empty side contributes nothing */
+Datum halfvec_combine(PG_FUNCTION_ARGS)
+{
+	ArrayType* state1 = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType* state2 = PG_GETARG_ARRAYTYPE_P(1);
+	/* pgvector shares vector's combine function here, so its errors carry that name */
+	const float8* sums1 = CheckStateArray(state1, "vector_combine");
+	const float8* sums2 = CheckStateArray(state2, "vector_combine");
+
+	if (sums1[0] == 0.0)
+		PG_RETURN_ARRAYTYPE_P(MakeState(sums2, StateDims(state2)));
+	if (sums2[0] == 0.0)
+		PG_RETURN_ARRAYTYPE_P(MakeState(sums1, StateDims(state1)));
+
+	int dim = StateDims(state1);
+	CheckExpectedDim(dim, StateDims(state2));
+	float8* merged = (float8*) palloc(sizeof(float8) * (dim + 1));
+	merged[0] = sums1[0] + sums2[0];
+	for (int i = 1; i <= dim; i++) {
+		merged[i] = sums1[i] + sums2[i];
+		if (isinf(merged[i]))
+			float_overflow_error();
+	}
+	PG_RETURN_ARRAYTYPE_P(MakeState(merged, dim));
+}
+
+/* SQL's AVG of no rows is NULL */
+Datum halfvec_avg(PG_FUNCTION_ARGS)
+{
+	ArrayType* state = PG_GETARG_ARRAYTYPE_P(0);
+	const float8* sums = CheckStateArray(state, "halfvec_avg");
+	double count = sums[0];
+
+	if (count == 0.0)
+		PG_RETURN_NULL();
+
+	int dim = StateDims(state);
+	HalfvecCheckDim(dim);
+	HalfVector* result = InitHalfVector(dim);
+	for (int i = 0; i < dim; i++) {
+		result->x[i] = Float4ToHalf((float) (sums[i + 1] / count));
+		CheckElement(result->x[i]);
+	}
+	PG_RETURN_HALFVEC_P(result);
+}
+
+/* vector's dimension errors, for conversions whose result is a vector */
+static void CheckVectorDim(int dim)
+{
+	if (dim < 1)
+		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("vector must have at least 1 dimension")));
+	if (dim > VECTOR_MAX_DIM)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						errmsg("vector cannot have more than %d dimensions", VECTOR_MAX_DIM)));
+}
+
+/* Widening is exact */
+Datum halfvec_to_vector(PG_FUNCTION_ARGS)
+{
+	HalfVector* vector = PG_GETARG_HALFVEC_P(0);
+	int32 typmod = PG_GETARG_INT32(1);
+
+	CheckVectorDim(vector->dim);
+	CheckExpectedDim(typmod, vector->dim);
+	Vector* result = InitVector(vector->dim);
+	for (int i = 0; i < vector->dim; i++)
+		result->x[i] = f16_to_f32(vector->x[i]);
+	PG_RETURN_POINTER(result);
+}
+
+Datum vector_to_halfvec(PG_FUNCTION_ARGS)
+{
+	Vector* vector = (Vector*) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	int32 typmod = PG_GETARG_INT32(1);
+
+	HalfvecCheckDim(vector->dim);
+	CheckExpectedDim(typmod, vector->dim);
+	HalfVector* result = InitHalfVector(vector->dim);
+	for (int i = 0; i < vector->dim; i++)
+		result->x[i] = Float4ToHalf(vector->x[i]);
+	PG_RETURN_HALFVEC_P(result);
+}
+
+Datum* DeconstructVectorArray(ArrayType* array, int* count)
+{
+	int16 typlen;
+	bool typbyval;
+	char typalign;
+	Datum* elements;
+
+	if (ARR_NDIM(array) > 1)
+		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("array must be 1-D")));
+	if (ARR_HASNULL(array) && array_contains_nulls(array))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("array must not contain nulls")));
+	get_typlenbyvalalign(ARR_ELEMTYPE(array), &typlen, &typbyval, &typalign);
+	deconstruct_array(array, ARR_ELEMTYPE(array), typlen, typbyval, typalign, &elements, NULL, count);
+	return elements;
+}
+
+float ArrayElementToFloat4(Oid type, Datum element)
+{
+	switch (type) {
+		case INT4OID:
+			return (float) DatumGetInt32(element);
+		case FLOAT8OID:
+			return (float) DatumGetFloat8(element);
+		case FLOAT4OID:
+			return DatumGetFloat4(element);
+		case NUMERICOID:
+			return DatumGetFloat4(DirectFunctionCall1(numeric_float4, element));
+		default:
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("unsupported array type")));
+			pg_unreachable();
+	}
+}
+
+/* Out-of-range elements fail first, in order; NaN and infinities are checked after all converted */
+Datum array_to_halfvec(PG_FUNCTION_ARGS)
+{
+	ArrayType* array = PG_GETARG_ARRAYTYPE_P(0);
+	int32 typmod = PG_GETARG_INT32(1);
+	int count;
+	Datum* elements = DeconstructVectorArray(array, &count);
+
+	HalfvecCheckDim(count);
+	CheckExpectedDim(typmod, count);
+	HalfVector* result = InitHalfVector(count);
+	for (int i = 0; i < count; i++)
+		result->x[i] = Float4ToHalf(ArrayElementToFloat4(ARR_ELEMTYPE(array), elements[i]));
+	pfree(elements);
+	for (int i = 0; i < count; i++)
+		CheckElement(result->x[i]);
+	PG_RETURN_HALFVEC_P(result);
+}
+
+Datum halfvec_to_float4(PG_FUNCTION_ARGS)
+{
+	HalfVector* vector = PG_GETARG_HALFVEC_P(0);
+	Datum* datums = (Datum*) palloc(sizeof(Datum) * vector->dim);
+
+	for (int i = 0; i < vector->dim; i++)
+		datums[i] = Float4GetDatum(f16_to_f32(vector->x[i]));
+	ArrayType* result = construct_array(datums, vector->dim, FLOAT4OID, sizeof(float4), true, TYPALIGN_INT);
+	pfree(datums);
+	PG_RETURN_POINTER(result);
+}
