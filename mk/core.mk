@@ -8,7 +8,7 @@
 CORE_DIR := $(ROOT)/core
 CORE_INCLUDE := $(CORE_DIR)/include
 CORE_SOURCES := $(addprefix $(CORE_DIR)/src/,kernels/serial.cpp kernels/x86_avx2.cpp kernels/wasm_simd128.cpp \
-	kernels/dispatch.cpp distance.cpp memory.cpp hnsw.cpp)
+	kernels/dispatch.cpp distance.cpp memory.cpp hnsw.cpp space.cpp)
 CORE_HEADERS := $(wildcard $(CORE_INCLUDE)/ruvector/*.hpp)
 CORE_CXXFLAGS := -std=c++20 -fno-exceptions -fno-rtti
 

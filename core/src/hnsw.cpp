@@ -123,11 +123,10 @@ void hnsw_memory_graph::release()
 	entry_point_ = 0;
 }
 
-void hnsw_memory_graph::init(std::size_t dim, metric kind, const hnsw_params& params)
+void hnsw_memory_graph::init(const vector_space& space, const hnsw_params& params)
 {
 	release();
-	dim_ = dim;
-	kind_ = kind;
+	space_ = space;
 	params_ = params;
 	rng_state_ = params.seed;
 }
@@ -144,7 +143,7 @@ std::size_t hnsw_memory_graph::memory_bytes() const
 
 std::uint32_t* hnsw_memory_graph::links(std::uint32_t node, int level) const
 {
-	auto* base = reinterpret_cast<std::uint32_t*>(static_cast<char*>(nodes_[node].block) + dim_ * sizeof(float));
+	auto* base = reinterpret_cast<std::uint32_t*>(static_cast<char*>(nodes_[node].block) + vector_stride());
 	if (level == 0) {
 		return base;
 	}
@@ -152,7 +151,7 @@ std::uint32_t* hnsw_memory_graph::links(std::uint32_t node, int level) const
 	return base + (1 + 2 * m) + static_cast<std::size_t>(level - 1) * (1 + m);
 }
 
-std::uint32_t hnsw_memory_graph::create_node(const float* vector, std::uint64_t payload, int level)
+std::uint32_t hnsw_memory_graph::create_node(const void* vector, std::uint64_t payload, int level)
 {
 	if (size_ == node_capacity_) {
 		const std::uint32_t capacity = node_capacity_ < 64 ? 64 : 2 * node_capacity_;
@@ -167,8 +166,8 @@ std::uint32_t hnsw_memory_graph::create_node(const float* vector, std::uint64_t 
 	}
 	const std::size_t m = params_.m;
 	const std::size_t link_words = (1 + 2 * m) + static_cast<std::size_t>(level) * (1 + m);
-	void* block = arena_.allocate(dim_ * sizeof(float) + link_words * sizeof(std::uint32_t));
-	std::memcpy(block, vector, dim_ * sizeof(float));
+	void* block = arena_.allocate(vector_stride() + link_words * sizeof(std::uint32_t));
+	std::memcpy(block, vector, space_.bytes);
 
 	const std::uint32_t node = size_++;
 	nodes_[node] = node_record{block, nullptr, payload, static_cast<std::int8_t>(level), 1};
@@ -208,7 +207,7 @@ void hnsw_memory_graph::link_back(std::uint32_t node, int level, std::uint32_t n
 	}
 }
 
-std::uint32_t hnsw_memory_graph::add(const float* vector, std::uint64_t payload)
+std::uint32_t hnsw_memory_graph::add(const void* vector, std::uint64_t payload)
 {
 	host.check_interrupts();
 	const int level = hnsw_random_level(rng_state_, params_.m);
@@ -233,12 +232,12 @@ std::uint32_t hnsw_memory_graph::add(const float* vector, std::uint64_t payload)
 
 	// An identical vector is as near as the query is to itself; compare only those.
 	const candidate_list& nearest = layer_results_[0];
-	const float self_distance = index_distance(kind_, vector, vector, dim_);
+	const float self_distance = space_(vector, vector);
 	for (std::size_t i = 0; i < nearest.size(); i++) {
 		const auto node = static_cast<std::uint32_t>(nearest[i].id);
 		node_record& record = nodes_[node];
 		if (nearest[i].distance != self_distance || record.payload_count == hnsw_max_payloads ||
-		    std::memcmp(this->vector(node), vector, dim_ * sizeof(float)) != 0) {
+		    std::memcmp(data(node), vector, space_.bytes) != 0) {
 			continue;
 		}
 		if (record.payload_count == 1) {
@@ -271,7 +270,7 @@ std::uint32_t hnsw_memory_graph::add(const float* vector, std::uint64_t payload)
 	return node;
 }
 
-void hnsw_memory_graph::search(const float* query, std::uint32_t k, std::uint32_t ef, candidate_list& out)
+void hnsw_memory_graph::search(const void* query, std::uint32_t k, std::uint32_t ef, candidate_list& out)
 {
 	out.clear();
 	if (size_ == 0 || k == 0) {

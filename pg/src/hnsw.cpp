@@ -87,30 +87,79 @@ int HnswGetEfConstruction(Relation index)
 	return options ? options->ef_construction : HNSW_DEFAULT_EF_CONSTRUCTION;
 }
 
+/* vector columns: float32 elements, stored as they are or as unit vectors */
+static int VectorDimensions(Datum value)
+{
+	return DatumGetVector(value)->dim;
+}
+
+static bool PrepareVector(const HnswTypeInfo* info, Datum value, void* out)
+{
+	Vector* vector = DatumGetVector(value);
+	float* stored = (float*) out;
+
+	if (!info->normalize) {
+		memcpy(stored, vector->x, sizeof(float) * vector->dim);
+		return true;
+	}
+
+	double norm = ruvector::norm_f32(vector->x, vector->dim);
+	if (norm == 0)
+		return false;
+	for (int i = 0; i < vector->dim; i++)
+		stored[i] = (float) (vector->x[i] / norm);
+	return true;
+}
+
 /*
- * Find the metric from the operator class: its distance function is one of ours,
- * so the function's address says which (no catalog lookups, no name matching).
+ * The operator classes hnsw knows, by their distance function (support function
+ * 1): its address says which type and metric, with no catalog lookups and no
+ * name matching. Cosine classes share inner product's function and add a norm
+ * function (support function 2): their vectors are normalised.
  */
+typedef struct HnswOpclassInfo {
+	PGFunction distance;
+	ruvector::element_kind element;
+	ruvector::metric metric; /* inner_product becomes cosine with a norm function */
+	int maxDimensions;
+	int (*valueDimensions)(Datum value);
+	bool (*prepare)(const HnswTypeInfo* info, Datum value, void* out);
+} HnswOpclassInfo;
+
+static const HnswOpclassInfo hnsw_opclasses[] = {
+	{vector_l2_squared_distance, ruvector::element_kind::f32, ruvector::metric::l2, HNSW_MAX_VECTOR_DIM,
+	 VectorDimensions, PrepareVector},
+	{vector_negative_inner_product, ruvector::element_kind::f32, ruvector::metric::inner_product, HNSW_MAX_VECTOR_DIM,
+	 VectorDimensions, PrepareVector},
+	{l1_distance, ruvector::element_kind::f32, ruvector::metric::l1, HNSW_MAX_VECTOR_DIM, VectorDimensions,
+	 PrepareVector},
+};
+
 void HnswGetTypeInfo(Relation index, HnswTypeInfo* info)
 {
 	FmgrInfo* distance = index_getprocinfo(index, 1, HNSW_DISTANCE_PROC);
 	bool hasNorm = OidIsValid(index_getprocid(index, 1, HNSW_NORM_PROC));
+	const HnswOpclassInfo* opclass = NULL;
 
-	if (distance->fn_addr == vector_l2_squared_distance)
-		info->metric = ruvector::metric::l2;
-	else if (distance->fn_addr == vector_negative_inner_product)
-		info->metric = hasNorm ? ruvector::metric::cosine : ruvector::metric::inner_product;
-	else if (distance->fn_addr == l1_distance)
-		info->metric = ruvector::metric::l1;
-	else
+	for (size_t i = 0; i < lengthof(hnsw_opclasses) && opclass == NULL; i++) {
+		if (hnsw_opclasses[i].distance == distance->fn_addr)
+			opclass = &hnsw_opclasses[i];
+	}
+	if (opclass == NULL)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 						errmsg("operator class of index \"%s\" has a distance function hnsw does not support",
 							   RelationGetRelationName(index))));
 
-	info->normalize = hasNorm;
-	info->normProc = hasNorm ? index_getprocinfo(index, 1, HNSW_NORM_PROC) : NULL;
-	info->collation = index->rd_indcollation[0];
+	ruvector::metric metric = opclass->metric;
+	if (hasNorm && metric == ruvector::metric::inner_product)
+		metric = ruvector::metric::cosine;
 	info->dimensions = TupleDescAttr(index->rd_att, 0)->atttypmod;
+	info->maxDimensions = opclass->maxDimensions;
+	info->normalize = hasNorm;
+	info->valueDimensions = opclass->valueDimensions;
+	info->prepare = opclass->prepare;
+	/* A column without dimensions gets no space: the build refuses it */
+	info->space = ruvector::make_space(opclass->element, metric, Max(info->dimensions, 0));
 }
 
 /*

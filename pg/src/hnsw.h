@@ -46,8 +46,8 @@ extern int hnsw_iterative_scan;
 extern int hnsw_max_scan_tuples;
 extern double hnsw_scan_mem_multiplier;
 
-/* An element tuple holds the whole vector, so it must fit on one page */
-#define HNSW_MAX_DIM 2000
+/* An element tuple holds the whole vector, so it must fit on one page: as pgvector's limits */
+#define HNSW_MAX_VECTOR_DIM 2000
 
 /* Support functions of the operator classes */
 #define HNSW_DISTANCE_PROC 1
@@ -123,7 +123,7 @@ typedef struct HnswElementTupleData {
 	ItemPointerData heaptids[ruvector::hnsw_max_payloads];
 	ItemPointerData neighbortid;
 	uint16 unused;
-	float vector[FLEXIBLE_ARRAY_MEMBER];
+	char data[FLEXIBLE_ARRAY_MEMBER]; /* the vector as the index space stores it (8-byte aligned) */
 } HnswElementTupleData;
 typedef HnswElementTupleData* HnswElementTuple;
 
@@ -139,7 +139,7 @@ typedef struct HnswNeighborTupleData {
 } HnswNeighborTupleData;
 typedef HnswNeighborTupleData* HnswNeighborTuple;
 
-#define HNSW_ELEMENT_TUPLE_SIZE(dim) MAXALIGN(offsetof(HnswElementTupleData, vector) + sizeof(float) * (dim))
+#define HNSW_ELEMENT_TUPLE_SIZE(bytes) MAXALIGN(offsetof(HnswElementTupleData, data) + (bytes))
 #define HNSW_NEIGHBOR_SLOTS(level, m) (((level) + 2) * (m))
 #define HNSW_NEIGHBOR_TUPLE_SIZE(level, m)                                                                             \
 	MAXALIGN(offsetof(HnswNeighborTupleData, indextids) + sizeof(ItemPointerData) * HNSW_NEIGHBOR_SLOTS(level, m))
@@ -162,16 +162,21 @@ static inline void HnswIdToTid(uint64 id, ItemPointerData* tid)
 }
 
 /*
- * What an index needs to compute distances: the metric (found from the operator
- * class's distance function) and whether vectors are normalised first (cosine).
+ * What an index needs to store and compare vectors: the space (element kind,
+ * metric, bytes per vector; found from the operator class's distance function),
+ * and the conversion of a column value to what the space stores.
  */
-typedef struct HnswTypeInfo {
-	ruvector::metric metric;
-	bool normalize;
-	int dimensions;
-	FmgrInfo* normProc; /* for cosine: vectors with zero norm are not indexed */
-	Oid collation;
-} HnswTypeInfo;
+typedef struct HnswTypeInfo HnswTypeInfo;
+struct HnswTypeInfo {
+	ruvector::vector_space space;
+	int dimensions;	  /* the column's typmod */
+	int maxDimensions; /* what fits on a page, as pgvector allows */
+	bool normalize;	  /* cosine: the index stores unit vectors */
+	/* Dimensions of a value (to check it against the column's) */
+	int (*valueDimensions)(Datum value);
+	/* Write a value as the space stores it; false when it cannot be indexed (a zero vector under cosine) */
+	bool (*prepare)(const HnswTypeInfo* info, Datum value, void* out);
+};
 
 /* hnsw.cpp */
 void HnswInit(void);
@@ -185,7 +190,7 @@ void HnswInitPage(Buffer buf, Page page);
 void HnswInitMeta(HnswMetaPageData* meta, int dimensions, int m, int efConstruction);
 void HnswReadMeta(Relation index, HnswMetaPageData* meta);
 void HnswUpdateMeta(Relation index, const HnswMetaPageData* meta, bool building);
-bool HnswPrepareValue(const HnswTypeInfo* info, Datum value, float* out);
+bool HnswPrepareValue(const HnswTypeInfo* info, Datum value, void* out);
 
 /*
  * The graph on pages as core's Graph concept: node ids are packed element TIDs.
@@ -195,7 +200,7 @@ class HnswPageGraph {
 public:
 	HnswPageGraph(Relation index, const HnswTypeInfo* info, int m);
 
-	void SetQuery(const float* query)
+	void SetQuery(const void* query)
 	{
 		query_ = query;
 	}
@@ -216,9 +221,9 @@ public:
 	bool mark_visited(uint64 id);
 
 	/* Distance from any vector (e.g. another node's, read before) to a node */
-	float DistanceFrom(const float* vector, uint64 id);
-	/* Copy a node's vector into dst (dimensions floats); returns its level */
-	int ReadVector(uint64 id, float* dst);
+	float DistanceFrom(const void* vector, uint64 id);
+	/* Copy a node's vector into dst (space.bytes); returns its level */
+	int ReadVector(uint64 id, void* dst);
 	/* A node's links on one level; returns how many were written to tids */
 	int ReadNeighbors(uint64 id, int level, ItemPointerData* tids);
 	/* Heap TIDs of a node, for the scan; count 0 when the node is deleted */
@@ -235,8 +240,8 @@ private:
 	Relation index_;
 	const HnswTypeInfo* info_;
 	int m_;
-	const float* query_ = nullptr;
-	float* scratch_; /* a second vector for distance(a, b) */
+	const void* query_ = nullptr;
+	void* scratch_; /* a second vector for distance(a, b) */
 	VisitedEntry* visited_;
 	uint32 visitedMask_;
 	uint32 visitedCount_ = 0;
@@ -264,7 +269,7 @@ void hnswbuildempty(Relation index);
 /* hnsw_insert.cpp */
 bool hnswinsert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation heap,
 				IndexUniqueCheck checkUnique, bool indexUnchanged, IndexInfo* indexInfo);
-void HnswInsertVector(Relation index, const HnswTypeInfo* info, const float* vector, ItemPointer heaptid,
+void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vector, ItemPointer heaptid,
 					  bool building);
 
 /* hnsw_scan.cpp */

@@ -39,7 +39,7 @@ typedef struct HnswBuildState {
 	Size memoryLimit;
 
 	/* Memory */
-	float* value;
+	void* value; /* the current row's vector as the space stores it */
 	MemoryContext graphCtx;
 	MemoryContext tmpCtx;
 } HnswBuildState;
@@ -69,9 +69,8 @@ static void WriteGraph(HnswBuildState* state)
 {
 	ruvector::hnsw_memory_graph* graph = state->graph;
 	uint32 count = graph->size();
-	int dim = state->typeInfo.dimensions;
 	int m = state->m;
-	Size elementSize = HNSW_ELEMENT_TUPLE_SIZE(dim);
+	Size elementSize = HNSW_ELEMENT_TUPLE_SIZE(state->typeInfo.space.bytes);
 	ItemPointerData* tids = (ItemPointerData*) palloc(sizeof(ItemPointerData) * Max(count, 1));
 	BlockNumber firstBlock = RelationGetNumberOfBlocks(state->index);
 	BlockNumber block = firstBlock;
@@ -120,7 +119,7 @@ static void WriteGraph(HnswBuildState* state)
 			HnswIdToTid(graph->payloads(i)[j], &element->heaptids[j]);
 		ItemPointerSet(&element->neighbortid, ItemPointerGetBlockNumber(&tids[i]),
 					   OffsetNumberNext(ItemPointerGetOffsetNumber(&tids[i])));
-		memcpy(element->vector, graph->vector(i), sizeof(float) * dim);
+		memcpy(element->data, graph->data(i), graph->space().bytes);
 
 		memset(neighbors, 0, neighborSize);
 		neighbors->type = HNSW_NEIGHBOR_TUPLE_TYPE;
@@ -215,14 +214,15 @@ static void InitBuildState(HnswBuildState* state, Relation heap, Relation index)
 
 	if (state->typeInfo.dimensions < 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("column does not have dimensions")));
-	if (state->typeInfo.dimensions > HNSW_MAX_DIM)
+	if (state->typeInfo.dimensions > state->typeInfo.maxDimensions)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						errmsg("column cannot have more than %d dimensions for hnsw index", HNSW_MAX_DIM)));
+						errmsg("column cannot have more than %d dimensions for hnsw index",
+							   state->typeInfo.maxDimensions)));
 	if (state->efConstruction < 2 * state->m)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("ef_construction must be greater than or equal to 2 * m")));
 
-	state->value = (float*) palloc(sizeof(float) * state->typeInfo.dimensions);
+	state->value = palloc(state->typeInfo.space.bytes);
 	state->memoryLimit = (Size) maintenance_work_mem * 1024;
 	state->graphCtx = AllocSetContextCreate(CurrentMemoryContext, "Hnsw build graph", ALLOCSET_DEFAULT_SIZES);
 	state->tmpCtx = AllocSetContextCreate(CurrentMemoryContext, "Hnsw build temporary context", ALLOCSET_DEFAULT_SIZES);
@@ -232,7 +232,7 @@ static void InitBuildState(HnswBuildState* state, Relation heap, Relation index)
 	params.m = state->m;
 	params.ef_construction = state->efConstruction;
 	state->graph = new (palloc(sizeof(ruvector::hnsw_memory_graph))) ruvector::hnsw_memory_graph();
-	state->graph->init(state->typeInfo.dimensions, state->typeInfo.metric, params);
+	state->graph->init(state->typeInfo.space, params);
 	state->inMemory = true;
 	MemoryContextSwitchTo(oldCtx);
 }

@@ -104,12 +104,12 @@ static bool ReuseFreeElement(Relation index, HnswMetaPageData* meta, HnswElement
  * else on the insert page if both fit, else on a new page. Returns the
  * element's TID.
  */
-static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInfo* info, const float* vector,
+static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInfo* info, const void* vector,
 					   ItemPointer heaptid, int level, ruvector::candidate_list* selected, bool building,
 					   ItemPointer elementTid)
 {
 	int m = meta->m;
-	Size elementSize = HNSW_ELEMENT_TUPLE_SIZE(info->dimensions);
+	Size elementSize = HNSW_ELEMENT_TUPLE_SIZE(info->space.bytes);
 	Size neighborSize = HNSW_NEIGHBOR_TUPLE_SIZE(level, m);
 	HnswElementTuple element = (HnswElementTuple) palloc0(elementSize);
 	HnswNeighborTuple neighbors = (HnswNeighborTuple) palloc0(neighborSize);
@@ -121,7 +121,7 @@ static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInf
 	element->level = level;
 	element->heaptidCount = 1;
 	element->heaptids[0] = *heaptid;
-	memcpy(element->vector, vector, sizeof(float) * info->dimensions);
+	memcpy(element->data, vector, info->space.bytes);
 
 	neighbors->type = HNSW_NEIGHBOR_TUPLE_TYPE;
 	neighbors->count = HNSW_NEIGHBOR_SLOTS(level, m);
@@ -179,7 +179,7 @@ static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInf
  * node (which may lose).
  */
 static void UpdateNeighborLinks(Relation index, HnswPageGraph* graph, int m, uint64 node, int level, uint64 added,
-								float addedDistance, float* nodeVector, bool building)
+								float addedDistance, void* nodeVector, bool building)
 {
 	ItemPointerData links[2 * HNSW_MAX_M];
 	int capacity = (int) ruvector::hnsw_level_capacity(m, level);
@@ -240,12 +240,12 @@ static void UpdateNeighborLinks(Relation index, HnswPageGraph* graph, int m, uin
 
 /* If an element with exactly this vector has room, give it the heap TID; true when done */
 static bool AddToDuplicate(Relation index, HnswPageGraph* graph, const HnswTypeInfo* info,
-						   const ruvector::candidate_list& nearest, const float* vector, ItemPointer heaptid,
-						   bool building, float* scratch)
+						   const ruvector::candidate_list& nearest, const void* vector, ItemPointer heaptid,
+						   bool building, void* scratch)
 {
 	for (size_t i = 0; i < nearest.size() && nearest[i].distance == nearest[0].distance; i++) {
 		graph->ReadVector(nearest[i].id, scratch);
-		if (memcmp(scratch, vector, sizeof(float) * info->dimensions) != 0)
+		if (memcmp(scratch, vector, info->space.bytes) != 0)
 			continue;
 
 		ItemPointerData tid;
@@ -275,7 +275,7 @@ static bool AddToDuplicate(Relation index, HnswPageGraph* graph, const HnswTypeI
  * lock, or is the build. This is the paper's INSERT with core's search layer and
  * neighbour heuristic, on the graph as it lies on the pages.
  */
-void HnswInsertVector(Relation index, const HnswTypeInfo* info, const float* vector, ItemPointer heaptid,
+void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vector, ItemPointer heaptid,
 					  bool building)
 {
 	HnswMetaPageData meta;
@@ -303,7 +303,7 @@ void HnswInsertVector(Relation index, const HnswTypeInfo* info, const float* vec
 	ruvector::hnsw_search_scratch scratch;
 	ruvector::candidate_list nearest;
 	ItemPointerData entryTid;
-	float* nodeVector = (float*) palloc(sizeof(float) * info->dimensions);
+	void* nodeVector = palloc(info->space.bytes);
 
 	graph.SetQuery(vector);
 	ItemPointerSet(&entryTid, meta.entryBlkno, meta.entryOffno);
@@ -367,7 +367,7 @@ bool hnswinsert(Relation index, Datum* values, bool* isnull, ItemPointer heap_ti
 	HnswTypeInfo info;
 
 	HnswGetTypeInfo(index, &info);
-	float* vector = (float*) palloc(sizeof(float) * info.dimensions);
+	void* vector = palloc(info.space.bytes);
 	if (HnswPrepareValue(&info, values[0], vector)) {
 		LockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
 		HnswInsertVector(index, &info, vector, heap_tid, false);

@@ -84,33 +84,23 @@ void HnswUpdateMeta(Relation index, const HnswMetaPageData* meta, bool building)
 }
 
 /*
- * Turn an indexed value into the float array the graph stores: checked for its
- * dimensions and, for cosine, normalised. Returns false for a value that cannot
- * be indexed (a zero vector under cosine has no direction).
+ * Turn an indexed value into what the space stores, checked for its dimensions.
+ * Returns false for a value that cannot be indexed (a zero vector under cosine
+ * has no direction).
  */
-bool HnswPrepareValue(const HnswTypeInfo* info, Datum value, float* out)
+bool HnswPrepareValue(const HnswTypeInfo* info, Datum value, void* out)
 {
-	Vector* vector = DatumGetVector(value);
+	int dimensions = info->valueDimensions(value);
 
-	if (info->dimensions > 0 && vector->dim != info->dimensions)
+	if (dimensions != info->dimensions)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-						errmsg("expected %d dimensions, not %d", info->dimensions, vector->dim)));
-	if (!info->normalize) {
-		memcpy(out, vector->x, sizeof(float) * vector->dim);
-		return true;
-	}
-
-	double norm = ruvector::norm_f32(vector->x, vector->dim);
-	if (norm == 0)
-		return false;
-	for (int i = 0; i < vector->dim; i++)
-		out[i] = (float) (vector->x[i] / norm);
-	return true;
+						errmsg("expected %d dimensions, not %d", info->dimensions, dimensions)));
+	return info->prepare(info, value, out);
 }
 
 HnswPageGraph::HnswPageGraph(Relation index, const HnswTypeInfo* info, int m) : index_(index), info_(info), m_(m)
 {
-	scratch_ = (float*) palloc(sizeof(float) * info->dimensions);
+	scratch_ = palloc(info->space.bytes);
 	visitedMask_ = 1023;
 	visited_ = (VisitedEntry*) palloc0(sizeof(VisitedEntry) * (visitedMask_ + 1));
 }
@@ -190,11 +180,11 @@ static HnswElementTuple ReadElement(Relation index, uint64 id, Buffer* buf)
 	return element;
 }
 
-float HnswPageGraph::DistanceFrom(const float* vector, uint64 id)
+float HnswPageGraph::DistanceFrom(const void* vector, uint64 id)
 {
 	Buffer buf;
 	HnswElementTuple element = ReadElement(index_, id, &buf);
-	float distance = ruvector::index_distance(info_->metric, vector, element->vector, info_->dimensions);
+	float distance = info_->space(vector, element->data);
 
 	UnlockReleaseBuffer(buf);
 	return distance;
@@ -204,7 +194,7 @@ float HnswPageGraph::distance_to_query(uint64 id)
 {
 	Buffer buf;
 	HnswElementTuple element = ReadElement(index_, id, &buf);
-	float distance = ruvector::index_distance(info_->metric, query_, element->vector, info_->dimensions);
+	float distance = info_->space(query_, element->data);
 	ItemPointerData neighbortid = element->neighbortid;
 
 	UnlockReleaseBuffer(buf);
@@ -216,13 +206,13 @@ float HnswPageGraph::distance_to_query(uint64 id)
 	return distance;
 }
 
-int HnswPageGraph::ReadVector(uint64 id, float* dst)
+int HnswPageGraph::ReadVector(uint64 id, void* dst)
 {
 	Buffer buf;
 	HnswElementTuple element = ReadElement(index_, id, &buf);
 	int level = element->level;
 
-	memcpy(dst, element->vector, sizeof(float) * info_->dimensions);
+	memcpy(dst, element->data, info_->space.bytes);
 	UnlockReleaseBuffer(buf);
 	return level;
 }

@@ -42,7 +42,7 @@ typedef struct HnswScanOpaqueData {
 	HnswResultTids* resultTids;
 	size_t nextResult;
 	HnswPageGraph* graph;
-	float* query;
+	void* query; /* as the space stores vectors */
 
 	/* Heap TIDs of the element being returned */
 	ItemPointerData heaptids[ruvector::hnsw_max_payloads];
@@ -87,23 +87,25 @@ void hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, i
 }
 
 /*
- * The query as the graph stores vectors. A NULL query orders nothing: every row
- * is equally far, so any rows will do and the zero vector finds some.
+ * The query as the space stores vectors. A NULL query orders nothing: every row
+ * is equally far, so any rows will do and the all-zero vector finds some; so
+ * does a query the space cannot take as is (a zero vector under cosine).
  */
-static float* GetQuery(IndexScanDesc scan, HnswScanOpaque so)
+static void* GetQuery(IndexScanDesc scan, HnswScanOpaque so)
 {
-	int dim = so->typeInfo.dimensions;
-	float* query = (float*) palloc0(sizeof(float) * dim);
+	const HnswTypeInfo* info = &so->typeInfo;
+	void* query = palloc0(info->space.bytes);
 
 	if (scan->orderByData->sk_flags & SK_ISNULL)
 		return query;
 
-	Vector* vector = DatumGetVector(scan->orderByData->sk_argument);
-	if (vector->dim != dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION), errmsg("different vector dimensions %d and %d", vector->dim, dim)));
-	if (!HnswPrepareValue(&so->typeInfo, scan->orderByData->sk_argument, query))
-		memset(query, 0, sizeof(float) * dim);
+	Datum value = scan->orderByData->sk_argument;
+	int dimensions = info->valueDimensions(value);
+	if (dimensions != info->dimensions)
+		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+						errmsg("different vector dimensions %d and %d", dimensions, info->dimensions)));
+	if (!info->prepare(info, value, query))
+		memset(query, 0, info->space.bytes);
 	return query;
 }
 

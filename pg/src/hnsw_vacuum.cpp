@@ -166,7 +166,7 @@ static bool RemoveHeapTids(HnswVacuumState* state, Page page, BlockNumber blkno)
  * plus the live elements found by walking through deleted ones, chosen by the
  * neighbour heuristic. Returns the number written to kept.
  */
-static int RelinkLevel(HnswVacuumState* state, HnswPageGraph* graph, uint64 node, const float* vector, int level,
+static int RelinkLevel(HnswVacuumState* state, HnswPageGraph* graph, uint64 node, const void* vector, int level,
 					   ruvector::hnsw_candidate* kept)
 {
 	int m = state->meta.m;
@@ -220,9 +220,8 @@ typedef struct HnswRelink {
 static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber blkno)
 {
 	int m = state->meta.m;
-	int dim = state->typeInfo.dimensions;
 	Buffer buf = ReadBufferExtended(state->index, MAIN_FORKNUM, blkno, RBM_NORMAL, state->strategy);
-	float* vector = (float*) palloc(sizeof(float) * dim);
+	void* vector = palloc(state->typeInfo.space.bytes);
 	HnswRelink* relinks = NULL;
 	int relinkCount = 0;
 	int relinkCapacity = 0;
@@ -260,7 +259,7 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 			any |= levelsToRelink[level];
 		}
 		if (any)
-			memcpy(vector, element->vector, sizeof(float) * dim);
+			memcpy(vector, element->data, state->typeInfo.space.bytes);
 		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 		if (!any)
 			continue;

@@ -11,11 +11,12 @@
 //   template <class F> void for_each_neighbor(std::uint64_t id, int level, F&& f); // f(std::uint64_t)
 //   bool mark_visited(std::uint64_t id);              // true the first time a walk meets id
 //
-// Distances are "index distances": smaller is nearer (see index_distance).
+// Distances are "index distances": smaller is nearer (see space.hpp).
 #pragma once
 
 #include "ruvector/kernels.hpp"
 #include "ruvector/memory.hpp"
+#include "ruvector/space.hpp"
 #include "ruvector/visited.hpp"
 
 #include <algorithm>
@@ -24,12 +25,8 @@
 
 namespace ruvector {
 
-enum class metric : std::uint8_t { l2, inner_product, cosine, l1 };
 
-// The distance an index orders by: squared L2 for l2 (same order, no sqrt), -dot for
-// inner_product, 1 - dot for cosine (the caller stores and queries unit vectors, as
-// pgvector's cosine opclasses do), L1 for l1.
-inline float index_distance(metric kind, const float* a, const float* b, std::size_t dim);
+
 
 struct hnsw_params {
 	std::uint32_t m = 16;               // M (>= 2): links per node on layers >= 1; layer 0 keeps 2*M (M0)
@@ -153,16 +150,21 @@ public:
 	hnsw_memory_graph& operator=(const hnsw_memory_graph&) = delete;
 	~hnsw_memory_graph();
 
-	// Start empty (dropping anything held before).
-	void init(std::size_t dim, metric kind, const hnsw_params& params);
+	// Start empty (dropping anything held before), for vectors of a space.
+	void init(const vector_space& space, const hnsw_params& params);
+	// The same for float32 vectors.
+	void init(std::size_t dim, metric kind, const hnsw_params& params)
+	{
+		init(make_space(element_kind::f32, kind, dim), params);
+	}
 
 	// Insert a vector with its payload. A node found while inserting whose vector is
 	// identical (bit for bit) takes the payload instead, while it has room for
 	// hnsw_max_payloads; returns the node that holds the payload.
-	std::uint32_t add(const float* vector, std::uint64_t payload);
+	std::uint32_t add(const void* vector, std::uint64_t payload);
 
 	// k nearest nodes to `query`, ascending, with a candidate list of max(ef, k).
-	void search(const float* query, std::uint32_t k, std::uint32_t ef, candidate_list& out);
+	void search(const void* query, std::uint32_t k, std::uint32_t ef, candidate_list& out);
 
 	// Bytes held: what an index build compares with maintenance_work_mem. Everything
 	// this graph took from the host, the object itself excluded.
@@ -173,9 +175,9 @@ public:
 	{
 		return size_;
 	}
-	std::size_t dim() const
+	const vector_space& space() const
 	{
-		return dim_;
+		return space_;
 	}
 	int max_level() const // -1 when empty
 	{
@@ -189,9 +191,14 @@ public:
 	{
 		return nodes_[node].level;
 	}
-	const float* vector(std::uint32_t node) const
+	// A node's stored vector: space().bytes bytes
+	const void* data(std::uint32_t node) const
 	{
-		return static_cast<const float*>(nodes_[node].block);
+		return nodes_[node].block;
+	}
+	const float* vector(std::uint32_t node) const // float32 spaces
+	{
+		return static_cast<const float*>(data(node));
 	}
 	std::uint32_t neighbor_count(std::uint32_t node, int level) const
 	{
@@ -214,12 +221,11 @@ public:
 	// The Graph interface used by the templates above.
 	float distance_to_query(std::uint64_t id)
 	{
-		return index_distance(kind_, query_, vector(static_cast<std::uint32_t>(id)), dim_);
+		return space_(query_, data(static_cast<std::uint32_t>(id)));
 	}
 	float distance(std::uint64_t a, std::uint64_t b)
 	{
-		return index_distance(kind_, vector(static_cast<std::uint32_t>(a)), vector(static_cast<std::uint32_t>(b)),
-		                      dim_);
+		return space_(data(static_cast<std::uint32_t>(a)), data(static_cast<std::uint32_t>(b)));
 	}
 	template <class F>
 	void for_each_neighbor(std::uint64_t id, int level, F&& f);
@@ -237,16 +243,20 @@ private:
 		std::uint8_t payload_count;
 	};
 
+	// Bytes from a node's vector to its links: the vector rounded up so links stay aligned.
+	std::size_t vector_stride() const
+	{
+		return (space_.bytes + 7) & ~static_cast<std::size_t>(7);
+	}
 	// A node's link list on a level: the count, then capacity slots.
 	std::uint32_t* links(std::uint32_t node, int level) const;
-	std::uint32_t create_node(const float* vector, std::uint64_t payload, int level);
+	std::uint32_t create_node(const void* vector, std::uint64_t payload, int level);
 	void link_back(std::uint32_t node, int level, std::uint32_t new_node, float new_distance);
 	// New visited walk over `entries`, marking them.
 	void start_walk(const candidate_list& entries);
 	void release();
 
-	std::size_t dim_ = 0;
-	metric kind_ = metric::l2;
+	vector_space space_{};
 	hnsw_params params_;
 	std::uint64_t rng_state_ = 0;
 	node_record* nodes_ = nullptr;
@@ -254,7 +264,7 @@ private:
 	std::uint32_t node_capacity_ = 0;
 	int max_level_ = -1;
 	std::uint32_t entry_point_ = 0;
-	const float* query_ = nullptr;
+	const void* query_ = nullptr;
 	host_arena arena_;
 	visited_set visited_;
 	hnsw_search_scratch scratch_;
@@ -265,21 +275,6 @@ private:
 };
 
 // ---- template and inline definitions --------------------------------------------
-
-inline float index_distance(metric kind, const float* a, const float* b, std::size_t dim)
-{
-	switch (kind) {
-		case metric::l2:
-			return l2sq_f32(a, b, dim);
-		case metric::inner_product:
-			return -dot_f32(a, b, dim);
-		case metric::cosine:
-			return 1.0F - dot_f32(a, b, dim);
-		case metric::l1:
-			return l1_f32(a, b, dim);
-	}
-	return l2sq_f32(a, b, dim);
-}
 
 namespace detail {
 
