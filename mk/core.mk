@@ -8,7 +8,8 @@
 CORE_DIR := $(ROOT)/core
 CORE_INCLUDE := $(CORE_DIR)/include
 CORE_SOURCES := $(addprefix $(CORE_DIR)/src/,kernels/serial.cpp kernels/x86_avx2.cpp kernels/wasm_simd128.cpp \
-	kernels/dispatch.cpp distance.cpp memory.cpp hnsw.cpp space.cpp)
+	kernels/dispatch.cpp distance.cpp memory.cpp hnsw.cpp space.cpp kernels/half_serial.cpp kernels/half_x86_avx2.cpp \
+	kernels/half_wasm_simd128.cpp kernels/half_dispatch.cpp kernels/sparse_serial.cpp)
 CORE_HEADERS := $(wildcard $(CORE_INCLUDE)/ruvector/*.hpp)
 CORE_CXXFLAGS := -std=c++20 -fno-exceptions -fno-rtti
 

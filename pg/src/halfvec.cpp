@@ -77,7 +77,7 @@ void HalfvecCheckDim(int dim)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("halfvec must have at least 1 dimension")));
 	if (dim > HALFVEC_MAX_DIM)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						errmsg("halfvec cannot have more than %d dimensions", HALFVEC_MAX_DIM)));
+		                errmsg("halfvec cannot have more than %d dimensions", HALFVEC_MAX_DIM)));
 }
 
 /* Raise an error when a typmod was given and the dimensions differ */
@@ -100,7 +100,7 @@ static void CheckDims(const HalfVector* a, const HalfVector* b)
 {
 	if (a->dim != b->dim)
 		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION), errmsg("different halfvec dimensions %d and %d", a->dim, b->dim)));
+		        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("different halfvec dimensions %d and %d", a->dim, b->dim)));
 }
 
 HalfVector* InitHalfVector(int dim)
@@ -126,7 +126,7 @@ uint16 Float4ToHalf(float value)
 
 		float_to_shortest_decimal_buf(value, text);
 		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("\"%s\" is out of range for type halfvec", text)));
+		        (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("\"%s\" is out of range for type halfvec", text)));
 	}
 	return result;
 }
@@ -148,9 +148,9 @@ static const char* SkipSpace(const char* p)
 {
 	if (detail != NULL)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-						errmsg("invalid input syntax for type halfvec: \"%s\"", literal), errdetail("%s", detail)));
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION), errmsg("invalid input syntax for type halfvec: \"%s\"", literal)));
+		                errmsg("invalid input syntax for type halfvec: \"%s\"", literal), errdetail("%s", detail)));
+	ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+	                errmsg("invalid input syntax for type halfvec: \"%s\"", literal)));
 	pg_unreachable();
 }
 
@@ -189,7 +189,7 @@ Datum halfvec_in(PG_FUNCTION_ARGS)
 		values[dim] = f32_to_f16(value);
 		if ((errno == ERANGE && isinf(value)) || (f16_is_inf(values[dim]) && !isinf(value)))
 			ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-							errmsg("\"%s\" is out of range for type halfvec", pnstrdup(p, end - p))));
+			                errmsg("\"%s\" is out of range for type halfvec", pnstrdup(p, end - p))));
 		CheckElement(values[dim]);
 		dim++;
 
@@ -244,10 +244,10 @@ Datum halfvec_typmod_in(PG_FUNCTION_ARGS)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid type modifier")));
 	if (values[0] < 1)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("dimensions for type halfvec must be at least 1")));
+		        (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("dimensions for type halfvec must be at least 1")));
 	if (values[0] > HALFVEC_MAX_DIM)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("dimensions for type halfvec cannot exceed %d", HALFVEC_MAX_DIM)));
+		                errmsg("dimensions for type halfvec cannot exceed %d", HALFVEC_MAX_DIM)));
 	PG_RETURN_INT32(values[0]);
 }
 
@@ -667,7 +667,7 @@ static void CheckVectorDim(int dim)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("vector must have at least 1 dimension")));
 	if (dim > VECTOR_MAX_DIM)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						errmsg("vector cannot have more than %d dimensions", VECTOR_MAX_DIM)));
+		                errmsg("vector cannot have more than %d dimensions", VECTOR_MAX_DIM)));
 }
 
 /* Widening is exact */
