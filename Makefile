@@ -25,6 +25,7 @@ include mk/core.mk
 include mk/native.mk
 include mk/wasm.mk
 include mk/js.mk
+include mk/bench.mk
 include mk/lint.mk
 
 build: setup $(BUILD_TARGETS)

@@ -1,0 +1,148 @@
+// ruvector vs pgvector 0.8.7, side by side in PGlite 0.5.16, on the same data, the same HNSW settings and the same
+// queries. Per data set: JSON to build/bench/pglite-<name>.json and a table on stdout.
+//
+//   node --expose-gc bench/pglite.mjs            (make bench-pglite)
+// Environment:
+//   BENCH_DATASETS           comma list of fiori-docs, fashion-mnist, clustered (default: all three)
+//   BENCH_SCALE=full         clustered 100000 × 384 with 1000 queries, Fashion-MNIST 60000 + 1000 queries
+//   BENCH_FASHION_TRAIN/TEST base and query images (default 20000 / 200)
+//   BENCH_CLUSTERED_COUNT/DIMS/QUERIES  (default 20000 / 384 / 200)
+//   BENCH_M, BENCH_EF_CONSTRUCTION      HNSW build options for both engines (default 16 / 64)
+//   BENCH_OUT                output folder (default build/bench)
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { clustered, fashionMnist, fioriDocs } from './datasets.mjs'
+import { compareEngines } from './engine.mjs'
+import { groundTruth } from './exact.mjs'
+import { summarize, table } from './report.mjs'
+
+/** @typedef {import('./datasets.mjs').Dataset} Dataset */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const K = 10
+const FULL = process.env['BENCH_SCALE'] === 'full'
+
+/**
+ * A positive integer from the environment, or the default.
+ * @param {string} name
+ * @param {number} fallback
+ */
+function intEnv(name, fallback) {
+	const text = process.env[name]
+	if (text === undefined || text === '') return fallback
+	const value = Number(text)
+	if (!Number.isInteger(value) || value <= 0) throw new Error(`${name}=${text}: expected a positive integer`)
+	return value
+}
+
+/** @type {Record<string, () => Promise<Dataset> | Dataset>} */
+const DATASETS = {
+	'fiori-docs': () => fioriDocs(),
+	'fashion-mnist': () =>
+		fashionMnist(
+			intEnv('BENCH_FASHION_TRAIN', FULL ? 60000 : 20000),
+			intEnv('BENCH_FASHION_TEST', FULL ? 1000 : 200)
+		),
+	clustered: () =>
+		clustered(
+			intEnv('BENCH_CLUSTERED_COUNT', FULL ? 100000 : 20000),
+			intEnv('BENCH_CLUSTERED_DIMS', 384),
+			intEnv('BENCH_CLUSTERED_QUERIES', FULL ? 1000 : 200)
+		),
+}
+
+/** @type {import('./engine.mjs').Settings} */
+const settings = {
+	m: intEnv('BENCH_M', 16),
+	efConstruction: intEnv('BENCH_EF_CONSTRUCTION', 64),
+	efSearch: [10, 20, 40, 80, 160, 320],
+	exactQueries: 50,
+	pkLookups: 2000,
+	warmup: 100,
+	maintenanceWorkMem: '1GB',
+	rounds: 5,
+}
+
+const names = (process.env['BENCH_DATASETS'] ?? Object.keys(DATASETS).join(','))
+	.split(',')
+	.map((s) => s.trim())
+	.filter((s) => s !== '')
+for (const name of names)
+	if (!(name in DATASETS)) throw new Error(`unknown data set ${name}: ${Object.keys(DATASETS).join(', ')}`)
+const outDir = path.resolve(process.env['BENCH_OUT'] ?? path.join(ROOT, 'build', 'bench'))
+
+/**
+ * A progress line that rewrites itself on a terminal; nothing when stderr is a file or a pipe.
+ * @param {string} prefix
+ */
+function progressLine(prefix) {
+	let last = 0
+	return (/** @type {string} */ stage) => {
+		if (!process.stderr.isTTY) return
+		const now = performance.now()
+		if (now - last < 100) return
+		last = now
+		process.stderr.write(`\r\x1b[K${prefix}: ${stage}`.slice(0, (process.stderr.columns ?? 100) + 4))
+	}
+}
+
+/** @param {string} line */
+function log(line) {
+	if (process.stderr.isTTY) process.stderr.write('\r\x1b[K')
+	process.stderr.write(`${line}\n`)
+}
+
+const pgliteVersion = JSON.parse(
+	await readFile(path.join(ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')
+).version
+const machine = {
+	cpu: os.cpus()[0]?.model ?? 'unknown',
+	cores: os.cpus().length,
+	memoryBytes: os.totalmem(),
+	platform: `${os.type()} ${os.release()} ${os.arch()}`,
+	node: process.version,
+	pglite: pgliteVersion,
+}
+
+await mkdir(outDir, { recursive: true })
+const runStart = performance.now()
+for (const name of names) {
+	const started = performance.now()
+	const loadBefore = os.loadavg()
+	const data = await /** @type {() => Promise<Dataset> | Dataset} */ (DATASETS[name])()
+	log(`${name}: ${data.count} × ${data.dims} (${data.metric}), ${data.queryCount} queries`)
+	let start = performance.now()
+	const truthProgress = progressLine(`${name}: exact neighbours in JavaScript`)
+	const truth = groundTruth(data, K, (done, total) => truthProgress(`${done}/${total} queries`))
+	const groundTruthMs = performance.now() - start
+
+	globalThis.gc?.()
+	start = performance.now()
+	const [ours, pgvector] = await compareEngines(data, truth, settings, progressLine(name))
+	log(
+		`  build ruvector ${(ours.build.ms / 1000).toFixed(1)} s, ` +
+			`pgvector ${(pgvector.build.ms / 1000).toFixed(1)} s; ` +
+			`both engines measured in ${((performance.now() - start) / 1000).toFixed(1)} s`
+	)
+	const summary = summarize(ours, pgvector)
+	const { base: _base, queries: _queries, ...described } = data
+	const file = path.join(outDir, `pglite-${name}.json`)
+	const report = {
+		date: new Date().toISOString(),
+		machine,
+		dataset: described,
+		settings: { ...settings, k: K, scale: FULL ? 'full' : 'default' },
+		groundTruthMs,
+		// Other processes on a shared machine skew timings: the load average before and after says how much.
+		loadAverage: { before: loadBefore, after: os.loadavg() },
+		wallMs: performance.now() - started,
+		summary,
+		engines: { ruvector: ours, pgvector },
+	}
+	await writeFile(file, `${JSON.stringify(report, null, '\t')}\n`)
+	process.stdout.write(`\n${table(data, settings, ours, pgvector, summary)}`)
+	log(`  wrote ${path.relative(process.cwd(), file)} (${(report.wallMs / 1000).toFixed(0)} s)`)
+}
+log(`bench-pglite: ${names.length} data sets in ${((performance.now() - runStart) / 60000).toFixed(1)} min`)
