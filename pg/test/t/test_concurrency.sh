@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Concurrent use of an hnsw index, driven by pgbench:
+#   phase 1: 4 clients insert rows, search, look up rows by their own vector, and delete rows;
+#   phase 2: while one client VACUUMs the table over and over, one inserts, one deletes, and two search and look up
+#            (separate pgbench runs: VACUUM holds up inserts while it works on the index, the others go on).
+# Each insert and delete records its id in `inserted` / `deleted` in the same transaction. Rows 1..500 are never
+# deleted: a lookup of one of them by its own vector must return it (a miss is recorded in `misses`), and a search
+# must return 10 rows (fewer are recorded in `short_results`). Afterwards: no client failed, the table holds exactly
+# the initial rows plus those inserted minus those deleted, and the index agrees with it (lib.sh check_index),
+# before and after a last VACUUM. pgbench runs are time-bounded; one that does not end in time is a hang (a
+# deadlock the server cannot see), reported with the sessions and locks of that moment.
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+initial=1000
+pinned=500
+phase_seconds=7
+
+setup_db
+sql <<SQL
+CREATE TABLE items (id bigint PRIMARY KEY, v vector(16)) WITH (autovacuum_enabled = off);
+CREATE SEQUENCE items_seq START $((initial + 1));
+CREATE TABLE inserted (id bigint PRIMARY KEY);
+CREATE TABLE deleted (id bigint PRIMARY KEY);
+CREATE TABLE misses (k bigint, got bigint);
+CREATE TABLE short_results (seed bigint, n bigint);
+INSERT INTO items SELECT i, gv(i) FROM generate_series(1, $initial) i;
+CREATE INDEX items_v ON items USING hnsw (v vector_l2_ops);
+SQL
+
+cat >"$WORK/insert.sql" <<'SQL'
+BEGIN;
+INSERT INTO items SELECT n, gv(n) FROM nextval('items_seq') n;
+INSERT INTO inserted VALUES (currval('items_seq'));
+COMMIT;
+SQL
+cat >"$WORK/delete.sql" <<SQL
+WITH victim AS (
+	SELECT id FROM items WHERE id >= $((pinned + 1)) + (random() * (SELECT last_value FROM items_seq))::bigint
+	ORDER BY id LIMIT 1
+), d AS (DELETE FROM items WHERE id = (SELECT id FROM victim) RETURNING id)
+INSERT INTO deleted SELECT id FROM d;
+SQL
+search="SELECT id FROM items ORDER BY v <-> gv(-:s) LIMIT 10"
+cat >"$WORK/search.sql" <<SQL
+\\set s random(1, 1000000000)
+INSERT INTO short_results SELECT :s, n FROM (SELECT count(*) AS n FROM ($search) r) c WHERE n < 10;
+SQL
+lookup="SELECT id FROM items ORDER BY v <-> gv(:k) LIMIT 1"
+cat >"$WORK/lookup.sql" <<SQL
+\\set k random(1, $pinned)
+INSERT INTO misses SELECT * FROM (SELECT :k::bigint AS k, ($lookup) AS got) l WHERE got IS DISTINCT FROM k;
+SQL
+echo "VACUUM items;" >"$WORK/vacuum.sql"
+expect_index_plan items_v "${search//:s/1}"
+expect_index_plan items_v "${lookup//:k/1}"
+
+# Sessions and locks, for a run that hangs
+dump_activity()
+{
+	sql -c "SELECT pid, state, wait_event_type, wait_event, left(query, 80) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid()" \
+		-c "SELECT pid, locktype, page, mode, granted FROM pg_locks WHERE relation = 'items_v'::regclass" >&2 || true
+}
+
+# pgbench_run NAME CLIENTS [-R TPS] SCRIPT...: a time-bounded run; its report goes to $WORK/NAME.out
+pgbench_run()
+{
+	local name=$1 clients=$2 status=0 rate=()
+	shift 2
+	if [[ $1 == -R ]]; then
+		rate=(-R "$2")
+		shift 2
+	fi
+	local scripts=()
+	for script in "$@"; do
+		scripts+=(-f "$WORK/$script")
+	done
+	# VACUUM holds up inserts while it works, so a run may end well after its time: allow for that
+	timeout -k 5 $((phase_seconds + 90)) "$CLIENT_BIN/pgbench" -n -c "$clients" -j "$clients" -T "$phase_seconds" \
+		"${rate[@]}" "${scripts[@]}" "$DB" >"$WORK/$name.out" 2>&1 || status=$?
+	if ((status == 124 || status == 137)); then
+		dump_activity
+		fail "pgbench $name did not end in time: hang or undetected deadlock"
+	fi
+	((status == 0)) || fail "pgbench $name failed (exit $status): $(grep -iE 'error|abort' "$WORK/$name.out" | head -n 5)"
+	grep -q '^number of failed transactions: 0 ' "$WORK/$name.out" ||
+		fail "pgbench $name: $(grep 'failed transactions' "$WORK/$name.out")"
+	local counts
+	# With several scripts, one "- N transactions" line each; with one, the total
+	counts=$(grep -E '^ - [0-9]+ transactions' "$WORK/$name.out" | awk '{print $2}' | paste -sd ' ' || true)
+	[[ -n $counts ]] || counts=$(grep 'actually processed' "$WORK/$name.out" | awk '{print $NF}')
+	[[ -n $counts ]] || fail "pgbench $name reported no transactions: $(cat "$WORK/$name.out")"
+	for n in $counts; do
+		((n > 0)) || fail "pgbench $name: a script never ran: $counts"
+	done
+	log "pgbench $name: transactions per script ($*): $counts; latency $(grep -m 1 'latency average' "$WORK/$name.out" | cut -d ' ' -f 4-)"
+}
+
+start=$SECONDS
+pgbench_run mixed 4 insert.sql@4 search.sql@3 lookup.sql@2 delete.sql@1
+pgbench_run vacuum 1 vacuum.sql &
+vacuum_run=$!
+pgbench_run inserter 1 insert.sql &
+inserter_run=$!
+# A steady trickle, so that each VACUUM finds some work but not the whole table
+pgbench_run deleter 1 -R 20 delete.sql &
+deleter_run=$!
+pgbench_run readers 2 search.sql@3 lookup.sql@2
+wait "$inserter_run" || fail "the inserter's run failed"
+wait "$deleter_run" || fail "the deleter's run failed"
+wait "$vacuum_run" || fail "the VACUUM run failed"
+log "pgbench phases took $((SECONDS - start)) s"
+
+IFS='|' read -r rows inserts deletes < <(sql -c "SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM inserted),
+	(SELECT count(*) FROM deleted)")
+log "$inserts inserts, $deletes deletes, $rows rows"
+expect_eq "rows" "$rows" $((initial + inserts - deletes))
+expect_eq "rows that should not be there" "$(sql -c "SELECT count(*) FROM items WHERE id > $initial AND id NOT IN
+	(SELECT id FROM inserted) OR id IN (SELECT id FROM deleted)")" 0
+expect_eq "deleted rows never inserted" "$(sql -c "SELECT count(*) FROM deleted WHERE id <= $pinned OR
+	(id > $initial AND id NOT IN (SELECT id FROM inserted))")" 0
+expect_eq "lookups of a pinned row by its own vector that missed it" \
+	"$(sql -c "SELECT (SELECT count(*) FROM misses) || coalesce(': ' || string_agg(k || ' got ' ||
+		coalesce(got::text, 'nothing'), ', '), '') FROM (SELECT * FROM misses LIMIT 5) m")" 0
+expect_eq "searches that returned fewer than 10 rows" \
+	"$(sql -c "SELECT (SELECT count(*) FROM short_results) || coalesce(': ' || string_agg(seed || ' got ' || n, ', '), '')
+		FROM (SELECT * FROM short_results LIMIT 5) r")" 0
+
+check_index items items_v "$rows" 2
+sql -c "VACUUM items"
+check_index items items_v "$rows"
+log "passed"
