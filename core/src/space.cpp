@@ -1,6 +1,8 @@
 // Index distances per element kind and metric, over the dispatched kernels.
 #include "ruvector/space.hpp"
 
+#include "ruvector/bits.hpp"
+#include "ruvector/half.hpp"
 #include "ruvector/kernels.hpp"
 
 namespace ruvector {
@@ -27,32 +29,90 @@ float taxicab_f32(const void* a, const void* b, std::size_t dim)
 	return l1_f32(static_cast<const float*>(a), static_cast<const float*>(b), dim);
 }
 
+const std::uint16_t* halves(const void* p)
+{
+	return static_cast<const std::uint16_t*>(p);
+}
+
+float l2_f16(const void* a, const void* b, std::size_t dim)
+{
+	return l2sq_f16(halves(a), halves(b), dim);
+}
+
+float negative_dot_f16(const void* a, const void* b, std::size_t dim)
+{
+	return -dot_f16(halves(a), halves(b), dim);
+}
+
+float cosine_f16(const void* a, const void* b, std::size_t dim)
+{
+	return 1.0F - dot_f16(halves(a), halves(b), dim);
+}
+
+float taxicab_f16(const void* a, const void* b, std::size_t dim)
+{
+	return l1_f16(halves(a), halves(b), dim);
+}
+
+std::size_t bit_bytes(std::size_t bits)
+{
+	return (bits + 7) / 8;
+}
+
+float hamming_bit(const void* a, const void* b, std::size_t dim)
+{
+	return static_cast<float>(
+	    hamming_bits(static_cast<const std::uint8_t*>(a), static_cast<const std::uint8_t*>(b), bit_bytes(dim)));
+}
+
+float jaccard_bit(const void* a, const void* b, std::size_t dim)
+{
+	return static_cast<float>(jaccard_distance_bits(static_cast<const std::uint8_t*>(a),
+	                                                static_cast<const std::uint8_t*>(b), bit_bytes(dim)));
+}
+
+// The float32 or float16 twin of a distance.
+template <class F32, class F16>
+space_distance_fn pick(element_kind element, F32 f32, F16 f16)
+{
+	return element == element_kind::f32 ? f32 : f16;
+}
+
 } // namespace
 
 vector_space make_space(element_kind element, metric kind, std::size_t dim)
 {
 	vector_space space{element, kind, dim, 0, nullptr};
-	if (element != element_kind::f32) {
+	if (element == element_kind::bit) {
+		if (kind == metric::hamming) {
+			space.distance = &hamming_bit;
+		} else if (kind == metric::jaccard) {
+			space.distance = &jaccard_bit;
+		} else {
+			return space;
+		}
+		space.bytes = bit_bytes(dim);
 		return space;
 	}
+
 	switch (kind) {
 		case metric::l2:
-			space.distance = &l2_f32;
+			space.distance = pick(element, &l2_f32, &l2_f16);
 			break;
 		case metric::inner_product:
-			space.distance = &negative_dot_f32;
+			space.distance = pick(element, &negative_dot_f32, &negative_dot_f16);
 			break;
 		case metric::cosine:
-			space.distance = &cosine_f32;
+			space.distance = pick(element, &cosine_f32, &cosine_f16);
 			break;
 		case metric::l1:
-			space.distance = &taxicab_f32;
+			space.distance = pick(element, &taxicab_f32, &taxicab_f16);
 			break;
 		case metric::hamming:
 		case metric::jaccard:
 			return space;
 	}
-	space.bytes = dim * sizeof(float);
+	space.bytes = dim * (element == element_kind::f32 ? sizeof(float) : sizeof(std::uint16_t));
 	return space;
 }
 

@@ -1,6 +1,8 @@
 // HNSW against exact answers: recall@10 versus brute force for every metric, duplicate
 // handling through payload lists, neighbour selection on a configuration worked out by
 // hand, determinism, the level distribution, and the host hooks.
+#include "ruvector/bits.hpp"
+#include "ruvector/half.hpp"
 #include "ruvector/hnsw.hpp"
 
 #include <gtest/gtest.h>
@@ -99,6 +101,10 @@ double reference_distance(metric kind, const float* a, const float* b, std::size
 				break;
 			case metric::l1:
 				sum += std::fabs(x - y);
+				break;
+			case metric::hamming:
+			case metric::jaccard:
+				ADD_FAILURE() << "no float reference for bit metrics";
 				break;
 		}
 	}
@@ -552,3 +558,95 @@ TEST(host_hooks, every_allocation_goes_through_the_hooks)
 }
 
 } // namespace
+
+// Spaces: which pairs exist, their sizes, and HNSW over float16 and bit vectors
+// against brute force by the same space's distance.
+TEST(vector_space, pairs_and_sizes)
+{
+	using ruvector::element_kind;
+	using ruvector::make_space;
+	EXPECT_EQ(make_space(element_kind::f32, metric::l2, 10).bytes, 40U);
+	EXPECT_EQ(make_space(element_kind::f16, metric::cosine, 11).bytes, 22U);
+	EXPECT_EQ(make_space(element_kind::bit, metric::hamming, 9).bytes, 2U);
+	EXPECT_FALSE(make_space(element_kind::bit, metric::l2, 8).valid());
+	EXPECT_FALSE(make_space(element_kind::f32, metric::jaccard, 8).valid());
+	EXPECT_FALSE(make_space(element_kind::f16, metric::hamming, 8).valid());
+
+	// Hamming and Jaccard by hand: 1100 0000 vs 1010 0000, 9 bits (second byte all zero).
+	const std::uint8_t a[] = {0xC0, 0x00};
+	const std::uint8_t b[] = {0xA0, 0x00};
+	EXPECT_EQ(make_space(element_kind::bit, metric::hamming, 9)(a, b), 2.0F);
+	EXPECT_FLOAT_EQ(make_space(element_kind::bit, metric::jaccard, 9)(a, b), 1.0F - 1.0F / 3.0F);
+}
+
+namespace {
+
+// Recall@10 of a graph over `count` stored vectors of a space, against an exact scan.
+double space_recall(const ruvector::vector_space& space, const std::vector<std::uint8_t>& stored,
+                    const std::vector<std::uint8_t>& queries, std::size_t count, std::size_t query_count)
+{
+	hnsw_memory_graph graph;
+	graph.init(space, hnsw_params{});
+	for (std::size_t i = 0; i < count; i++) {
+		graph.add(&stored[i * space.bytes], i);
+	}
+	std::size_t found = 0;
+	candidate_list out;
+	for (std::size_t q = 0; q < query_count; q++) {
+		const void* query = &queries[q * space.bytes];
+		std::vector<std::pair<float, std::uint64_t>> exact;
+		for (std::size_t i = 0; i < count; i++) {
+			exact.emplace_back(space(query, &stored[i * space.bytes]), i);
+		}
+		std::sort(exact.begin(), exact.end());
+		graph.search(query, 10, 80, out);
+		// Ties at the 10th distance count as found: any of them is a right answer.
+		const float tenth = exact[9].first;
+		for (std::size_t r = 0; r < out.size(); r++) {
+			const std::uint32_t node = static_cast<std::uint32_t>(out[r].id);
+			found += space(query, graph.data(node)) <= tenth ? 1 : 0;
+		}
+	}
+	return static_cast<double>(found) / static_cast<double>(10 * query_count);
+}
+
+} // namespace
+
+TEST(vector_space, hnsw_over_float16)
+{
+	const std::size_t dim = 24;
+	const dataset data = make_dataset(1500, 50, dim, 10, false, 11);
+	std::vector<std::uint8_t> stored(data.count() * dim * 2);
+	std::vector<std::uint8_t> queries(data.query_count() * dim * 2);
+	auto* s = reinterpret_cast<std::uint16_t*>(stored.data());
+	auto* q = reinterpret_cast<std::uint16_t*>(queries.data());
+	for (std::size_t i = 0; i < data.points.size(); i++) {
+		s[i] = ruvector::f32_to_f16(data.points[i]);
+	}
+	for (std::size_t i = 0; i < data.queries.size(); i++) {
+		q[i] = ruvector::f32_to_f16(data.queries[i]);
+	}
+	for (const metric kind : {metric::l2, metric::inner_product, metric::l1}) {
+		const auto space = ruvector::make_space(ruvector::element_kind::f16, kind, dim);
+		EXPECT_GE(space_recall(space, stored, queries, data.count(), data.query_count()), 0.95);
+	}
+}
+
+TEST(vector_space, hnsw_over_bits)
+{
+	const std::size_t bits = 128;
+	const dataset data = make_dataset(1500, 50, bits, 10, false, 12);
+	const std::size_t bytes = bits / 8;
+	std::vector<std::uint8_t> stored(data.count() * bytes);
+	std::vector<std::uint8_t> queries(data.query_count() * bytes);
+	for (std::size_t i = 0; i < data.count(); i++) {
+		ruvector::binary_quantize_f32(&data.points[i * bits], bits, &stored[i * bytes]);
+	}
+	for (std::size_t i = 0; i < data.query_count(); i++) {
+		ruvector::binary_quantize_f32(&data.queries[i * bits], bits, &queries[i * bytes]);
+	}
+	for (const metric kind : {metric::hamming, metric::jaccard}) {
+		const auto space = ruvector::make_space(ruvector::element_kind::bit, kind, bits);
+		EXPECT_GE(space_recall(space, stored, queries, data.count(), data.query_count()), 0.95);
+	}
+}

@@ -14,10 +14,19 @@ extern "C" {
 #include "utils/guc.h"
 #include "utils/selfuncs.h"
 #include "utils/spccache.h"
+#include "utils/varbit.h"
 }
 
+#include "halfvec.h"
 #include "hnsw.h"
+#include "ruvector/half.hpp"
 #include "vector.h"
+
+/* bit distances (bitvec.cpp), recognised in operator classes */
+extern "C" {
+Datum hamming_distance(PG_FUNCTION_ARGS);
+Datum jaccard_distance(PG_FUNCTION_ARGS);
+}
 
 int hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
 int hnsw_iterative_scan = HNSW_ITERATIVE_SCAN_OFF;
@@ -111,6 +120,44 @@ static bool PrepareVector(const HnswTypeInfo* info, Datum value, void* out)
 	return true;
 }
 
+/* halfvec columns: float16 elements; unit vectors are rounded back to halves, as pgvector's l2_normalize */
+static int HalfvecDimensions(Datum value)
+{
+	return DatumGetHalfVector(value)->dim;
+}
+
+static bool PrepareHalfvec(const HnswTypeInfo* info, Datum value, void* out)
+{
+	HalfVector* vector = DatumGetHalfVector(value);
+	uint16* stored = (uint16*) out;
+
+	if (!info->normalize) {
+		memcpy(stored, vector->x, sizeof(uint16) * vector->dim);
+		return true;
+	}
+
+	double norm = ruvector::norm_f16(vector->x, vector->dim);
+	if (norm == 0)
+		return false;
+	for (int i = 0; i < vector->dim; i++)
+		stored[i] = ruvector::f32_to_f16((float) (ruvector::f16_to_f32(vector->x[i]) / norm));
+	return true;
+}
+
+/* bit columns: the bits as they are, most significant first */
+static int BitDimensions(Datum value)
+{
+	return VARBITLEN(DatumGetVarBitP(value));
+}
+
+static bool PrepareBit(const HnswTypeInfo* info, Datum value, void* out)
+{
+	VarBit* bits = DatumGetVarBitP(value);
+
+	memcpy(out, VARBITS(bits), VARBITBYTES(bits));
+	return true;
+}
+
 /*
  * The operator classes hnsw knows, by their distance function (support function
  * 1): its address says which type and metric, with no catalog lookups and no
@@ -133,6 +180,16 @@ static const HnswOpclassInfo hnsw_opclasses[] = {
 	 VectorDimensions, PrepareVector},
 	{l1_distance, ruvector::element_kind::f32, ruvector::metric::l1, HNSW_MAX_VECTOR_DIM, VectorDimensions,
 	 PrepareVector},
+	{halfvec_l2_squared_distance, ruvector::element_kind::f16, ruvector::metric::l2, HNSW_MAX_HALFVEC_DIM,
+	 HalfvecDimensions, PrepareHalfvec},
+	{halfvec_negative_inner_product, ruvector::element_kind::f16, ruvector::metric::inner_product,
+	 HNSW_MAX_HALFVEC_DIM, HalfvecDimensions, PrepareHalfvec},
+	{halfvec_l1_distance, ruvector::element_kind::f16, ruvector::metric::l1, HNSW_MAX_HALFVEC_DIM, HalfvecDimensions,
+	 PrepareHalfvec},
+	{hamming_distance, ruvector::element_kind::bit, ruvector::metric::hamming, HNSW_MAX_BIT_DIM, BitDimensions,
+	 PrepareBit},
+	{jaccard_distance, ruvector::element_kind::bit, ruvector::metric::jaccard, HNSW_MAX_BIT_DIM, BitDimensions,
+	 PrepareBit},
 };
 
 void HnswGetTypeInfo(Relation index, HnswTypeInfo* info)

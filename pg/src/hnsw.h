@@ -48,6 +48,8 @@ extern double hnsw_scan_mem_multiplier;
 
 /* An element tuple holds the whole vector, so it must fit on one page: as pgvector's limits */
 #define HNSW_MAX_VECTOR_DIM 2000
+#define HNSW_MAX_HALFVEC_DIM 4000
+#define HNSW_MAX_BIT_DIM 64000
 
 /* Support functions of the operator classes */
 #define HNSW_DISTANCE_PROC 1
