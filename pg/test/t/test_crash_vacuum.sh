@@ -2,7 +2,7 @@
 # Crash recovery of an hnsw index in the middle of VACUUM. Vacuuming the index takes several passes (drop dead heap
 # TIDs, relink live elements around deleted ones, move the entry point, free the deleted elements), each page change
 # its own WAL record, so a crash leaves the index between passes. A first VACUUM shows how long the index passes
-# take; then, twice, rows are deleted, VACUUM runs, and the server crashes at 15% and 40% of that time (at least one
+# take; then, twice, rows are deleted, VACUUM runs, and the server crashes at 10% and 30% of that time (at least one
 # crash must come while VACUUM works on the index). After each recovery every row left must be found through the
 # index (own vector at distance 0, an iterative scan returns each once, recall@10 >= 0.9), new rows go in (reusing
 # freed elements), and a last VACUUM must finish and leave the index consistent.
@@ -70,7 +70,7 @@ insert_rows "$deleted"
 check_index items items_v "$rows" 2
 
 hits=0
-for percent in 15 40; do
+for percent in 10 30; do
 	delete_rows "$percent"
 	vacuum_in_background "$WORK/vacuum.log"
 	ms=$((index_ms * percent / 100))
