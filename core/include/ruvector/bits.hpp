@@ -1,0 +1,85 @@
+// Bit-vector kernels: Hamming and Jaccard distances over packed bits, and binary
+// quantisation of float32 vectors into such bits.
+//
+// Bits are packed most significant bit first, eight to a byte, as PostgreSQL's bit type
+// stores them; unused bits of the last byte are zero, so the kernels count whole bytes.
+// Counts are exact integers, so every level returns exactly what the serial twin does.
+//
+// Dispatch is separate from the float kernels' table (kernels.hpp) but follows its level:
+// the first call installs the bit table for active_kernels.level (or the best this CPU
+// runs when that level has no bit kernels). select_bits_kernels() overrides the choice.
+#pragma once
+
+#include "ruvector/kernels.hpp"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ruvector {
+
+// Set bits of a & b and of a | b: Jaccard's numerator and denominator.
+struct bit_overlap {
+	std::uint64_t both;
+	std::uint64_t either;
+};
+
+using bits_hamming_fn = std::uint64_t (*)(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
+using bits_overlap_fn = bit_overlap (*)(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
+
+struct bits_kernel_table {
+	simd_level level;
+	bits_hamming_fn hamming; // popcount(a ^ b)
+	bits_overlap_fn overlap; // popcount(a & b), popcount(a | b)
+};
+
+// The table in use. Until the first call it holds entries that choose the level and then
+// forward, so it needs no set-up call and no load-time constructor.
+extern bits_kernel_table active_bits_kernels;
+
+// The table for a level, or nullptr when this build or CPU cannot run it.
+const bits_kernel_table* bits_kernels_for(simd_level level);
+
+// Install the table for `level`; returns false (and changes nothing) if unsupported.
+bool select_bits_kernels(simd_level level);
+
+// ---- per-level kernels ---------------------------------------------------------
+std::uint64_t hamming_bits_serial(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
+bit_overlap overlap_bits_serial(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
+
+#if defined(RUVECTOR_HAVE_X86)
+// AVX2 nibble-table counts over 32-byte blocks, POPCNT for the rest.
+std::uint64_t hamming_bits_avx2(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
+bit_overlap overlap_bits_avx2(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
+#endif
+
+#if defined(RUVECTOR_HAVE_WASM_SIMD128)
+std::uint64_t hamming_bits_wasm_simd128(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
+bit_overlap overlap_bits_wasm_simd128(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
+#endif
+
+// ---- dispatched entry points ---------------------------------------------------
+inline std::uint64_t hamming_bits(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes)
+{
+	return active_bits_kernels.hamming(a, b, bytes);
+}
+
+inline bit_overlap overlap_bits(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes)
+{
+	return active_bits_kernels.overlap(a, b, bytes);
+}
+
+// 1 - |a & b| / |a | b| as pgvector computes it; 1 when no bit is set in both.
+inline double jaccard_distance_bits(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes)
+{
+	const bit_overlap counts = overlap_bits(a, b, bytes);
+	if (counts.both == 0) {
+		return 1.0;
+	}
+	return 1.0 - static_cast<double>(counts.both) / static_cast<double>(counts.either);
+}
+
+// Bit i of `out` (MSB first) is set when x[i] > 0; the unused low bits of the last byte
+// are cleared. `out` holds (n + 7) / 8 bytes.
+void binary_quantize_f32(const float* x, std::size_t n, std::uint8_t* out);
+
+} // namespace ruvector
