@@ -34,10 +34,10 @@ int hnsw_max_scan_tuples = HNSW_DEFAULT_MAX_SCAN_TUPLES;
 double hnsw_scan_mem_multiplier = HNSW_DEFAULT_SCAN_MEM_MULTIPLIER;
 
 static const struct config_enum_entry hnsw_iterative_scan_options[] = {
-	{"off", HNSW_ITERATIVE_SCAN_OFF, false},
-	{"relaxed_order", HNSW_ITERATIVE_SCAN_RELAXED, false},
-	{"strict_order", HNSW_ITERATIVE_SCAN_STRICT, false},
-	{NULL, 0, false},
+    {"off", HNSW_ITERATIVE_SCAN_OFF, false},
+    {"relaxed_order", HNSW_ITERATIVE_SCAN_RELAXED, false},
+    {"strict_order", HNSW_ITERATIVE_SCAN_STRICT, false},
+    {NULL, 0, false},
 };
 static relopt_kind hnsw_relopt_kind;
 
@@ -50,36 +50,35 @@ void HnswInit(void)
 {
 	hnsw_relopt_kind = add_reloption_kind();
 	add_int_reloption(hnsw_relopt_kind, "m", "Max number of connections", HNSW_DEFAULT_M, HNSW_MIN_M, HNSW_MAX_M,
-					  AccessExclusiveLock);
+	                  AccessExclusiveLock);
 	add_int_reloption(hnsw_relopt_kind, "ef_construction", "Size of the dynamic candidate list for construction",
-					  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION, HNSW_MAX_EF_CONSTRUCTION,
-					  AccessExclusiveLock);
+	                  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION, HNSW_MAX_EF_CONSTRUCTION,
+	                  AccessExclusiveLock);
 
 	DefineCustomIntVariable("hnsw.ef_search", "Sets the size of the dynamic candidate list for search",
-							"Valid range is 1..1000.", &hnsw_ef_search, HNSW_DEFAULT_EF_SEARCH, HNSW_MIN_EF_SEARCH,
-							HNSW_MAX_EF_SEARCH, PGC_USERSET, 0, NULL, NULL, NULL);
+	                        "Valid range is 1..1000.", &hnsw_ef_search, HNSW_DEFAULT_EF_SEARCH, HNSW_MIN_EF_SEARCH,
+	                        HNSW_MAX_EF_SEARCH, PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomEnumVariable("hnsw.iterative_scan", "Sets the mode for iterative scans", NULL, &hnsw_iterative_scan,
-							 HNSW_ITERATIVE_SCAN_OFF, hnsw_iterative_scan_options, PGC_USERSET, 0, NULL, NULL, NULL);
+	                         HNSW_ITERATIVE_SCAN_OFF, hnsw_iterative_scan_options, PGC_USERSET, 0, NULL, NULL, NULL);
 	/* The upper bound is as pgvector's: a scan may visit every tuple */
 	DefineCustomIntVariable("hnsw.max_scan_tuples", "Sets the max number of tuples to visit for iterative scans", NULL,
-							&hnsw_max_scan_tuples, HNSW_DEFAULT_MAX_SCAN_TUPLES, 1, INT_MAX, PGC_USERSET, 0, NULL,
-							NULL, NULL);
-	DefineCustomRealVariable("hnsw.scan_mem_multiplier",
-							 "Sets the multiple of work_mem to use for iterative scans", NULL,
-							 &hnsw_scan_mem_multiplier, HNSW_DEFAULT_SCAN_MEM_MULTIPLIER, 1, 1000, PGC_USERSET, 0,
-							 NULL, NULL, NULL);
+	                        &hnsw_max_scan_tuples, HNSW_DEFAULT_MAX_SCAN_TUPLES, 1, INT_MAX, PGC_USERSET, 0, NULL, NULL,
+	                        NULL);
+	DefineCustomRealVariable("hnsw.scan_mem_multiplier", "Sets the multiple of work_mem to use for iterative scans",
+	                         NULL, &hnsw_scan_mem_multiplier, HNSW_DEFAULT_SCAN_MEM_MULTIPLIER, 1, 1000, PGC_USERSET, 0,
+	                         NULL, NULL, NULL);
 	MarkGUCPrefixReserved("hnsw");
 }
 
 static bytea* hnswoptions(Datum reloptions, bool validate)
 {
 	static const relopt_parse_elt table[] = {
-		{"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
-		{"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)},
+	    {"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
+	    {"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)},
 	};
 
 	return (bytea*) build_reloptions(reloptions, validate, hnsw_relopt_kind, sizeof(HnswOptions), table,
-									 lengthof(table));
+	                                 lengthof(table));
 }
 
 int HnswGetM(Relation index)
@@ -174,22 +173,22 @@ typedef struct HnswOpclassInfo {
 } HnswOpclassInfo;
 
 static const HnswOpclassInfo hnsw_opclasses[] = {
-	{vector_l2_squared_distance, ruvector::element_kind::f32, ruvector::metric::l2, HNSW_MAX_VECTOR_DIM,
-	 VectorDimensions, PrepareVector},
-	{vector_negative_inner_product, ruvector::element_kind::f32, ruvector::metric::inner_product, HNSW_MAX_VECTOR_DIM,
-	 VectorDimensions, PrepareVector},
-	{l1_distance, ruvector::element_kind::f32, ruvector::metric::l1, HNSW_MAX_VECTOR_DIM, VectorDimensions,
-	 PrepareVector},
-	{halfvec_l2_squared_distance, ruvector::element_kind::f16, ruvector::metric::l2, HNSW_MAX_HALFVEC_DIM,
-	 HalfvecDimensions, PrepareHalfvec},
-	{halfvec_negative_inner_product, ruvector::element_kind::f16, ruvector::metric::inner_product,
-	 HNSW_MAX_HALFVEC_DIM, HalfvecDimensions, PrepareHalfvec},
-	{halfvec_l1_distance, ruvector::element_kind::f16, ruvector::metric::l1, HNSW_MAX_HALFVEC_DIM, HalfvecDimensions,
-	 PrepareHalfvec},
-	{hamming_distance, ruvector::element_kind::bit, ruvector::metric::hamming, HNSW_MAX_BIT_DIM, BitDimensions,
-	 PrepareBit},
-	{jaccard_distance, ruvector::element_kind::bit, ruvector::metric::jaccard, HNSW_MAX_BIT_DIM, BitDimensions,
-	 PrepareBit},
+    {vector_l2_squared_distance, ruvector::element_kind::f32, ruvector::metric::l2, HNSW_MAX_VECTOR_DIM,
+     VectorDimensions, PrepareVector},
+    {vector_negative_inner_product, ruvector::element_kind::f32, ruvector::metric::inner_product, HNSW_MAX_VECTOR_DIM,
+     VectorDimensions, PrepareVector},
+    {l1_distance, ruvector::element_kind::f32, ruvector::metric::l1, HNSW_MAX_VECTOR_DIM, VectorDimensions,
+     PrepareVector},
+    {halfvec_l2_squared_distance, ruvector::element_kind::f16, ruvector::metric::l2, HNSW_MAX_HALFVEC_DIM,
+     HalfvecDimensions, PrepareHalfvec},
+    {halfvec_negative_inner_product, ruvector::element_kind::f16, ruvector::metric::inner_product, HNSW_MAX_HALFVEC_DIM,
+     HalfvecDimensions, PrepareHalfvec},
+    {halfvec_l1_distance, ruvector::element_kind::f16, ruvector::metric::l1, HNSW_MAX_HALFVEC_DIM, HalfvecDimensions,
+     PrepareHalfvec},
+    {hamming_distance, ruvector::element_kind::bit, ruvector::metric::hamming, HNSW_MAX_BIT_DIM, BitDimensions,
+     PrepareBit},
+    {jaccard_distance, ruvector::element_kind::bit, ruvector::metric::jaccard, HNSW_MAX_BIT_DIM, BitDimensions,
+     PrepareBit},
 };
 
 void HnswGetTypeInfo(Relation index, HnswTypeInfo* info)
@@ -204,8 +203,8 @@ void HnswGetTypeInfo(Relation index, HnswTypeInfo* info)
 	}
 	if (opclass == NULL)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						errmsg("operator class of index \"%s\" has a distance function hnsw does not support",
-							   RelationGetRelationName(index))));
+		                errmsg("operator class of index \"%s\" has a distance function hnsw does not support",
+		                       RelationGetRelationName(index))));
 
 	ruvector::metric metric = opclass->metric;
 	if (hasNorm && metric == ruvector::metric::inner_product)
@@ -225,8 +224,8 @@ void HnswGetTypeInfo(Relation index, HnswTypeInfo* info)
  * as index tuples (and the pages they sit on) through the generic estimate.
  */
 static void hnswcostestimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* indexStartupCost,
-							 Cost* indexTotalCost, Selectivity* indexSelectivity, double* indexCorrelation,
-							 double* indexPages)
+                             Cost* indexTotalCost, Selectivity* indexSelectivity, double* indexCorrelation,
+                             double* indexPages)
 {
 	GenericCosts costs;
 

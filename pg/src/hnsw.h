@@ -85,7 +85,7 @@ typedef struct HnswMetaPageData {
 	OffsetNumber entryOffno;
 	int16 entryLevel;
 	BlockNumber insertPage; /* last page, where new elements go first */
-	BlockNumber freePage;	/* first page that may hold a free element (InvalidBlockNumber: none) */
+	BlockNumber freePage;   /* first page that may hold a free element (InvalidBlockNumber: none) */
 } HnswMetaPageData;
 typedef HnswMetaPageData* HnswMetaPage;
 
@@ -171,9 +171,9 @@ static inline void HnswIdToTid(uint64 id, ItemPointerData* tid)
 typedef struct HnswTypeInfo HnswTypeInfo;
 struct HnswTypeInfo {
 	ruvector::vector_space space;
-	int dimensions;	  /* the column's typmod */
+	int dimensions;    /* the column's typmod */
 	int maxDimensions; /* what fits on a page, as pgvector allows */
-	bool normalize;	  /* cosine: the index stores unit vectors */
+	bool normalize;    /* cosine: the index stores unit vectors */
 	/* Dimensions of a value (to check it against the column's) */
 	int (*valueDimensions)(Datum value);
 	/* Write a value as the space stores it; false when it cannot be indexed (a zero vector under cosine) */
@@ -195,8 +195,9 @@ void HnswUpdateMeta(Relation index, const HnswMetaPageData* meta, bool building)
 bool HnswPrepareValue(const HnswTypeInfo* info, Datum value, void* out);
 
 /*
- * The graph on pages as core's Graph concept: node ids are packed element TIDs.
- * Reads each element tuple under a share lock, one page at a time.
+ * The graph on pages as core's search walks it (the Graph concept's search part;
+ * neighbour selection goes through HnswSelectNeighbors): node ids are packed
+ * element TIDs. Reads each element tuple under a share lock, one page at a time.
  */
 class HnswPageGraph {
 public:
@@ -216,8 +217,6 @@ public:
 
 	/* Distance from the query to a node; remembers where its neighbour list is */
 	float distance_to_query(uint64 id);
-	/* Distance between two nodes (neighbour selection on insert) */
-	float distance(uint64 a, uint64 b);
 	template <class F>
 	void for_each_neighbor(uint64 id, int level, F&& visit);
 	bool mark_visited(uint64 id);
@@ -243,7 +242,6 @@ private:
 	const HnswTypeInfo* info_;
 	int m_;
 	const void* query_ = nullptr;
-	void* scratch_; /* a second vector for distance(a, b) */
 	VisitedEntry* visited_;
 	uint32 visitedMask_;
 	uint32 visitedCount_ = 0;
@@ -260,6 +258,10 @@ void HnswPageGraph::for_each_neighbor(uint64 id, int level, F&& visit)
 		visit(HnswTidToId(&tids[i]));
 }
 
+/* Core's neighbour heuristic over candidates whose vectors are read from the pages once */
+size_t HnswSelectNeighbors(HnswPageGraph* graph, const HnswTypeInfo* info, const ruvector::hnsw_candidate* sorted,
+                           size_t count, uint32 m, ruvector::hnsw_candidate* kept);
+
 /* hnsw_insert.cpp: page changes, WAL-logged unless the build logs everything at its end */
 Page HnswBeginPageChange(Relation index, Buffer buf, bool building, bool newPage, GenericXLogState** xlog);
 void HnswFinishPageChange(Buffer buf, GenericXLogState* xlog);
@@ -270,9 +272,8 @@ void hnswbuildempty(Relation index);
 
 /* hnsw_insert.cpp */
 bool hnswinsert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation heap,
-				IndexUniqueCheck checkUnique, bool indexUnchanged, IndexInfo* indexInfo);
-void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vector, ItemPointer heaptid,
-					  bool building);
+                IndexUniqueCheck checkUnique, bool indexUnchanged, IndexInfo* indexInfo);
+void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vector, ItemPointer heaptid, bool building);
 
 /* hnsw_scan.cpp */
 IndexScanDesc hnswbeginscan(Relation index, int nkeys, int norderbys);
@@ -282,5 +283,5 @@ void hnswendscan(IndexScanDesc scan);
 
 /* hnsw_vacuum.cpp */
 IndexBulkDeleteResult* hnswbulkdelete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
-									  IndexBulkDeleteCallback callback, void* callback_state);
+                                      IndexBulkDeleteCallback callback, void* callback_state);
 IndexBulkDeleteResult* hnswvacuumcleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats);

@@ -118,7 +118,7 @@ static void WriteGraph(HnswBuildState* state)
 		for (int j = 0; j < element->heaptidCount; j++)
 			HnswIdToTid(graph->payloads(i)[j], &element->heaptids[j]);
 		ItemPointerSet(&element->neighbortid, ItemPointerGetBlockNumber(&tids[i]),
-					   OffsetNumberNext(ItemPointerGetOffsetNumber(&tids[i])));
+		               OffsetNumberNext(ItemPointerGetOffsetNumber(&tids[i])));
 		memcpy(element->data, graph->data(i), graph->space().bytes);
 
 		memset(neighbors, 0, neighborSize);
@@ -135,9 +135,9 @@ static void WriteGraph(HnswBuildState* state)
 		}
 
 		if (PageAddItem(page, (Item) element, elementSize, InvalidOffsetNumber, false, false) !=
-				ItemPointerGetOffsetNumber(&tids[i]) ||
-			PageAddItem(page, (Item) neighbors, neighborSize, InvalidOffsetNumber, false, false) !=
-				OffsetNumberNext(ItemPointerGetOffsetNumber(&tids[i])))
+		        ItemPointerGetOffsetNumber(&tids[i]) ||
+		    PageAddItem(page, (Item) neighbors, neighborSize, InvalidOffsetNumber, false, false) !=
+		        OffsetNumberNext(ItemPointerGetOffsetNumber(&tids[i])))
 			elog(ERROR, "failed to add hnsw tuples to index \"%s\"", RelationGetRelationName(state->index));
 	}
 	if (BufferIsValid(buf)) {
@@ -166,9 +166,9 @@ static void WriteGraph(HnswBuildState* state)
 static void FlushGraph(HnswBuildState* state)
 {
 	ereport(NOTICE, (errmsg("hnsw graph no longer fits into maintenance_work_mem after " INT64_FORMAT " tuples",
-							(int64) state->indtuples),
-					 errdetail("Building will take significantly more time."),
-					 errhint("Increase maintenance_work_mem to speed up builds.")));
+	                        (int64) state->indtuples),
+	                 errdetail("Building will take significantly more time."),
+	                 errhint("Increase maintenance_work_mem to speed up builds.")));
 	WriteGraph(state);
 	state->inMemory = false;
 	MemoryContextReset(state->graphCtx);
@@ -176,7 +176,7 @@ static void FlushGraph(HnswBuildState* state)
 }
 
 static void BuildCallback(Relation index, ItemPointer tid, Datum* values, bool* isnull, bool tupleIsAlive,
-						  void* callbackState)
+                          void* callbackState)
 {
 	HnswBuildState* state = (HnswBuildState*) callbackState;
 
@@ -215,12 +215,12 @@ static void InitBuildState(HnswBuildState* state, Relation heap, Relation index)
 	if (state->typeInfo.dimensions < 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("column does not have dimensions")));
 	if (state->typeInfo.dimensions > state->typeInfo.maxDimensions)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						errmsg("column cannot have more than %d dimensions for hnsw index",
-							   state->typeInfo.maxDimensions)));
+		ereport(ERROR,
+		        (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		         errmsg("column cannot have more than %d dimensions for hnsw index", state->typeInfo.maxDimensions)));
 	if (state->efConstruction < 2 * state->m)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("ef_construction must be greater than or equal to 2 * m")));
+		                errmsg("ef_construction must be greater than or equal to 2 * m")));
 
 	state->value = palloc(state->typeInfo.space.bytes);
 	state->memoryLimit = (Size) maintenance_work_mem * 1024;

@@ -43,7 +43,7 @@ void HnswFinishPageChange(Buffer buf, GenericXLogState* xlog)
  * the first page it freed elements on; it moves on as those fill up.
  */
 static bool ReuseFreeElement(Relation index, HnswMetaPageData* meta, HnswElementTuple element, Size elementSize,
-							 HnswNeighborTuple neighbors, Size neighborSize, bool building, ItemPointer elementTid)
+                             HnswNeighborTuple neighbors, Size neighborSize, bool building, ItemPointer elementTid)
 {
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
 	/* The first page that still has a free element, fitting or not: where the next insert looks */
@@ -58,11 +58,11 @@ static bool ReuseFreeElement(Relation index, HnswMetaPageData* meta, HnswElement
 
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		for (OffsetNumber offno = FirstOffsetNumber; offno <= PageGetMaxOffsetNumber(page);
-			 offno = OffsetNumberNext(offno)) {
+		     offno = OffsetNumberNext(offno)) {
 			HnswElementTuple old = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, offno));
 
 			if (old->type != HNSW_ELEMENT_TUPLE_TYPE || old->deleted != HNSW_ELEMENT_FREE ||
-				ItemPointerGetBlockNumber(&old->neighbortid) != blkno)
+			    ItemPointerGetBlockNumber(&old->neighbortid) != blkno)
 				continue;
 			freeOnPage++;
 			OffsetNumber neighborOffno = ItemPointerGetOffsetNumber(&old->neighbortid);
@@ -82,7 +82,7 @@ static bool ReuseFreeElement(Relation index, HnswMetaPageData* meta, HnswElement
 			for (int slot = neighbors->count; slot < slots; slot++)
 				ItemPointerSetInvalid(&resized->indextids[slot]);
 			if (!PageIndexTupleOverwrite(page, offno, (Item) element, elementSize) ||
-				!PageIndexTupleOverwrite(page, neighborOffno, (Item) resized, oldNeighborSize))
+			    !PageIndexTupleOverwrite(page, neighborOffno, (Item) resized, oldNeighborSize))
 				elog(ERROR, "failed to reuse hnsw tuples in index \"%s\"", RelationGetRelationName(index));
 			ItemPointerSet(elementTid, blkno, offno);
 			meta->freePage = BlockNumberIsValid(firstWithFree) ? firstWithFree : blkno;
@@ -105,8 +105,8 @@ static bool ReuseFreeElement(Relation index, HnswMetaPageData* meta, HnswElement
  * element's TID.
  */
 static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInfo* info, const void* vector,
-					   ItemPointer heaptid, int level, ruvector::candidate_list* selected, bool building,
-					   ItemPointer elementTid)
+                       ItemPointer heaptid, int level, ruvector::candidate_list* selected, bool building,
+                       ItemPointer elementTid)
 {
 	int m = meta->m;
 	Size elementSize = HNSW_ELEMENT_TUPLE_SIZE(info->space.bytes);
@@ -163,8 +163,8 @@ static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInf
 	OffsetNumber offno = OffsetNumberNext(PageGetMaxOffsetNumber(page));
 	ItemPointerSet(&element->neighbortid, BufferGetBlockNumber(buf), OffsetNumberNext(offno));
 	if (PageAddItem(page, (Item) element, elementSize, offno, false, false) != offno ||
-		PageAddItem(page, (Item) neighbors, neighborSize, OffsetNumberNext(offno), false, false) !=
-			OffsetNumberNext(offno))
+	    PageAddItem(page, (Item) neighbors, neighborSize, OffsetNumberNext(offno), false, false) !=
+	        OffsetNumberNext(offno))
 		elog(ERROR, "failed to add hnsw tuples to index \"%s\"", RelationGetRelationName(index));
 	ItemPointerSet(elementTid, BufferGetBlockNumber(buf), offno);
 	HnswFinishPageChange(buf, xlog);
@@ -178,8 +178,8 @@ static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInf
  * otherwise the list is chosen again by the heuristic over old links + the new
  * node (which may lose).
  */
-static void UpdateNeighborLinks(Relation index, HnswPageGraph* graph, int m, uint64 node, int level, uint64 added,
-								float addedDistance, void* nodeVector, bool building)
+static void UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const HnswTypeInfo* info, int m, uint64 node,
+                                int level, uint64 added, float addedDistance, void* nodeVector, bool building)
 {
 	ItemPointerData links[2 * HNSW_MAX_M];
 	int capacity = (int) ruvector::hnsw_level_capacity(m, level);
@@ -203,7 +203,7 @@ static void UpdateNeighborLinks(Relation index, HnswPageGraph* graph, int m, uin
 		}
 		candidates[count] = {addedDistance, added};
 		ruvector::sort_candidates(candidates, count + 1);
-		keptCount = (int) ruvector::hnsw_select_neighbors(*graph, candidates, count + 1, capacity, kept);
+		keptCount = (int) HnswSelectNeighbors(graph, info, candidates, count + 1, capacity, kept);
 		for (int i = 0; i < keptCount; i++)
 			addedKept |= kept[i].id == added;
 		if (!addedKept)
@@ -218,8 +218,8 @@ static void UpdateNeighborLinks(Relation index, HnswPageGraph* graph, int m, uin
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	Page page = BufferGetPage(buf);
 	ItemPointerData neighbortid =
-		((HnswElementTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&elementTid))))
-			->neighbortid;
+	    ((HnswElementTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&elementTid))))
+	        ->neighbortid;
 	UnlockReleaseBuffer(buf);
 
 	buf = ReadBuffer(index, ItemPointerGetBlockNumber(&neighbortid));
@@ -227,7 +227,7 @@ static void UpdateNeighborLinks(Relation index, HnswPageGraph* graph, int m, uin
 	GenericXLogState* xlog;
 	page = HnswBeginPageChange(index, buf, building, false, &xlog);
 	HnswNeighborTuple neighbors =
-		(HnswNeighborTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&neighbortid)));
+	    (HnswNeighborTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&neighbortid)));
 	int first = HnswLevelFirstSlot(level, m);
 	for (int i = 0; i < capacity; i++) {
 		if (i < keptCount)
@@ -240,8 +240,8 @@ static void UpdateNeighborLinks(Relation index, HnswPageGraph* graph, int m, uin
 
 /* If an element with exactly this vector has room, give it the heap TID; true when done */
 static bool AddToDuplicate(Relation index, HnswPageGraph* graph, const HnswTypeInfo* info,
-						   const ruvector::candidate_list& nearest, const void* vector, ItemPointer heaptid,
-						   bool building, void* scratch)
+                           const ruvector::candidate_list& nearest, const void* vector, ItemPointer heaptid,
+                           bool building, void* scratch)
 {
 	for (size_t i = 0; i < nearest.size() && nearest[i].distance == nearest[0].distance; i++) {
 		graph->ReadVector(nearest[i].id, scratch);
@@ -255,7 +255,7 @@ static bool AddToDuplicate(Relation index, HnswPageGraph* graph, const HnswTypeI
 		GenericXLogState* xlog;
 		Page page = HnswBeginPageChange(index, buf, building, false, &xlog);
 		HnswElementTuple element =
-			(HnswElementTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&tid)));
+		    (HnswElementTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&tid)));
 
 		if (element->deleted != HNSW_ELEMENT_LIVE || element->heaptidCount >= ruvector::hnsw_max_payloads) {
 			if (xlog != NULL)
@@ -275,8 +275,7 @@ static bool AddToDuplicate(Relation index, HnswPageGraph* graph, const HnswTypeI
  * lock, or is the build. This is the paper's INSERT with core's search layer and
  * neighbour heuristic, on the graph as it lies on the pages.
  */
-void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vector, ItemPointer heaptid,
-					  bool building)
+void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vector, ItemPointer heaptid, bool building)
 {
 	HnswMetaPageData meta;
 	HnswReadMeta(index, &meta);
@@ -284,7 +283,7 @@ void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vect
 	uint64 rng = pg_prng_uint64(&pg_global_prng_state);
 	int level = ruvector::hnsw_random_level(rng, m);
 	ruvector::candidate_list* selected =
-		(ruvector::candidate_list*) palloc0(sizeof(ruvector::candidate_list) * (level + 1));
+	    (ruvector::candidate_list*) palloc0(sizeof(ruvector::candidate_list) * (level + 1));
 	ItemPointerData elementTid;
 
 	for (int l = 0; l <= level; l++)
@@ -327,7 +326,7 @@ void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vect
 		else {
 			ruvector::hnsw_candidate kept[2 * HNSW_MAX_M];
 			uint32 capacity = ruvector::hnsw_level_capacity(m, l);
-			size_t keptCount = ruvector::hnsw_select_neighbors(graph, nearest.data(), nearest.size(), capacity, kept);
+			size_t keptCount = HnswSelectNeighbors(&graph, info, nearest.data(), nearest.size(), capacity, kept);
 
 			for (size_t i = 0; i < keptCount; i++)
 				selected[l].push_back(kept[i]);
@@ -341,8 +340,8 @@ void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vect
 	uint64 addedId = HnswTidToId(&elementTid);
 	for (int l = Min(level, meta.entryLevel); l >= 0; l--) {
 		for (size_t i = 0; i < selected[l].size(); i++)
-			UpdateNeighborLinks(index, &graph, m, selected[l][i].id, l, addedId, selected[l][i].distance, nodeVector,
-								building);
+			UpdateNeighborLinks(index, &graph, info, m, selected[l][i].id, l, addedId, selected[l][i].distance,
+			                    nodeVector, building);
 	}
 
 	if (level > meta.entryLevel) {
@@ -355,14 +354,14 @@ void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vect
 
 /* Insert a tuple into the index */
 bool hnswinsert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation heap,
-				IndexUniqueCheck checkUnique, bool indexUnchanged, IndexInfo* indexInfo)
+                IndexUniqueCheck checkUnique, bool indexUnchanged, IndexInfo* indexInfo)
 {
 	/* NULLs are not indexed */
 	if (isnull[0])
 		return false;
 
 	MemoryContext insertCtx =
-		AllocSetContextCreate(CurrentMemoryContext, "Hnsw insert temporary context", ALLOCSET_DEFAULT_SIZES);
+	    AllocSetContextCreate(CurrentMemoryContext, "Hnsw insert temporary context", ALLOCSET_DEFAULT_SIZES);
 	MemoryContext oldCtx = MemoryContextSwitchTo(insertCtx);
 	HnswTypeInfo info;
 

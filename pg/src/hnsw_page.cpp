@@ -38,12 +38,12 @@ void HnswReadMeta(Relation index, HnswMetaPageData* meta)
 
 	if (HnswPageGetOpaque(page)->page_id != HNSW_PAGE_ID || onPage->magicNumber != HNSW_MAGIC_NUMBER)
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-						errmsg("index \"%s\" is not a ruvector hnsw index", RelationGetRelationName(index))));
+		                errmsg("index \"%s\" is not a ruvector hnsw index", RelationGetRelationName(index))));
 	if (onPage->version != HNSW_VERSION)
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-						errmsg("index \"%s\" has on-disk version %u, expected %u", RelationGetRelationName(index),
-							   onPage->version, HNSW_VERSION),
-						errhint("REINDEX the index.")));
+		                errmsg("index \"%s\" has on-disk version %u, expected %u", RelationGetRelationName(index),
+		                       onPage->version, HNSW_VERSION),
+		                errhint("REINDEX the index.")));
 	*meta = *onPage;
 	UnlockReleaseBuffer(buf);
 }
@@ -94,13 +94,12 @@ bool HnswPrepareValue(const HnswTypeInfo* info, Datum value, void* out)
 
 	if (dimensions != info->dimensions)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-						errmsg("expected %d dimensions, not %d", info->dimensions, dimensions)));
+		                errmsg("expected %d dimensions, not %d", info->dimensions, dimensions)));
 	return info->prepare(info, value, out);
 }
 
 HnswPageGraph::HnswPageGraph(Relation index, const HnswTypeInfo* info, int m) : index_(index), info_(info), m_(m)
 {
-	scratch_ = palloc(info->space.bytes);
 	visitedMask_ = 1023;
 	visited_ = (VisitedEntry*) palloc0(sizeof(VisitedEntry) * (visitedMask_ + 1));
 }
@@ -161,8 +160,8 @@ static char* ReadTuple(Relation index, const ItemPointerData* tid, Buffer* buf)
 
 	if (offno > PageGetMaxOffsetNumber(page))
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-						errmsg("index \"%s\" links to a missing tuple (%u,%u)", RelationGetRelationName(index),
-							   ItemPointerGetBlockNumber(tid), offno)));
+		                errmsg("index \"%s\" links to a missing tuple (%u,%u)", RelationGetRelationName(index),
+		                       ItemPointerGetBlockNumber(tid), offno)));
 	return (char*) PageGetItem(page, PageGetItemId(page, offno));
 }
 
@@ -173,10 +172,10 @@ static HnswElementTuple ReadElement(Relation index, uint64 id, Buffer* buf)
 	HnswIdToTid(id, &tid);
 	HnswElementTuple element = (HnswElementTuple) ReadTuple(index, &tid, buf);
 	if (element->type != HNSW_ELEMENT_TUPLE_TYPE)
-		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-						errmsg("index \"%s\" links to a tuple that is not an element (%u,%u)",
-							   RelationGetRelationName(index), ItemPointerGetBlockNumber(&tid),
-							   ItemPointerGetOffsetNumber(&tid))));
+		ereport(ERROR,
+		        (errcode(ERRCODE_INDEX_CORRUPTED),
+		         errmsg("index \"%s\" links to a tuple that is not an element (%u,%u)", RelationGetRelationName(index),
+		                ItemPointerGetBlockNumber(&tid), ItemPointerGetOffsetNumber(&tid))));
 	return element;
 }
 
@@ -217,12 +216,6 @@ int HnswPageGraph::ReadVector(uint64 id, void* dst)
 	return level;
 }
 
-float HnswPageGraph::distance(uint64 a, uint64 b)
-{
-	ReadVector(a, scratch_);
-	return DistanceFrom(scratch_, b);
-}
-
 int HnswPageGraph::ReadHeapTids(uint64 id, ItemPointerData* tids)
 {
 	Buffer buf;
@@ -258,8 +251,8 @@ int HnswPageGraph::ReadNeighbors(uint64 id, int level, ItemPointerData* tids)
 
 	if (neighbors->type != HNSW_NEIGHBOR_TUPLE_TYPE || first + capacity > neighbors->count)
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-						errmsg("index \"%s\" has a damaged neighbour list at (%u,%u)", RelationGetRelationName(index_),
-							   ItemPointerGetBlockNumber(&neighbortid), ItemPointerGetOffsetNumber(&neighbortid))));
+		                errmsg("index \"%s\" has a damaged neighbour list at (%u,%u)", RelationGetRelationName(index_),
+		                       ItemPointerGetBlockNumber(&neighbortid), ItemPointerGetOffsetNumber(&neighbortid))));
 	for (int i = 0; i < capacity; i++) {
 		const ItemPointerData* tid = &neighbors->indextids[first + i];
 
@@ -268,4 +261,45 @@ int HnswPageGraph::ReadNeighbors(uint64 id, int level, ItemPointerData* tids)
 	}
 	UnlockReleaseBuffer(buf);
 	return count;
+}
+
+/*
+ * Core's neighbour selection over vectors read once. The heuristic measures
+ * candidates against each other (up to count^2 / 2 pairs); through the pages
+ * each pair would read two tuples. Here the candidates' vectors are copied out
+ * once and the selection runs on local ids (positions in `sorted`).
+ */
+namespace {
+struct LocalCandidates {
+	const ruvector::vector_space* space;
+	const char* vectors;
+
+	float distance(uint64 a, uint64 b)
+	{
+		return (*space)(vectors + a * space->bytes, vectors + b * space->bytes);
+	}
+};
+} // namespace
+
+size_t HnswSelectNeighbors(HnswPageGraph* graph, const HnswTypeInfo* info, const ruvector::hnsw_candidate* sorted,
+                           size_t count, uint32 m, ruvector::hnsw_candidate* kept)
+{
+	if (count == 0)
+		return 0;
+
+	char* vectors = (char*) palloc(count * info->space.bytes);
+	ruvector::hnsw_candidate* local = (ruvector::hnsw_candidate*) palloc(sizeof(ruvector::hnsw_candidate) * count);
+	for (size_t i = 0; i < count; i++) {
+		graph->ReadVector(sorted[i].id, vectors + i * info->space.bytes);
+		local[i] = {sorted[i].distance, i};
+	}
+
+	LocalCandidates candidates{&info->space, vectors};
+	size_t keptCount = ruvector::hnsw_select_neighbors(candidates, local, count, m, local);
+	for (size_t i = 0; i < keptCount; i++)
+		kept[i] = sorted[local[i].id];
+
+	pfree(vectors);
+	pfree(local);
+	return keptCount;
 }

@@ -103,7 +103,7 @@ static void* GetQuery(IndexScanDesc scan, HnswScanOpaque so)
 	int dimensions = info->valueDimensions(value);
 	if (dimensions != info->dimensions)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-						errmsg("different vector dimensions %d and %d", dimensions, info->dimensions)));
+		                errmsg("different vector dimensions %d and %d", dimensions, info->dimensions)));
 	if (!info->prepare(info, value, query))
 		memset(query, 0, info->space.bytes);
 	return query;
@@ -134,7 +134,7 @@ static void SearchLocked(IndexScanDesc scan, HnswScanOpaque so)
 	}
 
 	ruvector::hnsw_search_scratch* scratch =
-		new (palloc(sizeof(ruvector::hnsw_search_scratch))) ruvector::hnsw_search_scratch();
+	    new (palloc(sizeof(ruvector::hnsw_search_scratch))) ruvector::hnsw_search_scratch();
 	ruvector::candidate_list* entries = new (palloc(sizeof(ruvector::candidate_list))) ruvector::candidate_list();
 	HnswPageGraph* graph = so->graph;
 	ItemPointerData entryTid;

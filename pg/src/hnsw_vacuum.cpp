@@ -124,7 +124,7 @@ static bool RemoveHeapTids(HnswVacuumState* state, Page page, BlockNumber blkno)
 	bool changed = false;
 
 	for (OffsetNumber offno = FirstOffsetNumber; offno <= PageGetMaxOffsetNumber(page);
-		 offno = OffsetNumberNext(offno)) {
+	     offno = OffsetNumberNext(offno)) {
 		HnswElementTuple element = PageElement(page, offno);
 		ItemPointerData tid;
 		int kept = 0;
@@ -167,7 +167,7 @@ static bool RemoveHeapTids(HnswVacuumState* state, Page page, BlockNumber blkno)
  * neighbour heuristic. Returns the number written to kept.
  */
 static int RelinkLevel(HnswVacuumState* state, HnswPageGraph* graph, uint64 node, const void* vector, int level,
-					   ruvector::hnsw_candidate* kept)
+                       ruvector::hnsw_candidate* kept)
 {
 	int m = state->meta.m;
 	int capacity = (int) ruvector::hnsw_level_capacity(m, level);
@@ -200,7 +200,7 @@ static int RelinkLevel(HnswVacuumState* state, HnswPageGraph* graph, uint64 node
 	}
 
 	ruvector::sort_candidates(candidates.data(), candidates.size());
-	return (int) ruvector::hnsw_select_neighbors(*graph, candidates.data(), candidates.size(), capacity, kept);
+	return (int) HnswSelectNeighbors(graph, &state->typeInfo, candidates.data(), candidates.size(), capacity, kept);
 }
 
 /* New links for one level of one element, computed before the page is locked for writing */
@@ -272,7 +272,7 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 			if (relinkCount == relinkCapacity) {
 				relinkCapacity = Max(16, relinkCapacity * 2);
 				relinks = relinks == NULL ? (HnswRelink*) palloc(sizeof(HnswRelink) * relinkCapacity)
-										  : (HnswRelink*) repalloc(relinks, sizeof(HnswRelink) * relinkCapacity);
+				                          : (HnswRelink*) repalloc(relinks, sizeof(HnswRelink) * relinkCapacity);
 			}
 
 			HnswRelink* relink = &relinks[relinkCount++];
@@ -297,7 +297,7 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 		for (int r = 0; r < relinkCount; r++) {
 			HnswRelink* relink = &relinks[r];
 			HnswNeighborTuple neighbors =
-				(HnswNeighborTuple) PageGetItem(page, PageGetItemId(page, relink->neighborOffno));
+			    (HnswNeighborTuple) PageGetItem(page, PageGetItemId(page, relink->neighborOffno));
 			int first = HnswLevelFirstSlot(relink->level, m);
 			int capacity = (int) ruvector::hnsw_level_capacity(m, relink->level);
 
@@ -322,7 +322,7 @@ static bool FreeDeleted(HnswVacuumState* state, Page page, BlockNumber blkno)
 	bool changed = false;
 
 	for (OffsetNumber offno = FirstOffsetNumber; offno <= PageGetMaxOffsetNumber(page);
-		 offno = OffsetNumberNext(offno)) {
+	     offno = OffsetNumberNext(offno)) {
 		HnswElementTuple element = PageElement(page, offno);
 
 		if (element == NULL || element->deleted != HNSW_ELEMENT_DELETED)
@@ -336,7 +336,7 @@ static bool FreeDeleted(HnswVacuumState* state, Page page, BlockNumber blkno)
 }
 
 IndexBulkDeleteResult* hnswbulkdelete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
-									  IndexBulkDeleteCallback callback, void* callback_state)
+                                      IndexBulkDeleteCallback callback, void* callback_state)
 {
 	Relation index = info->index;
 	HnswVacuumState state;
@@ -361,8 +361,8 @@ IndexBulkDeleteResult* hnswbulkdelete(IndexVacuumInfo* info, IndexBulkDeleteResu
 
 	if (state.deleted.count > 0) {
 		/* Each level's relinking gets a context of its own, reset after it */
-		state.tmpCtx = AllocSetContextCreate(CurrentMemoryContext, "Hnsw vacuum temporary context",
-											 ALLOCSET_DEFAULT_SIZES);
+		state.tmpCtx =
+		    AllocSetContextCreate(CurrentMemoryContext, "Hnsw vacuum temporary context", ALLOCSET_DEFAULT_SIZES);
 		HnswPageGraph graph(index, &state.typeInfo, state.meta.m);
 		BlockNumber nblocks = RelationGetNumberOfBlocks(index);
 		for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++) {

@@ -1,20 +1,20 @@
 -- distances between [1,2,3] and [3,2,1], worked by hand:
 -- L2 = sqrt(4+0+4), IP = 3+4+3 = 10, cosine = 1 - 10/14, L1 = 2+0+2
-SELECT l2_distance('[1,2,3]', '[3,2,1]'), '[1,2,3]'::vector <-> '[3,2,1]';
-SELECT inner_product('[1,2,3]', '[3,2,1]'), '[1,2,3]'::vector <#> '[3,2,1]';
-SELECT cosine_distance('[1,2,3]', '[3,2,1]'), '[1,2,3]'::vector <=> '[3,2,1]';
-SELECT l1_distance('[1,2,3]', '[3,2,1]'), '[1,2,3]'::vector <+> '[3,2,1]';
-SELECT vector_l2_squared_distance('[1,2,3]', '[3,2,1]');
-SELECT vector_dims('[1,2,3]'::vector), vector_norm('[3,4]');
+SELECT l2_distance('[1,2,3]'::vector, '[3,2,1]'::vector), '[1,2,3]'::vector <-> '[3,2,1]';
+SELECT inner_product('[1,2,3]'::vector, '[3,2,1]'::vector), '[1,2,3]'::vector <#> '[3,2,1]';
+SELECT cosine_distance('[1,2,3]'::vector, '[3,2,1]'::vector), '[1,2,3]'::vector <=> '[3,2,1]';
+SELECT l1_distance('[1,2,3]'::vector, '[3,2,1]'::vector), '[1,2,3]'::vector <+> '[3,2,1]';
+SELECT vector_l2_squared_distance('[1,2,3]'::vector, '[3,2,1]'::vector);
+SELECT vector_dims('[1,2,3]'::vector), vector_norm('[3,4]'::vector);
 
 -- cosine: identical, opposite, orthogonal, zero vectors
-SELECT cosine_distance('[1,2]', '[1,2]'), cosine_distance('[1,2]', '[-1,-2]'), cosine_distance('[1,0]', '[0,1]');
-SELECT cosine_distance('[0,0]', '[1,2]'), cosine_distance('[0,0]', '[0,0]');
+SELECT cosine_distance('[1,2]'::vector, '[1,2]'::vector), cosine_distance('[1,2]'::vector, '[-1,-2]'::vector), cosine_distance('[1,0]'::vector, '[0,1]'::vector);
+SELECT cosine_distance('[0,0]'::vector, '[1,2]'::vector), cosine_distance('[0,0]'::vector, '[0,0]'::vector);
 SELECT '[1,1]'::vector <=> '[1,1]';
 
 -- sums are float32, as in pgvector, so they can overflow; vector_norm sums in double
-SELECT l2_distance('[3e+38]', '[-3e+38]'), inner_product('[3e+38]', '[3e+38]');
-SELECT vector_norm('[3e+38,3e+38]');
+SELECT l2_distance('[3e+38]'::vector, '[-3e+38]'::vector), inner_product('[3e+38]'::vector, '[3e+38]'::vector);
+SELECT vector_norm('[3e+38,3e+38]'::vector);
 
 -- every distance on longer vectors, against SQL over the unnested elements (float8 math)
 CREATE TABLE vector_pairs AS
@@ -42,7 +42,7 @@ FROM vector_pairs p JOIN reference r USING (i);
 DROP TABLE vector_pairs;
 
 -- dimension mismatch
-SELECT l2_distance('[1,2,3]', '[1,2]');
+SELECT l2_distance('[1,2,3]'::vector, '[1,2]'::vector);
 SELECT '[1,2,3]'::vector <#> '[1,2]';
 SELECT '[1,2,3]'::vector <=> '[1,2]';
 SELECT '[1,2]'::vector <+> '[1,2,3]';
