@@ -7,6 +7,7 @@ packages=(
 	build-essential cmake googletest libgtest-dev libbenchmark-dev
 	clang-format clang-tidy clang-16 lld-16
 	emscripten wabt binaryen
+	shellcheck
 	postgresql-15 postgresql-server-dev-15 postgresql-contrib
 )
 # This machine has a newer Node.js than Debian's; take Debian's only when there is none.

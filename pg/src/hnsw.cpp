@@ -227,8 +227,8 @@ void HnswGetTypeInfo(Relation index, HnswTypeInfo* info)
  * generic estimate assumes.
  */
 static void hnswcostestimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* indexStartupCost,
-							 Cost* indexTotalCost, Selectivity* indexSelectivity, double* indexCorrelation,
-							 double* indexPages)
+                             Cost* indexTotalCost, Selectivity* indexSelectivity, double* indexCorrelation,
+                             double* indexPages)
 {
 	GenericCosts costs;
 

@@ -25,9 +25,6 @@
 
 namespace ruvector {
 
-
-
-
 struct hnsw_params {
 	std::uint32_t m = 16;               // M (>= 2): links per node on layers >= 1; layer 0 keeps 2*M (M0)
 	std::uint32_t ef_construction = 64; // efConstruction: candidate list size while inserting

@@ -585,7 +585,7 @@ describe('random vectors', () => {
 				const values = await ours.query('SELECT $1::halfvec::real[] AS x, $2::halfvec::real[] AS y', [a, b], {
 					rowMode: 'array',
 				})
-				const [x, y] = /** @type {number[][]} */ (values.rows[0])
+				const [x, y] = /** @type {[number[], number[]]} */ (values.rows[0])
 				let squares = 0
 				let products = 0
 				let differences = 0
@@ -601,8 +601,8 @@ describe('random vectors', () => {
 						$1::halfvec <+> $2::halfvec, halfvec_l2_squared_distance($1, $2)`,
 					[a, b]
 				)
-				const [l2, ip, cosine, l1, l2sq] = /** @type {number[]} */ (got)
-				const [l2Want, ipWant, cosineWant, l1Want, l2sqWant] = /** @type {number[]} */ (want)
+				const [l2, ip, cosine, l1, l2sq] = /** @type {[number, number, number, number, number]} */ (got)
+				const [l2Want, ipWant, cosineWant, l1Want, l2sqWant] = /** @type {[number, number, number, number, number]} */ (want)
 				assert.ok(Math.abs(l2sq - l2sqWant) <= bound(squares), `l2sq ${l2sq} vs ${l2sqWant}`)
 				assert.ok(Math.abs(l2 * l2 - l2Want * l2Want) <= bound(squares) * 1.01, `l2 ${l2} vs ${l2Want}`)
 				assert.ok(Math.abs(ip - ipWant) <= bound(products), `ip ${ip} vs ${ipWant}`)
