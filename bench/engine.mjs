@@ -281,7 +281,7 @@ class Session {
 		start = performance.now()
 		await pg.exec('VACUUM ANALYZE items')
 		const vacuumAnalyzeMs = performance.now() - start
-		const tableBytes = Number(await scalar(pg, "SELECT pg_relation_size('items')::float8"))
+		const tableBytes = Number(await scalar(pg, "SELECT pg_table_size('items')::float8"))
 		const loaded = Number(await scalar(pg, 'SELECT count(*)::float8 FROM items'))
 		if (loaded !== data.count) throw new Error(`${this.name}: ${loaded} rows loaded, ${data.count} expected`)
 		return { ms, cpuMs, rowsPerSecond: data.count / (ms / 1000), vacuumAnalyzeMs, tableBytes }

@@ -9,6 +9,8 @@
 //   BENCH_CLUSTERED_COUNT/DIMS/QUERIES  (default 20000 / 384 / 200)
 //   BENCH_M, BENCH_EF_CONSTRUCTION      HNSW build options for both engines (default 16 / 64)
 //   BENCH_OUT                output folder (default build/bench)
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -106,6 +108,22 @@ const machine = {
 	pglite: pgliteVersion,
 }
 
+// Which ruvector ran: the bundle PGlite loads, and the commit of the work tree it was presumably built from.
+const bundle = await readFile(path.join(ROOT, 'packages', 'pglite', 'dist', 'ruvector.tar.gz'))
+/** @param {string[]} args */
+function git(args) {
+	try {
+		return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+	} catch {
+		return null
+	}
+}
+const ruvectorBuild = {
+	bundleSha256: createHash('sha256').update(bundle).digest('hex'),
+	commit: git(['rev-parse', 'HEAD']),
+	workTreeChanged: (git(['status', '--porcelain', '--untracked-files=no']) ?? '') !== '',
+}
+
 await mkdir(outDir, { recursive: true })
 const runStart = performance.now()
 for (const name of names) {
@@ -132,6 +150,7 @@ for (const name of names) {
 	const report = {
 		date: new Date().toISOString(),
 		machine,
+		ruvectorBuild,
 		dataset: described,
 		settings: { ...settings, k: K, scale: FULL ? 'full' : 'default' },
 		groundTruthMs,
