@@ -200,7 +200,10 @@ void hnsw_memory_graph::link_back(std::uint32_t node, int level, std::uint32_t n
 	}
 	relink_.push_back(hnsw_candidate{new_distance, new_node});
 	sort_candidates(relink_.data(), relink_.size());
-	const std::size_t kept = hnsw_select_neighbors(*this, relink_.data(), relink_.size(), capacity, relink_.data());
+	// Plain heuristic here: filling a re-selected list up again would keep it full, and every later
+	// back-link would pay for a re-selection (builds about 4x slower for little recall).
+	const std::size_t kept =
+	    hnsw_select_neighbors(*this, relink_.data(), relink_.size(), capacity, relink_.data(), false);
 	list[0] = static_cast<std::uint32_t>(kept);
 	for (std::size_t i = 0; i < kept; i++) {
 		list[1 + i] = static_cast<std::uint32_t>(relink_[i].id);

@@ -258,9 +258,13 @@ void HnswPageGraph::for_each_neighbor(uint64 id, int level, F&& visit)
 		visit(HnswTidToId(&tids[i]));
 }
 
-/* Core's neighbour heuristic over candidates whose vectors are read from the pages once */
+/*
+ * Core's neighbour heuristic over candidates whose vectors are read from the pages once.
+ * keepPruned fills a new element's list up (as the build does); re-selecting a full
+ * list does not, so the list has room for the next links (see core's link_back).
+ */
 size_t HnswSelectNeighbors(HnswPageGraph* graph, const HnswTypeInfo* info, const ruvector::hnsw_candidate* sorted,
-                           size_t count, uint32 m, ruvector::hnsw_candidate* kept);
+                           size_t count, uint32 m, ruvector::hnsw_candidate* kept, bool keepPruned);
 
 /* hnsw_insert.cpp: page changes, WAL-logged unless the build logs everything at its end */
 Page HnswBeginPageChange(Relation index, Buffer buf, bool building, bool newPage, GenericXLogState** xlog);

@@ -203,7 +203,7 @@ static void UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const Hnsw
 		}
 		candidates[count] = {addedDistance, added};
 		ruvector::sort_candidates(candidates, count + 1);
-		keptCount = (int) HnswSelectNeighbors(graph, info, candidates, count + 1, capacity, kept);
+		keptCount = (int) HnswSelectNeighbors(graph, info, candidates, count + 1, capacity, kept, false);
 		for (int i = 0; i < keptCount; i++)
 			addedKept |= kept[i].id == added;
 		if (!addedKept)
@@ -326,7 +326,7 @@ void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vect
 		else {
 			ruvector::hnsw_candidate kept[2 * HNSW_MAX_M];
 			uint32 capacity = ruvector::hnsw_level_capacity(m, l);
-			size_t keptCount = HnswSelectNeighbors(&graph, info, nearest.data(), nearest.size(), capacity, kept);
+			size_t keptCount = HnswSelectNeighbors(&graph, info, nearest.data(), nearest.size(), capacity, kept, true);
 
 			for (size_t i = 0; i < keptCount; i++)
 				selected[l].push_back(kept[i]);

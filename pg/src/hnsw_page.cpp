@@ -282,7 +282,7 @@ struct LocalCandidates {
 } // namespace
 
 size_t HnswSelectNeighbors(HnswPageGraph* graph, const HnswTypeInfo* info, const ruvector::hnsw_candidate* sorted,
-                           size_t count, uint32 m, ruvector::hnsw_candidate* kept)
+                           size_t count, uint32 m, ruvector::hnsw_candidate* kept, bool keepPruned)
 {
 	if (count == 0)
 		return 0;
@@ -295,7 +295,7 @@ size_t HnswSelectNeighbors(HnswPageGraph* graph, const HnswTypeInfo* info, const
 	}
 
 	LocalCandidates candidates{&info->space, vectors};
-	size_t keptCount = ruvector::hnsw_select_neighbors(candidates, local, count, m, local);
+	size_t keptCount = ruvector::hnsw_select_neighbors(candidates, local, count, m, local, keepPruned);
 	for (size_t i = 0; i < keptCount; i++)
 		kept[i] = sorted[local[i].id];
 

@@ -200,7 +200,8 @@ static int RelinkLevel(HnswVacuumState* state, HnswPageGraph* graph, uint64 node
 	}
 
 	ruvector::sort_candidates(candidates.data(), candidates.size());
-	return (int) HnswSelectNeighbors(graph, &state->typeInfo, candidates.data(), candidates.size(), capacity, kept);
+	return (int) HnswSelectNeighbors(graph, &state->typeInfo, candidates.data(), candidates.size(), capacity, kept,
+	                                 true);
 }
 
 /* New links for one level of one element, computed before the page is locked for writing */
