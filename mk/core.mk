@@ -9,8 +9,8 @@ CORE_DIR := $(ROOT)/core
 CORE_INCLUDE := $(CORE_DIR)/include
 CORE_SOURCES := $(addprefix $(CORE_DIR)/src/,kernels/serial.cpp kernels/x86_avx2.cpp kernels/wasm_simd128.cpp \
 	kernels/bits_serial.cpp kernels/bits_x86_avx2.cpp kernels/bits_wasm_simd128.cpp kernels/bits_dispatch.cpp \
-	kernels/dispatch.cpp distance.cpp memory.cpp hnsw.cpp space.cpp kernels/half_serial.cpp kernels/half_x86_avx2.cpp \
-	kernels/half_wasm_simd128.cpp kernels/half_dispatch.cpp kernels/sparse_serial.cpp)
+	kernels/dispatch.cpp cpu.cpp distance.cpp memory.cpp hnsw.cpp space.cpp kernels/half_serial.cpp \
+	kernels/half_x86_avx2.cpp kernels/half_wasm_simd128.cpp kernels/half_dispatch.cpp kernels/sparse_serial.cpp)
 CORE_HEADERS := $(wildcard $(CORE_INCLUDE)/ruvector/*.hpp)
 CORE_CXXFLAGS := -std=c++20 -fno-exceptions -fno-rtti
 
@@ -72,5 +72,5 @@ lint-core:
 	$(CORE_CMAKE) > /dev/null
 	clang-tidy-14 -p $(CORE_BUILD) --quiet --warnings-as-errors='*' $(CORE_TIDY_FILES)
 	clang-tidy-14 --quiet --warnings-as-errors='*' $(CORE_DIR)/src/kernels/wasm_simd128.cpp \
-		$(CORE_DIR)/src/kernels/dispatch.cpp $(CORE_DIR)/wasm/kernels_harness.cpp -- \
+		$(CORE_DIR)/src/kernels/dispatch.cpp $(CORE_DIR)/src/cpu.cpp $(CORE_DIR)/wasm/kernels_harness.cpp -- \
 		$(filter-out -O2 -Wall -Wextra -Werror,$(CORE_WASM_CXXFLAGS))
