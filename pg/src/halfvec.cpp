@@ -25,9 +25,12 @@ extern "C" {
 #include "ruvector/half.hpp"
 #include "halfvec.h"
 #include "vector.h"
+#include "vector_checks.h"
+#include "dense_vector.h"
+#include "vector_compare.h"
+#include "vector_text.h"
 
 using ruvector::f16_is_inf;
-using ruvector::f16_is_nan;
 using ruvector::f16_is_zero;
 using ruvector::f16_to_f32;
 using ruvector::f32_to_f16;
@@ -55,13 +58,6 @@ PG_FUNCTION_INFO_V1(halfvec_add);
 PG_FUNCTION_INFO_V1(halfvec_sub);
 PG_FUNCTION_INFO_V1(halfvec_mul);
 PG_FUNCTION_INFO_V1(halfvec_concat);
-PG_FUNCTION_INFO_V1(halfvec_lt);
-PG_FUNCTION_INFO_V1(halfvec_le);
-PG_FUNCTION_INFO_V1(halfvec_eq);
-PG_FUNCTION_INFO_V1(halfvec_ne);
-PG_FUNCTION_INFO_V1(halfvec_ge);
-PG_FUNCTION_INFO_V1(halfvec_gt);
-PG_FUNCTION_INFO_V1(halfvec_cmp);
 PG_FUNCTION_INFO_V1(halfvec_accum);
 PG_FUNCTION_INFO_V1(halfvec_avg);
 PG_FUNCTION_INFO_V1(halfvec_combine);
@@ -73,34 +69,13 @@ PG_FUNCTION_INFO_V1(halfvec_to_float4);
 
 void HalfvecCheckDim(int dim)
 {
-	if (dim < 1)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("halfvec must have at least 1 dimension")));
-	if (dim > HALFVEC_MAX_DIM)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		                errmsg("halfvec cannot have more than %d dimensions", HALFVEC_MAX_DIM)));
+	CheckDimensions("halfvec", HALFVEC_MAX_DIM, dim);
 }
 
-/* Raise an error when a typmod was given and the dimensions differ */
-static void CheckExpectedDim(int32 typmod, int dim)
-{
-	if (typmod != -1 && typmod != dim)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %d dimensions, not %d", typmod, dim)));
-}
-
-/* NaN and infinities never enter a halfvec */
+/* NaN and infinities never enter a halfvec; widening keeps both */
 static void CheckElement(uint16 value)
 {
-	if (f16_is_nan(value))
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("NaN not allowed in halfvec")));
-	if (f16_is_inf(value))
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("infinite value not allowed in halfvec")));
-}
-
-static void CheckDims(const HalfVector* a, const HalfVector* b)
-{
-	if (a->dim != b->dim)
-		ereport(ERROR,
-		        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("different halfvec dimensions %d and %d", a->dim, b->dim)));
+	CheckFiniteElement("halfvec", f16_to_f32(value));
 }
 
 HalfVector* InitHalfVector(int dim)
@@ -131,27 +106,10 @@ uint16 Float4ToHalf(float value)
 	return result;
 }
 
-/* The whitespace the text format allows around brackets, commas and numbers */
-static bool IsVectorSpace(char c)
+/* A finite float beyond the half range, which would round to infinity */
+static bool OverflowsHalf(float value)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static const char* SkipSpace(const char* p)
-{
-	while (IsVectorSpace(*p))
-		p++;
-	return p;
-}
-
-[[noreturn]] static void InvalidHalfvecSyntax(const char* literal, const char* detail)
-{
-	if (detail != NULL)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-		                errmsg("invalid input syntax for type halfvec: \"%s\"", literal), errdetail("%s", detail)));
-	ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-	                errmsg("invalid input syntax for type halfvec: \"%s\"", literal)));
-	pg_unreachable();
+	return f16_is_inf(f32_to_f16(value)) && !isinf(value);
 }
 
 /*
@@ -160,55 +118,14 @@ static const char* SkipSpace(const char* p)
  */
 Datum halfvec_in(PG_FUNCTION_ARGS)
 {
-	const char* literal = PG_GETARG_CSTRING(0);
 	int32 typmod = PG_GETARG_INT32(2);
-	uint16* values = (uint16*) palloc(sizeof(uint16) * HALFVEC_MAX_DIM);
-	int dim = 0;
-	const char* p = SkipSpace(literal);
+	int dim;
+	float* values = ParseDenseVector(PG_GETARG_CSTRING(0), "halfvec", HALFVEC_MAX_DIM, OverflowsHalf, &dim);
 
-	if (*p != '[')
-		InvalidHalfvecSyntax(literal, "Vector contents must start with \"[\".");
-	p = SkipSpace(p + 1);
-	if (*p == ']')
-		HalfvecCheckDim(0);
-
-	for (;;) {
-		char* end;
-		float value;
-
-		if (dim == HALFVEC_MAX_DIM)
-			HalfvecCheckDim(dim + 1);
-		p = SkipSpace(p);
-		if (*p == '\0')
-			InvalidHalfvecSyntax(literal, NULL);
-
-		errno = 0;
-		value = strtof(p, &end);
-		if (end == p)
-			InvalidHalfvecSyntax(literal, NULL);
-		values[dim] = f32_to_f16(value);
-		if ((errno == ERANGE && isinf(value)) || (f16_is_inf(values[dim]) && !isinf(value)))
-			ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			                errmsg("\"%s\" is out of range for type halfvec", pnstrdup(p, end - p))));
-		CheckElement(values[dim]);
-		dim++;
-
-		p = SkipSpace(end);
-		if (*p == ',')
-			p++;
-		else if (*p == ']') {
-			p++;
-			break;
-		} else
-			InvalidHalfvecSyntax(literal, NULL);
-	}
-
-	if (*SkipSpace(p) != '\0')
-		InvalidHalfvecSyntax(literal, "Junk after closing right brace.");
 	CheckExpectedDim(typmod, dim);
-
 	HalfVector* result = InitHalfVector(dim);
-	memcpy(result->x, values, sizeof(uint16) * dim);
+	for (int i = 0; i < dim; i++)
+		result->x[i] = f32_to_f16(values[i]);
 	pfree(values);
 	PG_RETURN_HALFVEC_P(result);
 }
@@ -236,19 +153,7 @@ Datum halfvec_out(PG_FUNCTION_ARGS)
 /* halfvec(n): one integer between 1 and HALFVEC_MAX_DIM */
 Datum halfvec_typmod_in(PG_FUNCTION_ARGS)
 {
-	ArrayType* modifiers = PG_GETARG_ARRAYTYPE_P(0);
-	int count;
-	int32* values = ArrayGetIntegerTypmods(modifiers, &count);
-
-	if (count != 1)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid type modifier")));
-	if (values[0] < 1)
-		ereport(ERROR,
-		        (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("dimensions for type halfvec must be at least 1")));
-	if (values[0] > HALFVEC_MAX_DIM)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("dimensions for type halfvec cannot exceed %d", HALFVEC_MAX_DIM)));
-	PG_RETURN_INT32(values[0]);
+	PG_RETURN_INT32(DimensionTypmod(PG_GETARG_ARRAYTYPE_P(0), "halfvec", HALFVEC_MAX_DIM));
 }
 
 /* Binary input: int16 dim, int16 unused (0), then big-endian uint16 bit patterns */
@@ -262,8 +167,7 @@ Datum halfvec_recv(PG_FUNCTION_ARGS)
 
 	HalfvecCheckDim(dim);
 	CheckExpectedDim(typmod, dim);
-	if (unused != 0)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected unused to be 0, not %d", unused)));
+	CheckUnusedZero(unused);
 
 	HalfVector* result = InitHalfVector(dim);
 	for (int i = 0; i < dim; i++) {
@@ -298,60 +202,40 @@ Datum halfvec(PG_FUNCTION_ARGS)
 /* Fetch both arguments of a two-vector function and check their dimensions */
 static void GetHalfvecPair(FunctionCallInfo fcinfo, HalfVector** a, HalfVector** b)
 {
-	*a = PG_GETARG_HALFVEC_P(0);
-	*b = PG_GETARG_HALFVEC_P(1);
-	CheckDims(*a, *b);
+	GetDensePair(fcinfo, "halfvec", a, b);
 }
 
 Datum halfvec_l2_distance(PG_FUNCTION_ARGS)
 {
-	HalfVector *a, *b;
-
-	GetHalfvecPair(fcinfo, &a, &b);
-	PG_RETURN_FLOAT8(ruvector::l2_distance_f16(a->x, b->x, a->dim));
+	PG_RETURN_FLOAT8(DensePairDistance<HalfVector>(fcinfo, "halfvec", ruvector::l2_distance_f16));
 }
 
 /* Squared Euclidean distance: orders like l2_distance, without the square root */
 Datum halfvec_l2_squared_distance(PG_FUNCTION_ARGS)
 {
-	HalfVector *a, *b;
-
-	GetHalfvecPair(fcinfo, &a, &b);
-	PG_RETURN_FLOAT8((double) ruvector::l2sq_f16(a->x, b->x, a->dim));
+	PG_RETURN_FLOAT8(DensePairDistance<HalfVector>(fcinfo, "halfvec", ruvector::l2sq_f16));
 }
 
 Datum halfvec_inner_product(PG_FUNCTION_ARGS)
 {
-	HalfVector *a, *b;
-
-	GetHalfvecPair(fcinfo, &a, &b);
-	PG_RETURN_FLOAT8((double) ruvector::dot_f16(a->x, b->x, a->dim));
+	PG_RETURN_FLOAT8(DensePairDistance<HalfVector>(fcinfo, "halfvec", ruvector::dot_f16));
 }
 
 /* <#> is the negative inner product, so that ascending order means most similar */
 Datum halfvec_negative_inner_product(PG_FUNCTION_ARGS)
 {
-	HalfVector *a, *b;
-
-	GetHalfvecPair(fcinfo, &a, &b);
-	PG_RETURN_FLOAT8(-(double) ruvector::dot_f16(a->x, b->x, a->dim));
+	PG_RETURN_FLOAT8(-DensePairDistance<HalfVector>(fcinfo, "halfvec", ruvector::dot_f16));
 }
 
 Datum halfvec_cosine_distance(PG_FUNCTION_ARGS)
 {
-	HalfVector *a, *b;
-
-	GetHalfvecPair(fcinfo, &a, &b);
-	PG_RETURN_FLOAT8(ruvector::cosine_distance_f16(a->x, b->x, a->dim));
+	PG_RETURN_FLOAT8(DensePairDistance<HalfVector>(fcinfo, "halfvec", ruvector::cosine_distance_f16));
 }
 
 /* Angle between unit vectors as a fraction of pi (pgvector's spherical k-means distance) */
 Datum halfvec_spherical_distance(PG_FUNCTION_ARGS)
 {
-	HalfVector *a, *b;
-
-	GetHalfvecPair(fcinfo, &a, &b);
-	double dot = (double) ruvector::dot_f16(a->x, b->x, a->dim);
+	double dot = DensePairDistance<HalfVector>(fcinfo, "halfvec", ruvector::dot_f16);
 
 	/* Rounding can push the product of unit vectors slightly past +-1, where acos is NaN */
 	if (dot > 1)
@@ -363,10 +247,7 @@ Datum halfvec_spherical_distance(PG_FUNCTION_ARGS)
 
 Datum halfvec_l1_distance(PG_FUNCTION_ARGS)
 {
-	HalfVector *a, *b;
-
-	GetHalfvecPair(fcinfo, &a, &b);
-	PG_RETURN_FLOAT8((double) ruvector::l1_f16(a->x, b->x, a->dim));
+	PG_RETURN_FLOAT8(DensePairDistance<HalfVector>(fcinfo, "halfvec", ruvector::l1_f16));
 }
 
 Datum halfvec_vector_dims(PG_FUNCTION_ARGS)
@@ -420,27 +301,9 @@ Datum halfvec_binary_quantize(PG_FUNCTION_ARGS)
 Datum halfvec_subvector(PG_FUNCTION_ARGS)
 {
 	HalfVector* vector = PG_GETARG_HALFVEC_P(0);
-	int32 start = PG_GETARG_INT32(1);
-	int32 count = PG_GETARG_INT32(2);
-	int32 end;
 
-	if (count < 1)
-		HalfvecCheckDim(0);
-	/* start + count > dim, written so that it cannot overflow (dim and count are positive) */
-	if (start > vector->dim - count)
-		end = vector->dim + 1;
-	else
-		end = start + count;
-	if (start < 1)
-		start = 1;
-	else if (start > vector->dim)
-		HalfvecCheckDim(0);
-
-	int dim = end - start;
-	HalfvecCheckDim(dim);
-	HalfVector* result = InitHalfVector(dim);
-	memcpy(result->x, vector->x + start - 1, sizeof(uint16) * dim);
-	PG_RETURN_HALFVEC_P(result);
+	PG_RETURN_HALFVEC_P(
+	    DenseSubvector(vector, PG_GETARG_INT32(1), PG_GETARG_INT32(2), "halfvec", HALFVEC_MAX_DIM, InitHalfVector));
 }
 
 /* Element-wise float operation, rounded back to half */
@@ -497,15 +360,8 @@ Datum halfvec_mul(PG_FUNCTION_ARGS)
 
 Datum halfvec_concat(PG_FUNCTION_ARGS)
 {
-	HalfVector* a = PG_GETARG_HALFVEC_P(0);
-	HalfVector* b = PG_GETARG_HALFVEC_P(1);
-	int dim = a->dim + b->dim;
-
-	HalfvecCheckDim(dim);
-	HalfVector* result = InitHalfVector(dim);
-	memcpy(result->x, a->x, sizeof(uint16) * a->dim);
-	memcpy(result->x + a->dim, b->x, sizeof(uint16) * b->dim);
-	PG_RETURN_HALFVEC_P(result);
+	PG_RETURN_HALFVEC_P(
+	    DenseConcat(PG_GETARG_HALFVEC_P(0), PG_GETARG_HALFVEC_P(1), "halfvec", HALFVEC_MAX_DIM, InitHalfVector));
 }
 
 /* Element by element by value (so -0 = 0), then the shorter vector first, like arrays */
@@ -529,52 +385,12 @@ static int HalfvecCompare(FunctionCallInfo fcinfo)
 	return 0;
 }
 
-Datum halfvec_lt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(HalfvecCompare(fcinfo) < 0);
-}
-
-Datum halfvec_le(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(HalfvecCompare(fcinfo) <= 0);
-}
-
-Datum halfvec_eq(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(HalfvecCompare(fcinfo) == 0);
-}
-
-Datum halfvec_ne(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(HalfvecCompare(fcinfo) != 0);
-}
-
-Datum halfvec_ge(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(HalfvecCompare(fcinfo) >= 0);
-}
-
-Datum halfvec_gt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(HalfvecCompare(fcinfo) > 0);
-}
-
-Datum halfvec_cmp(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT32(HalfvecCompare(fcinfo));
-}
+VECTOR_COMPARISON_FUNCTIONS(halfvec, HalfvecCompare)
 
 /*
  * Aggregate state: float8[] {count, sum_1, ..., sum_dim}; the initial state {0} has no
  * dimensions yet. The same layout as pgvector's, so its element checks carry over.
  */
-static float8* CheckStateArray(ArrayType* state, const char* caller)
-{
-	if (ARR_NDIM(state) != 1 || ARR_DIMS(state)[0] < 1 || ARR_HASNULL(state) || ARR_ELEMTYPE(state) != FLOAT8OID)
-		elog(ERROR, "%s: expected state array", caller);
-	return (float8*) ARR_DATA_PTR(state);
-}
-
 static int StateDims(ArrayType* state)
 {
 	return ARR_DIMS(state)[0] - 1;
@@ -593,7 +409,7 @@ Datum halfvec_accum(PG_FUNCTION_ARGS)
 {
 	ArrayType* state = PG_GETARG_ARRAYTYPE_P(0);
 	HalfVector* value = PG_GETARG_HALFVEC_P(1);
-	const float8* sums = CheckStateArray(state, "halfvec_accum");
+	const float8* sums = CheckAggregateState(state, "halfvec_accum");
 	int dim = StateDims(state);
 	bool first = dim == 0;
 
@@ -620,8 +436,8 @@ Datum halfvec_combine(PG_FUNCTION_ARGS)
 	ArrayType* state1 = PG_GETARG_ARRAYTYPE_P(0);
 	ArrayType* state2 = PG_GETARG_ARRAYTYPE_P(1);
 	/* pgvector shares vector's combine function here, so its errors carry that name */
-	const float8* sums1 = CheckStateArray(state1, "vector_combine");
-	const float8* sums2 = CheckStateArray(state2, "vector_combine");
+	const float8* sums1 = CheckAggregateState(state1, "vector_combine");
+	const float8* sums2 = CheckAggregateState(state2, "vector_combine");
 
 	if (sums1[0] == 0.0)
 		PG_RETURN_ARRAYTYPE_P(MakeState(sums2, StateDims(state2)));
@@ -644,7 +460,7 @@ Datum halfvec_combine(PG_FUNCTION_ARGS)
 Datum halfvec_avg(PG_FUNCTION_ARGS)
 {
 	ArrayType* state = PG_GETARG_ARRAYTYPE_P(0);
-	const float8* sums = CheckStateArray(state, "halfvec_avg");
+	const float8* sums = CheckAggregateState(state, "halfvec_avg");
 	double count = sums[0];
 
 	if (count == 0.0)
@@ -660,23 +476,13 @@ Datum halfvec_avg(PG_FUNCTION_ARGS)
 	PG_RETURN_HALFVEC_P(result);
 }
 
-/* vector's dimension errors, for conversions whose result is a vector */
-static void CheckVectorDim(int dim)
-{
-	if (dim < 1)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("vector must have at least 1 dimension")));
-	if (dim > VECTOR_MAX_DIM)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		                errmsg("vector cannot have more than %d dimensions", VECTOR_MAX_DIM)));
-}
-
 /* Widening is exact */
 Datum halfvec_to_vector(PG_FUNCTION_ARGS)
 {
 	HalfVector* vector = PG_GETARG_HALFVEC_P(0);
 	int32 typmod = PG_GETARG_INT32(1);
 
-	CheckVectorDim(vector->dim);
+	CheckDimensions("vector", VECTOR_MAX_DIM, vector->dim);
 	CheckExpectedDim(typmod, vector->dim);
 	Vector* result = InitVector(vector->dim);
 	for (int i = 0; i < vector->dim; i++)

@@ -27,6 +27,9 @@ extern "C" {
 #include "halfvec.h"
 #include "sparsevec.h"
 #include "vector.h"
+#include "vector_checks.h"
+#include "vector_compare.h"
+#include "vector_text.h"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(sparsevec_in);
@@ -43,13 +46,6 @@ PG_FUNCTION_INFO_V1(sparsevec_cosine_distance);
 PG_FUNCTION_INFO_V1(sparsevec_l1_distance);
 PG_FUNCTION_INFO_V1(sparsevec_l2_norm);
 PG_FUNCTION_INFO_V1(sparsevec_l2_normalize);
-PG_FUNCTION_INFO_V1(sparsevec_lt);
-PG_FUNCTION_INFO_V1(sparsevec_le);
-PG_FUNCTION_INFO_V1(sparsevec_eq);
-PG_FUNCTION_INFO_V1(sparsevec_ne);
-PG_FUNCTION_INFO_V1(sparsevec_ge);
-PG_FUNCTION_INFO_V1(sparsevec_gt);
-PG_FUNCTION_INFO_V1(sparsevec_cmp);
 PG_FUNCTION_INFO_V1(vector_to_sparsevec);
 PG_FUNCTION_INFO_V1(sparsevec_to_vector);
 PG_FUNCTION_INFO_V1(halfvec_to_sparsevec);
@@ -59,11 +55,7 @@ PG_FUNCTION_INFO_V1(array_to_sparsevec);
 
 static void CheckDim(int dim)
 {
-	if (dim < 1)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("sparsevec must have at least 1 dimension")));
-	if (dim > SPARSEVEC_MAX_DIM)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		                errmsg("sparsevec cannot have more than %d dimensions", SPARSEVEC_MAX_DIM)));
+	CheckDimensions("sparsevec", SPARSEVEC_MAX_DIM, dim);
 }
 
 static void CheckNnz(int nnz, int dim)
@@ -91,25 +83,9 @@ static void CheckIndex(const int32* indices, int i, int dim)
 	}
 }
 
-static void CheckExpectedDim(int32 typmod, int dim)
-{
-	if (typmod != -1 && typmod != dim)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %d dimensions, not %d", typmod, dim)));
-}
-
 static void CheckElement(float value)
 {
-	if (isnan(value))
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("NaN not allowed in sparsevec")));
-	if (isinf(value))
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("infinite value not allowed in sparsevec")));
-}
-
-static void CheckDims(const SparseVector* a, const SparseVector* b)
-{
-	if (a->dim != b->dim)
-		ereport(ERROR,
-		        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("different sparsevec dimensions %d and %d", a->dim, b->dim)));
+	CheckFiniteElement("sparsevec", value);
 }
 
 SparseVector* InitSparseVector(int dim, int nnz)
@@ -128,26 +104,9 @@ static ruvector::sparse_view View(const SparseVector* vector)
 	return ruvector::sparse_view{vector->indices, SPARSEVEC_VALUES(vector), (std::size_t) vector->nnz};
 }
 
-static bool IsVectorSpace(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static const char* SkipSpace(const char* p)
-{
-	while (IsVectorSpace(*p))
-		p++;
-	return p;
-}
-
 [[noreturn]] static void InvalidSparsevecSyntax(const char* literal, const char* detail)
 {
-	if (detail != NULL)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-		                errmsg("invalid input syntax for type sparsevec: \"%s\"", literal), errdetail("%s", detail)));
-	ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-	                errmsg("invalid input syntax for type sparsevec: \"%s\"", literal)));
-	pg_unreachable();
+	InvalidVectorSyntax("sparsevec", literal, detail);
 }
 
 /* An integer in the text form, saturated to the int32 range (out-of-range values fail later checks) */
@@ -186,23 +145,23 @@ Datum sparsevec_in(PG_FUNCTION_ARGS)
 
 	SparseElement* elements = (SparseElement*) palloc(sizeof(SparseElement) * capacity);
 	int nnz = 0;
-	const char* p = SkipSpace(literal);
+	const char* p = SkipVectorSpace(literal);
 
 	if (*p != '{')
 		InvalidSparsevecSyntax(literal, "Vector contents must start with \"{\".");
-	p = SkipSpace(p + 1);
+	p = SkipVectorSpace(p + 1);
 	if (*p == '}')
 		p++;
 	else {
 		for (;;) {
-			p = SkipSpace(p);
+			p = SkipVectorSpace(p);
 			if (*p == '\0')
 				InvalidSparsevecSyntax(literal, NULL);
 			int64 index = ParseInteger(literal, &p);
-			p = SkipSpace(p);
+			p = SkipVectorSpace(p);
 			if (*p != ':')
 				InvalidSparsevecSyntax(literal, NULL);
-			p = SkipSpace(p + 1);
+			p = SkipVectorSpace(p + 1);
 
 			char* end;
 			errno = 0;
@@ -220,7 +179,7 @@ Datum sparsevec_in(PG_FUNCTION_ARGS)
 				nnz++;
 			}
 
-			p = SkipSpace(end);
+			p = SkipVectorSpace(end);
 			if (*p == ',')
 				p++;
 			else if (*p == '}') {
@@ -231,12 +190,12 @@ Datum sparsevec_in(PG_FUNCTION_ARGS)
 		}
 	}
 
-	p = SkipSpace(p);
+	p = SkipVectorSpace(p);
 	if (*p != '/')
 		InvalidSparsevecSyntax(literal, "Unexpected end of input.");
-	p = SkipSpace(p + 1);
+	p = SkipVectorSpace(p + 1);
 	int dim = (int) ParseInteger(literal, &p);
-	if (*SkipSpace(p) != '\0')
+	if (*SkipVectorSpace(p) != '\0')
 		InvalidSparsevecSyntax(literal, "Junk after closing.");
 
 	CheckDim(dim);
@@ -283,19 +242,7 @@ Datum sparsevec_out(PG_FUNCTION_ARGS)
 /* sparsevec(n): one integer between 1 and SPARSEVEC_MAX_DIM */
 Datum sparsevec_typmod_in(PG_FUNCTION_ARGS)
 {
-	ArrayType* modifiers = PG_GETARG_ARRAYTYPE_P(0);
-	int count;
-	int32* values = ArrayGetIntegerTypmods(modifiers, &count);
-
-	if (count != 1)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid type modifier")));
-	if (values[0] < 1)
-		ereport(ERROR,
-		        (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("dimensions for type sparsevec must be at least 1")));
-	if (values[0] > SPARSEVEC_MAX_DIM)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("dimensions for type sparsevec cannot exceed %d", SPARSEVEC_MAX_DIM)));
-	PG_RETURN_INT32(values[0]);
+	PG_RETURN_INT32(DimensionTypmod(PG_GETARG_ARRAYTYPE_P(0), "sparsevec", SPARSEVEC_MAX_DIM));
 }
 
 /* Binary input: int32 dim, nnz, unused (0), nnz 0-based int32 indices, nnz float4 values */
@@ -310,8 +257,7 @@ Datum sparsevec_recv(PG_FUNCTION_ARGS)
 	CheckDim(dim);
 	CheckNnz(nnz, dim);
 	CheckExpectedDim(typmod, dim);
-	if (unused != 0)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected unused to be 0, not %d", unused)));
+	CheckUnusedZero(unused);
 
 	SparseVector* result = InitSparseVector(dim, nnz);
 	float* values = SPARSEVEC_VALUES(result);
@@ -359,7 +305,7 @@ static void GetSparsevecPair(FunctionCallInfo fcinfo, SparseVector** a, SparseVe
 {
 	*a = PG_GETARG_SPARSEVEC_P(0);
 	*b = PG_GETARG_SPARSEVEC_P(1);
-	CheckDims(*a, *b);
+	CheckSameDimensions("sparsevec", (*a)->dim, (*b)->dim);
 }
 
 Datum sparsevec_l2_distance(PG_FUNCTION_ARGS)
@@ -479,40 +425,7 @@ static int SparsevecCompare(FunctionCallInfo fcinfo)
 	return 0;
 }
 
-Datum sparsevec_lt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(SparsevecCompare(fcinfo) < 0);
-}
-
-Datum sparsevec_le(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(SparsevecCompare(fcinfo) <= 0);
-}
-
-Datum sparsevec_eq(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(SparsevecCompare(fcinfo) == 0);
-}
-
-Datum sparsevec_ne(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(SparsevecCompare(fcinfo) != 0);
-}
-
-Datum sparsevec_ge(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(SparsevecCompare(fcinfo) >= 0);
-}
-
-Datum sparsevec_gt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(SparsevecCompare(fcinfo) > 0);
-}
-
-Datum sparsevec_cmp(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT32(SparsevecCompare(fcinfo));
-}
+VECTOR_COMPARISON_FUNCTIONS(sparsevec, SparsevecCompare)
 
 /* A sparse vector of the non-zero floats of a dense array (-0 counts as zero) */
 static SparseVector* FromDense(const float* dense, int dim)

@@ -23,6 +23,10 @@ extern "C" {
 #include "ruvector/bits.hpp"
 #include "ruvector/kernels.hpp"
 #include "vector.h"
+#include "vector_checks.h"
+#include "dense_vector.h"
+#include "vector_compare.h"
+#include "vector_text.h"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(vector_in);
@@ -47,13 +51,6 @@ PG_FUNCTION_INFO_V1(vector_add);
 PG_FUNCTION_INFO_V1(vector_sub);
 PG_FUNCTION_INFO_V1(vector_mul);
 PG_FUNCTION_INFO_V1(vector_concat);
-PG_FUNCTION_INFO_V1(vector_lt);
-PG_FUNCTION_INFO_V1(vector_le);
-PG_FUNCTION_INFO_V1(vector_eq);
-PG_FUNCTION_INFO_V1(vector_ne);
-PG_FUNCTION_INFO_V1(vector_ge);
-PG_FUNCTION_INFO_V1(vector_gt);
-PG_FUNCTION_INFO_V1(vector_cmp);
 PG_FUNCTION_INFO_V1(vector_accum);
 PG_FUNCTION_INFO_V1(vector_combine);
 PG_FUNCTION_INFO_V1(vector_avg);
@@ -64,35 +61,12 @@ PG_FUNCTION_INFO_V1(vector_to_float4);
 /* Raise the "too few / too many dimensions" errors */
 static void CheckDim(int dim)
 {
-	if (dim < 1)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("vector must have at least 1 dimension")));
-	if (dim > VECTOR_MAX_DIM)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		                errmsg("vector cannot have more than %d dimensions", VECTOR_MAX_DIM)));
+	CheckDimensions("vector", VECTOR_MAX_DIM, dim);
 }
 
-/* Raise an error when a typmod was given and the dimensions differ */
-static void CheckExpectedDim(int32 typmod, int dim)
-{
-	if (typmod != -1 && typmod != dim)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %d dimensions, not %d", typmod, dim)));
-}
-
-/* NaN and infinities never enter a vector: every distance would be meaningless */
 static void CheckElement(float value)
 {
-	if (isnan(value))
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("NaN not allowed in vector")));
-	if (isinf(value))
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("infinite value not allowed in vector")));
-}
-
-/* Both operands of a distance must have the same number of dimensions */
-static void CheckDims(const Vector* a, const Vector* b)
-{
-	if (a->dim != b->dim)
-		ereport(ERROR,
-		        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("different vector dimensions %d and %d", a->dim, b->dim)));
+	CheckFiniteElement("vector", value);
 }
 
 Vector* InitVector(int dim)
@@ -105,82 +79,17 @@ Vector* InitVector(int dim)
 	return result;
 }
 
-/* The whitespace the text format allows around brackets, commas and numbers */
-static bool IsVectorSpace(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static const char* SkipSpace(const char* p)
-{
-	while (IsVectorSpace(*p))
-		p++;
-	return p;
-}
-
-[[noreturn]] static void InvalidVectorSyntax(const char* literal, const char* detail)
-{
-	if (detail != NULL)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-		                errmsg("invalid input syntax for type vector: \"%s\"", literal), errdetail("%s", detail)));
-	ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-	                errmsg("invalid input syntax for type vector: \"%s\"", literal)));
-	pg_unreachable();
-}
-
 /*
  * Parse '[1, 2.5, -3e-5]'. Elements are read with strtof, as float4in does,
  * so a decimal string rounds once, straight to the nearest float.
  */
 Datum vector_in(PG_FUNCTION_ARGS)
 {
-	const char* literal = PG_GETARG_CSTRING(0);
 	int32 typmod = PG_GETARG_INT32(2);
-	/* Parse into a scratch array sized for the limit: one pass, one copy */
-	float* values = (float*) palloc(sizeof(float) * VECTOR_MAX_DIM);
-	int dim = 0;
-	const char* p = SkipSpace(literal);
+	int dim;
+	float* values = ParseDenseVector(PG_GETARG_CSTRING(0), "vector", VECTOR_MAX_DIM, NULL, &dim);
 
-	if (*p != '[')
-		InvalidVectorSyntax(literal, "Vector contents must start with \"[\".");
-	p = SkipSpace(p + 1);
-	if (*p == ']')
-		CheckDim(0);
-
-	for (;;) {
-		char* end;
-		float value;
-
-		if (dim == VECTOR_MAX_DIM)
-			CheckDim(dim + 1);
-		p = SkipSpace(p);
-		if (*p == '\0')
-			InvalidVectorSyntax(literal, NULL);
-
-		errno = 0;
-		value = strtof(p, &end);
-		if (end == p)
-			InvalidVectorSyntax(literal, NULL);
-		if (errno == ERANGE && isinf(value))
-			ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			                errmsg("\"%s\" is out of range for type vector", pnstrdup(p, end - p))));
-		CheckElement(value);
-		values[dim++] = value;
-
-		p = SkipSpace(end);
-		if (*p == ',')
-			p++;
-		else if (*p == ']') {
-			p++;
-			break;
-		} else
-			InvalidVectorSyntax(literal, NULL);
-	}
-
-	if (*SkipSpace(p) != '\0')
-		InvalidVectorSyntax(literal, "Junk after closing right brace.");
 	CheckExpectedDim(typmod, dim);
-
 	Vector* result = InitVector(dim);
 	memcpy(result->x, values, sizeof(float) * dim);
 	pfree(values);
@@ -210,19 +119,7 @@ Datum vector_out(PG_FUNCTION_ARGS)
 /* vector(n): one integer between 1 and VECTOR_MAX_DIM */
 Datum vector_typmod_in(PG_FUNCTION_ARGS)
 {
-	ArrayType* modifiers = PG_GETARG_ARRAYTYPE_P(0);
-	int count;
-	int32* values = ArrayGetIntegerTypmods(modifiers, &count);
-
-	if (count != 1)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid type modifier")));
-	if (values[0] < 1)
-		ereport(ERROR,
-		        (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("dimensions for type vector must be at least 1")));
-	if (values[0] > VECTOR_MAX_DIM)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("dimensions for type vector cannot exceed %d", VECTOR_MAX_DIM)));
-	PG_RETURN_INT32(values[0]);
+	PG_RETURN_INT32(DimensionTypmod(PG_GETARG_ARRAYTYPE_P(0), "vector", VECTOR_MAX_DIM));
 }
 
 /* Binary input: int16 dim, int16 unused (0), then big-endian float4 elements */
@@ -236,8 +133,7 @@ Datum vector_recv(PG_FUNCTION_ARGS)
 
 	CheckDim(dim);
 	CheckExpectedDim(typmod, dim);
-	if (unused != 0)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected unused to be 0, not %d", unused)));
+	CheckUnusedZero(unused);
 
 	Vector* result = InitVector(dim);
 	for (int i = 0; i < dim; i++) {
@@ -269,65 +165,42 @@ Datum vector(PG_FUNCTION_ARGS)
 	PG_RETURN_VECTOR_P(vector);
 }
 
-/*
- * Fetch both arguments of a distance function and check their dimensions.
- * Arguments are detoasted copies at most; they die with the call's context.
- */
+/* Fetch both arguments of a two-vector function and check their dimensions */
 static void GetVectorPair(FunctionCallInfo fcinfo, Vector** a, Vector** b)
 {
-	*a = PG_GETARG_VECTOR_P(0);
-	*b = PG_GETARG_VECTOR_P(1);
-	CheckDims(*a, *b);
+	GetDensePair(fcinfo, "vector", a, b);
 }
 
 Datum l2_distance(PG_FUNCTION_ARGS)
 {
-	Vector *a, *b;
-
-	GetVectorPair(fcinfo, &a, &b);
-	PG_RETURN_FLOAT8(ruvector::l2_distance_f32(a->x, b->x, a->dim));
+	PG_RETURN_FLOAT8(DensePairDistance<Vector>(fcinfo, "vector", ruvector::l2_distance_f32));
 }
 
 /* Squared Euclidean distance: orders like l2_distance, without the square root */
 Datum vector_l2_squared_distance(PG_FUNCTION_ARGS)
 {
-	Vector *a, *b;
-
-	GetVectorPair(fcinfo, &a, &b);
-	PG_RETURN_FLOAT8((double) ruvector::l2sq_f32(a->x, b->x, a->dim));
+	PG_RETURN_FLOAT8(DensePairDistance<Vector>(fcinfo, "vector", ruvector::l2sq_f32));
 }
 
 Datum inner_product(PG_FUNCTION_ARGS)
 {
-	Vector *a, *b;
-
-	GetVectorPair(fcinfo, &a, &b);
-	PG_RETURN_FLOAT8((double) ruvector::dot_f32(a->x, b->x, a->dim));
+	PG_RETURN_FLOAT8(DensePairDistance<Vector>(fcinfo, "vector", ruvector::dot_f32));
 }
 
 /* <#> is the negative inner product, so that ascending order means most similar */
 Datum vector_negative_inner_product(PG_FUNCTION_ARGS)
 {
-	Vector *a, *b;
-
-	GetVectorPair(fcinfo, &a, &b);
-	PG_RETURN_FLOAT8(-(double) ruvector::dot_f32(a->x, b->x, a->dim));
+	PG_RETURN_FLOAT8(-DensePairDistance<Vector>(fcinfo, "vector", ruvector::dot_f32));
 }
 
 Datum cosine_distance(PG_FUNCTION_ARGS)
 {
-	Vector *a, *b;
-
-	GetVectorPair(fcinfo, &a, &b);
-	PG_RETURN_FLOAT8(ruvector::cosine_distance_f32(a->x, b->x, a->dim));
+	PG_RETURN_FLOAT8(DensePairDistance<Vector>(fcinfo, "vector", ruvector::cosine_distance_f32));
 }
 
 Datum l1_distance(PG_FUNCTION_ARGS)
 {
-	Vector *a, *b;
-
-	GetVectorPair(fcinfo, &a, &b);
-	PG_RETURN_FLOAT8((double) ruvector::l1_f32(a->x, b->x, a->dim));
+	PG_RETURN_FLOAT8(DensePairDistance<Vector>(fcinfo, "vector", ruvector::l1_f32));
 }
 
 Datum vector_dims(PG_FUNCTION_ARGS)
@@ -370,42 +243,18 @@ Datum binary_quantize(PG_FUNCTION_ARGS)
 	PG_RETURN_VARBIT_P(result);
 }
 
-/*
- * count elements from the 1-based position start, clipped to the vector like
- * substring(); an empty result is an error.
- */
+/* count elements from the 1-based position start, clipped like substring() */
 Datum subvector(PG_FUNCTION_ARGS)
 {
 	Vector* a = PG_GETARG_VECTOR_P(0);
-	int32 start = PG_GETARG_INT32(1);
-	int32 count = PG_GETARG_INT32(2);
-	int32 end;
 
-	if (count < 1)
-		CheckDim(0);
-	/* start + count past the end, written so that it cannot overflow (a->dim - count >= 1 - INT32_MAX) */
-	if (start > a->dim - count)
-		end = a->dim + 1;
-	else
-		end = start + count;
-	if (start < 1)
-		start = 1;
-	else if (start > a->dim)
-		CheckDim(0);
-	CheckDim(end - start);
-
-	Vector* result = InitVector(end - start);
-	memcpy(result->x, a->x + start - 1, sizeof(float) * result->dim);
-	PG_RETURN_VECTOR_P(result);
+	PG_RETURN_VECTOR_P(DenseSubvector(a, PG_GETARG_INT32(1), PG_GETARG_INT32(2), "vector", VECTOR_MAX_DIM, InitVector));
 }
 
 /* Angle between unit vectors as a fraction of pi: ivfflat's support for inner product and cosine */
 Datum vector_spherical_distance(PG_FUNCTION_ARGS)
 {
-	Vector *a, *b;
-
-	GetVectorPair(fcinfo, &a, &b);
-	double dot = (double) ruvector::dot_f32(a->x, b->x, a->dim);
+	double dot = DensePairDistance<Vector>(fcinfo, "vector", ruvector::dot_f32);
 
 	/* Rounding can push the product of unit vectors slightly past +-1, outside acos's domain */
 	if (dot > 1)
@@ -479,14 +328,7 @@ Datum vector_mul(PG_FUNCTION_ARGS)
 
 Datum vector_concat(PG_FUNCTION_ARGS)
 {
-	Vector* a = PG_GETARG_VECTOR_P(0);
-	Vector* b = PG_GETARG_VECTOR_P(1);
-
-	CheckDim(a->dim + b->dim);
-	Vector* result = InitVector(a->dim + b->dim);
-	memcpy(result->x, a->x, sizeof(float) * a->dim);
-	memcpy(result->x + a->dim, b->x, sizeof(float) * b->dim);
-	PG_RETURN_VECTOR_P(result);
+	PG_RETURN_VECTOR_P(DenseConcat(PG_GETARG_VECTOR_P(0), PG_GETARG_VECTOR_P(1), "vector", VECTOR_MAX_DIM, InitVector));
 }
 
 /* Element by element over the common prefix, then the shorter vector first; -0 equals 0 */
@@ -505,40 +347,7 @@ static int VectorCompare(FunctionCallInfo fcinfo)
 	return (a->dim > b->dim) - (a->dim < b->dim);
 }
 
-Datum vector_lt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(VectorCompare(fcinfo) < 0);
-}
-
-Datum vector_le(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(VectorCompare(fcinfo) <= 0);
-}
-
-Datum vector_eq(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(VectorCompare(fcinfo) == 0);
-}
-
-Datum vector_ne(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(VectorCompare(fcinfo) != 0);
-}
-
-Datum vector_ge(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(VectorCompare(fcinfo) >= 0);
-}
-
-Datum vector_gt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(VectorCompare(fcinfo) > 0);
-}
-
-Datum vector_cmp(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT32(VectorCompare(fcinfo));
-}
+VECTOR_COMPARISON_FUNCTIONS(vector, VectorCompare)
 
 /*
  * avg(vector)'s state is a float8[]: the row count, then the running sum of
@@ -562,13 +371,6 @@ static ArrayType* NewArray(int n, Oid elemtype, int elemsize)
 	return array;
 }
 
-static float8* CheckStateArray(ArrayType* state, const char* caller)
-{
-	if (ARR_NDIM(state) != 1 || ARR_DIMS(state)[0] < 1 || ARR_HASNULL(state) || ARR_ELEMTYPE(state) != FLOAT8OID)
-		elog(ERROR, "%s: expected state array", caller);
-	return (float8*) ARR_DATA_PTR(state);
-}
-
 /* Where to write the next state: the input state itself when an aggregate lets us update it in place */
 static ArrayType* StateResult(FunctionCallInfo fcinfo, ArrayType* state)
 {
@@ -590,7 +392,7 @@ Datum vector_accum(PG_FUNCTION_ARGS)
 {
 	ArrayType* state = PG_GETARG_ARRAYTYPE_P(0);
 	Vector* v = PG_GETARG_VECTOR_P(1);
-	float8* values = CheckStateArray(state, "vector_accum");
+	float8* values = CheckAggregateState(state, "vector_accum");
 	float8 n = values[0] + 1.0;
 
 	/* The first vector fixes the dimensions */
@@ -620,8 +422,8 @@ Datum vector_combine(PG_FUNCTION_ARGS)
 {
 	ArrayType* state1 = PG_GETARG_ARRAYTYPE_P(0);
 	ArrayType* state2 = PG_GETARG_ARRAYTYPE_P(1);
-	float8* values1 = CheckStateArray(state1, "vector_combine");
-	float8* values2 = CheckStateArray(state2, "vector_combine");
+	float8* values1 = CheckAggregateState(state1, "vector_combine");
+	float8* values2 = CheckAggregateState(state2, "vector_combine");
 	int dim1 = STATE_DIMS(state1);
 	int dim2 = STATE_DIMS(state2);
 	float8 n = values1[0] + values2[0];
@@ -652,7 +454,7 @@ Datum vector_combine(PG_FUNCTION_ARGS)
 Datum vector_avg(PG_FUNCTION_ARGS)
 {
 	ArrayType* state = PG_GETARG_ARRAYTYPE_P(0);
-	float8* values = CheckStateArray(state, "vector_avg");
+	float8* values = CheckAggregateState(state, "vector_avg");
 	float8 n = values[0];
 
 	if (n == 0.0)
