@@ -227,6 +227,8 @@ public:
 	int ReadVector(uint64 id, void* dst);
 	/* A node's links on one level; returns how many were written to tids */
 	int ReadNeighbors(uint64 id, int level, ItemPointerData* tids);
+	/* Drop the pins the walk took; every user calls it when done reading */
+	void ReleasePins();
 	/* Heap TIDs of a node, for the scan; count 0 when the node is deleted */
 	int ReadHeapTids(uint64 id, ItemPointerData* tids);
 
@@ -235,8 +237,15 @@ private:
 		uint64 key; /* id + 1, 0 = empty */
 		ItemPointerData neighbortid;
 	};
+	struct PinnedPage {
+		BlockNumber blkno;
+		Buffer buf; /* InvalidBuffer: empty slot */
+	};
 	VisitedEntry* FindSlot(uint64 id);
 	void Grow();
+	Buffer Pin(BlockNumber blkno);
+	char* LockTuple(const ItemPointerData* tid, Buffer* buf);
+	HnswElementTuple LockElement(uint64 id, Buffer* buf);
 
 	Relation index_;
 	const HnswTypeInfo* info_;
@@ -245,6 +254,11 @@ private:
 	VisitedEntry* visited_;
 	uint32 visitedMask_;
 	uint32 visitedCount_ = 0;
+	/* Where the tables grow: the graph's own context, whatever is current when a walk allocates */
+	MemoryContext ctx_;
+	PinnedPage* pins_; /* open addressing by block number */
+	uint32 pinsMask_;
+	uint32 pinCount_ = 0;
 };
 
 template <class F>

@@ -333,8 +333,10 @@ void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vect
 		}
 	}
 
-	if (AddToDuplicate(index, &graph, info, nearest, vector, heaptid, building, nodeVector))
+	if (AddToDuplicate(index, &graph, info, nearest, vector, heaptid, building, nodeVector)) {
+		graph.ReleasePins();
 		return;
+	}
 
 	AddElement(index, &meta, info, vector, heaptid, level, selected, building, &elementTid);
 	uint64 addedId = HnswTidToId(&elementTid);
@@ -343,6 +345,8 @@ void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vect
 			UpdateNeighborLinks(index, &graph, info, m, selected[l][i].id, l, addedId, selected[l][i].distance,
 			                    nodeVector, building);
 	}
+
+	graph.ReleasePins();
 
 	if (level > meta.entryLevel) {
 		meta.entryBlkno = ItemPointerGetBlockNumber(&elementTid);

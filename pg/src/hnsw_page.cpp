@@ -98,10 +98,15 @@ bool HnswPrepareValue(const HnswTypeInfo* info, Datum value, void* out)
 	return info->prepare(info, value, out);
 }
 
-HnswPageGraph::HnswPageGraph(Relation index, const HnswTypeInfo* info, int m) : index_(index), info_(info), m_(m)
+HnswPageGraph::HnswPageGraph(Relation index, const HnswTypeInfo* info, int m)
+    : index_(index), info_(info), m_(m), ctx_(CurrentMemoryContext)
 {
 	visitedMask_ = 1023;
 	visited_ = (VisitedEntry*) palloc0(sizeof(VisitedEntry) * (visitedMask_ + 1));
+	pinsMask_ = 255;
+	pins_ = (PinnedPage*) palloc(sizeof(PinnedPage) * (pinsMask_ + 1));
+	for (uint32 i = 0; i <= pinsMask_; i++)
+		pins_[i].buf = InvalidBuffer;
 }
 
 void HnswPageGraph::ResetVisited()
@@ -127,7 +132,7 @@ void HnswPageGraph::Grow()
 	uint32 oldSize = visitedMask_ + 1;
 
 	visitedMask_ = oldSize * 2 - 1;
-	visited_ = (VisitedEntry*) palloc0(sizeof(VisitedEntry) * (visitedMask_ + 1));
+	visited_ = (VisitedEntry*) MemoryContextAllocZero(ctx_, sizeof(VisitedEntry) * (visitedMask_ + 1));
 	for (uint32 i = 0; i < oldSize; i++) {
 		if (old[i].key != 0)
 			*FindSlot(old[i].key - 1) = old[i];
@@ -150,31 +155,80 @@ bool HnswPageGraph::mark_visited(uint64 id)
 	return true;
 }
 
-/* Lock the page of a TID and return the tuple there; the caller unlocks */
-static char* ReadTuple(Relation index, const ItemPointerData* tid, Buffer* buf)
+/*
+ * The walk's pin on a page: pinned on first use and kept until ReleasePins, so
+ * going back to a page (the graph does, a lot) costs a share lock, not a buffer
+ * lookup and a new pin each time.
+ */
+Buffer HnswPageGraph::Pin(BlockNumber blkno)
 {
-	*buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	if ((pinCount_ + 1) * 2 > pinsMask_ + 1) {
+		PinnedPage* old = pins_;
+		uint32 oldSize = pinsMask_ + 1;
+
+		pinsMask_ = oldSize * 2 - 1;
+		pins_ = (PinnedPage*) MemoryContextAlloc(ctx_, sizeof(PinnedPage) * (pinsMask_ + 1));
+		for (uint32 i = 0; i <= pinsMask_; i++)
+			pins_[i].buf = InvalidBuffer;
+		for (uint32 i = 0; i < oldSize; i++) {
+			if (!BufferIsValid(old[i].buf))
+				continue;
+			uint32 slot = (old[i].blkno * 0x9E3779B1U) & pinsMask_;
+			while (BufferIsValid(pins_[slot].buf))
+				slot = (slot + 1) & pinsMask_;
+			pins_[slot] = old[i];
+		}
+		pfree(old);
+	}
+
+	uint32 slot = (blkno * 0x9E3779B1U) & pinsMask_;
+	while (BufferIsValid(pins_[slot].buf)) {
+		if (pins_[slot].blkno == blkno)
+			return pins_[slot].buf;
+		slot = (slot + 1) & pinsMask_;
+	}
+	pins_[slot].blkno = blkno;
+	pins_[slot].buf = ReadBuffer(index_, blkno);
+	pinCount_++;
+	return pins_[slot].buf;
+}
+
+void HnswPageGraph::ReleasePins()
+{
+	for (uint32 i = 0; i <= pinsMask_ && pinCount_ > 0; i++) {
+		if (BufferIsValid(pins_[i].buf)) {
+			ReleaseBuffer(pins_[i].buf);
+			pins_[i].buf = InvalidBuffer;
+			pinCount_--;
+		}
+	}
+}
+
+/* Share-lock the page of a TID and return the tuple there; the caller unlocks */
+char* HnswPageGraph::LockTuple(const ItemPointerData* tid, Buffer* buf)
+{
+	*buf = Pin(ItemPointerGetBlockNumber(tid));
 	LockBuffer(*buf, BUFFER_LOCK_SHARE);
 	Page page = BufferGetPage(*buf);
 	OffsetNumber offno = ItemPointerGetOffsetNumber(tid);
 
 	if (offno > PageGetMaxOffsetNumber(page))
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-		                errmsg("index \"%s\" links to a missing tuple (%u,%u)", RelationGetRelationName(index),
+		                errmsg("index \"%s\" links to a missing tuple (%u,%u)", RelationGetRelationName(index_),
 		                       ItemPointerGetBlockNumber(tid), offno)));
 	return (char*) PageGetItem(page, PageGetItemId(page, offno));
 }
 
-static HnswElementTuple ReadElement(Relation index, uint64 id, Buffer* buf)
+HnswElementTuple HnswPageGraph::LockElement(uint64 id, Buffer* buf)
 {
 	ItemPointerData tid;
 
 	HnswIdToTid(id, &tid);
-	HnswElementTuple element = (HnswElementTuple) ReadTuple(index, &tid, buf);
+	HnswElementTuple element = (HnswElementTuple) LockTuple(&tid, buf);
 	if (element->type != HNSW_ELEMENT_TUPLE_TYPE)
 		ereport(ERROR,
 		        (errcode(ERRCODE_INDEX_CORRUPTED),
-		         errmsg("index \"%s\" links to a tuple that is not an element (%u,%u)", RelationGetRelationName(index),
+		         errmsg("index \"%s\" links to a tuple that is not an element (%u,%u)", RelationGetRelationName(index_),
 		                ItemPointerGetBlockNumber(&tid), ItemPointerGetOffsetNumber(&tid))));
 	return element;
 }
@@ -182,21 +236,21 @@ static HnswElementTuple ReadElement(Relation index, uint64 id, Buffer* buf)
 float HnswPageGraph::DistanceFrom(const void* vector, uint64 id)
 {
 	Buffer buf;
-	HnswElementTuple element = ReadElement(index_, id, &buf);
+	HnswElementTuple element = LockElement(id, &buf);
 	float distance = info_->space(vector, element->data);
 
-	UnlockReleaseBuffer(buf);
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 	return distance;
 }
 
 float HnswPageGraph::distance_to_query(uint64 id)
 {
 	Buffer buf;
-	HnswElementTuple element = ReadElement(index_, id, &buf);
+	HnswElementTuple element = LockElement(id, &buf);
 	float distance = info_->space(query_, element->data);
 	ItemPointerData neighbortid = element->neighbortid;
 
-	UnlockReleaseBuffer(buf);
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 
 	/* The search expands nodes it has measured: keep the way to their links */
 	VisitedEntry* entry = FindSlot(id);
@@ -208,22 +262,22 @@ float HnswPageGraph::distance_to_query(uint64 id)
 int HnswPageGraph::ReadVector(uint64 id, void* dst)
 {
 	Buffer buf;
-	HnswElementTuple element = ReadElement(index_, id, &buf);
+	HnswElementTuple element = LockElement(id, &buf);
 	int level = element->level;
 
 	memcpy(dst, element->data, info_->space.bytes);
-	UnlockReleaseBuffer(buf);
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 	return level;
 }
 
 int HnswPageGraph::ReadHeapTids(uint64 id, ItemPointerData* tids)
 {
 	Buffer buf;
-	HnswElementTuple element = ReadElement(index_, id, &buf);
+	HnswElementTuple element = LockElement(id, &buf);
 	int count = element->deleted ? 0 : element->heaptidCount;
 
 	memcpy(tids, element->heaptids, sizeof(ItemPointerData) * count);
-	UnlockReleaseBuffer(buf);
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 	return count;
 }
 
@@ -237,14 +291,14 @@ int HnswPageGraph::ReadNeighbors(uint64 id, int level, ItemPointerData* tids)
 		neighbortid = entry->neighbortid;
 	else {
 		Buffer buf;
-		HnswElementTuple element = ReadElement(index_, id, &buf);
+		HnswElementTuple element = LockElement(id, &buf);
 
 		neighbortid = element->neighbortid;
-		UnlockReleaseBuffer(buf);
+		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 	}
 
 	Buffer buf;
-	HnswNeighborTuple neighbors = (HnswNeighborTuple) ReadTuple(index_, &neighbortid, &buf);
+	HnswNeighborTuple neighbors = (HnswNeighborTuple) LockTuple(&neighbortid, &buf);
 	int first = HnswLevelFirstSlot(level, m_);
 	int capacity = (int) ruvector::hnsw_level_capacity(m_, level);
 	int count = 0;
@@ -259,7 +313,7 @@ int HnswPageGraph::ReadNeighbors(uint64 id, int level, ItemPointerData* tids)
 		if (ItemPointerIsValid(tid))
 			tids[count++] = *tid;
 	}
-	UnlockReleaseBuffer(buf);
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 	return count;
 }
 

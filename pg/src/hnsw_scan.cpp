@@ -162,6 +162,7 @@ static void SearchLocked(IndexScanDesc scan, HnswScanOpaque so)
 	so->resultTids = (HnswResultTids*) palloc(sizeof(HnswResultTids) * so->results->size());
 	for (size_t i = 0; i < so->results->size(); i++)
 		so->resultTids[i].count = graph->ReadHeapTids((*so->results)[i].id, so->resultTids[i].tids);
+	graph->ReleasePins();
 }
 
 static void Search(IndexScanDesc scan, HnswScanOpaque so)

@@ -314,6 +314,7 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 		pfree(relinks);
 	}
 	ReleaseBuffer(buf);
+	graph->ReleasePins();
 	pfree(vector);
 }
 
