@@ -186,7 +186,18 @@ void HnswGetTypeInfo(Relation index, HnswTypeInfo* info);
 int HnswGetM(Relation index);
 int HnswGetEfConstruction(Relation index);
 
-/* hnsw_page.cpp: pages, tuples and the on-page graph */
+/* A set of element ids (packed TIDs), grown in the current memory context */
+typedef struct HnswIdSet {
+	uint64* slots;
+	uint32 mask;
+	uint32 count;
+} HnswIdSet;
+
+/* hnsw_page.cpp: pages, tuples, element id sets and the on-page graph */
+void HnswIdSetInit(HnswIdSet* set);
+bool HnswIdSetContains(const HnswIdSet* set, uint64 id);
+/* Add an id; false when it was there already */
+bool HnswIdSetAdd(HnswIdSet* set, uint64 id);
 Buffer HnswNewBuffer(Relation index, ForkNumber forkNum);
 void HnswInitPage(Buffer buf, Page page);
 void HnswInitMeta(HnswMetaPageData* meta, int dimensions, int m, int efConstruction);

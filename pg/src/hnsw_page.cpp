@@ -357,3 +357,48 @@ size_t HnswSelectNeighbors(HnswPageGraph* graph, const HnswTypeInfo* info, const
 	pfree(local);
 	return keptCount;
 }
+
+/* Element id sets: open addressing over id + 1 (0 marks an empty slot) */
+static uint64* IdSetSlot(const HnswIdSet* set, uint64 id)
+{
+	uint32 slot = (uint32) (((id + 1) * UINT64CONST(0x9E3779B97F4A7C15)) >> 32) & set->mask;
+
+	while (set->slots[slot] != 0 && set->slots[slot] != id + 1)
+		slot = (slot + 1) & set->mask;
+	return &set->slots[slot];
+}
+
+void HnswIdSetInit(HnswIdSet* set)
+{
+	set->mask = 255;
+	set->slots = (uint64*) palloc0(sizeof(uint64) * (set->mask + 1));
+	set->count = 0;
+}
+
+bool HnswIdSetContains(const HnswIdSet* set, uint64 id)
+{
+	return set->count > 0 && *IdSetSlot(set, id) != 0;
+}
+
+bool HnswIdSetAdd(HnswIdSet* set, uint64 id)
+{
+	/* Keep it at most half full so probes stay short */
+	if ((set->count + 1) * 2 > set->mask + 1) {
+		uint64* old = set->slots;
+		uint32 oldSize = set->mask + 1;
+
+		set->mask = oldSize * 2 - 1;
+		set->slots = (uint64*) palloc0(sizeof(uint64) * (set->mask + 1));
+		for (uint32 i = 0; i < oldSize; i++) {
+			if (old[i] != 0)
+				*IdSetSlot(set, old[i] - 1) = old[i];
+		}
+		pfree(old);
+	}
+	uint64* slot = IdSetSlot(set, id);
+	if (*slot != 0)
+		return false;
+	*slot = id + 1;
+	set->count++;
+	return true;
+}

@@ -50,9 +50,7 @@ typedef struct HnswScanOpaqueData {
 	int nextHeaptid;
 
 	/* Iterative scans: what was returned, and how much was visited */
-	uint64* returned; /* open addressing set of id + 1 */
-	uint32 returnedMask;
-	uint32 returnedCount;
+	HnswIdSet returned;
 	uint64 visitedTotal;
 	float lastDistance;
 } HnswScanOpaqueData;
@@ -172,33 +170,6 @@ static void Search(IndexScanDesc scan, HnswScanOpaque so)
 	UnlockPage(scan->indexRelation, HNSW_SCAN_LOCK, ShareLock);
 }
 
-/* Remember an element as returned; false if it was already */
-static bool MarkReturned(HnswScanOpaque so, uint64 id)
-{
-	if ((so->returnedCount + 1) * 2 > so->returnedMask + 1) {
-		uint64* old = so->returned;
-		uint32 oldSize = old == NULL ? 0 : so->returnedMask + 1;
-
-		so->returnedMask = Max(oldSize * 2, 256) - 1;
-		so->returned = (uint64*) palloc0(sizeof(uint64) * (so->returnedMask + 1));
-		so->returnedCount = 0;
-		for (uint32 i = 0; i < oldSize; i++) {
-			if (old[i] != 0)
-				MarkReturned(so, old[i] - 1);
-		}
-	}
-
-	uint32 slot = (uint32) (((id + 1) * UINT64CONST(0x9E3779B97F4A7C15)) >> 32) & so->returnedMask;
-	while (so->returned[slot] != 0) {
-		if (so->returned[slot] == id + 1)
-			return false;
-		slot = (slot + 1) & so->returnedMask;
-	}
-	so->returned[slot] = id + 1;
-	so->returnedCount++;
-	return true;
-}
-
 /*
  * Search again with a wider beam, if iterative scans are on and the limits
  * allow; false when the scan is over.
@@ -252,7 +223,9 @@ bool hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 		HnswResultTids* tids = &so->resultTids[so->nextResult];
 		ruvector::hnsw_candidate next = (*so->results)[so->nextResult++];
 		if (iterative) {
-			if (!MarkReturned(so, next.id))
+			if (so->returned.slots == NULL)
+				HnswIdSetInit(&so->returned);
+			if (!HnswIdSetAdd(&so->returned, next.id))
 				continue;
 			if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT && next.distance < so->lastDistance)
 				continue;

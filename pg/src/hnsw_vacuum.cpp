@@ -24,55 +24,6 @@ extern "C" {
 #include "hnsw.h"
 #include "pg_compat.h"
 
-/* A set of element ids (open addressing, id + 1 stored, 0 = empty) */
-typedef struct HnswIdSet {
-	uint64* slots;
-	uint32 mask;
-	uint32 count;
-} HnswIdSet;
-
-static uint64* IdSetSlot(HnswIdSet* set, uint64 id)
-{
-	uint32 slot = (uint32) (((id + 1) * UINT64CONST(0x9E3779B97F4A7C15)) >> 32) & set->mask;
-
-	while (set->slots[slot] != 0 && set->slots[slot] != id + 1)
-		slot = (slot + 1) & set->mask;
-	return &set->slots[slot];
-}
-
-static bool IdSetContains(HnswIdSet* set, uint64 id)
-{
-	return set->count > 0 && *IdSetSlot(set, id) != 0;
-}
-
-static void IdSetAdd(HnswIdSet* set, uint64 id)
-{
-	if ((set->count + 1) * 2 > set->mask + 1) {
-		uint64* old = set->slots;
-		uint32 oldSize = set->mask + 1;
-
-		set->mask = oldSize * 2 - 1;
-		set->slots = (uint64*) palloc0(sizeof(uint64) * (set->mask + 1));
-		for (uint32 i = 0; i < oldSize; i++) {
-			if (old[i] != 0)
-				*IdSetSlot(set, old[i] - 1) = old[i];
-		}
-		pfree(old);
-	}
-	uint64* slot = IdSetSlot(set, id);
-	if (*slot == 0) {
-		*slot = id + 1;
-		set->count++;
-	}
-}
-
-static void IdSetInit(HnswIdSet* set)
-{
-	set->mask = 255;
-	set->slots = (uint64*) palloc0(sizeof(uint64) * (set->mask + 1));
-	set->count = 0;
-}
-
 typedef struct HnswVacuumState {
 	Relation index;
 	IndexBulkDeleteResult* stats;
@@ -133,7 +84,7 @@ static bool RemoveHeapTids(HnswVacuumState* state, Page page, BlockNumber blkno)
 			continue;
 		ItemPointerSet(&tid, blkno, offno);
 		if (element->deleted == HNSW_ELEMENT_DELETED) {
-			IdSetAdd(&state->deleted, HnswTidToId(&tid));
+			HnswIdSetAdd(&state->deleted, HnswTidToId(&tid));
 			continue;
 		}
 
@@ -152,7 +103,7 @@ static bool RemoveHeapTids(HnswVacuumState* state, Page page, BlockNumber blkno)
 		}
 		if (kept == 0) {
 			element->deleted = HNSW_ELEMENT_DELETED;
-			IdSetAdd(&state->deleted, HnswTidToId(&tid));
+			HnswIdSetAdd(&state->deleted, HnswTidToId(&tid));
 		} else if (element->level > state->highestLevel) {
 			state->highestLevel = element->level;
 			state->highestTid = tid;
@@ -180,8 +131,8 @@ static int RelinkLevel(HnswVacuumState* state, HnswPageGraph* graph, uint64 node
 	int queueTail = 0;
 	ItemPointerData links[2 * HNSW_MAX_M];
 
-	IdSetInit(&seen);
-	IdSetAdd(&seen, node);
+	HnswIdSetInit(&seen);
+	HnswIdSetAdd(&seen, node);
 	queue[queueTail++] = node;
 	while (queueHead < queueTail) {
 		int count = graph->ReadNeighbors(queue[queueHead++], level, links);
@@ -189,10 +140,10 @@ static int RelinkLevel(HnswVacuumState* state, HnswPageGraph* graph, uint64 node
 		for (int i = 0; i < count; i++) {
 			uint64 id = HnswTidToId(&links[i]);
 
-			if (IdSetContains(&seen, id))
+			if (HnswIdSetContains(&seen, id))
 				continue;
-			IdSetAdd(&seen, id);
-			if (!IdSetContains(&state->deleted, id))
+			HnswIdSetAdd(&seen, id);
+			if (!HnswIdSetContains(&state->deleted, id))
 				candidates.push_back({graph->DistanceFrom(vector, id), id});
 			else if (queueTail <= budget)
 				queue[queueTail++] = id;
@@ -255,7 +206,8 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 			for (int i = 0; i < capacity && !levelsToRelink[level]; i++) {
 				const ItemPointerData* link = &neighbors->indextids[first + i];
 
-				levelsToRelink[level] = ItemPointerIsValid(link) && IdSetContains(&state->deleted, HnswTidToId(link));
+				levelsToRelink[level] =
+				    ItemPointerIsValid(link) && HnswIdSetContains(&state->deleted, HnswTidToId(link));
 			}
 			any |= levelsToRelink[level];
 		}
@@ -355,7 +307,7 @@ IndexBulkDeleteResult* hnswbulkdelete(IndexVacuumInfo* info, IndexBulkDeleteResu
 	state.strategy = info->strategy;
 	state.highestLevel = -1;
 	HnswGetTypeInfo(index, &state.typeInfo);
-	IdSetInit(&state.deleted);
+	HnswIdSetInit(&state.deleted);
 
 	LockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
 	HnswReadMeta(index, &state.meta);
@@ -375,7 +327,7 @@ IndexBulkDeleteResult* hnswbulkdelete(IndexVacuumInfo* info, IndexBulkDeleteResu
 
 		ItemPointerData entryTid;
 		ItemPointerSet(&entryTid, state.meta.entryBlkno, state.meta.entryOffno);
-		if (IdSetContains(&state.deleted, HnswTidToId(&entryTid))) {
+		if (HnswIdSetContains(&state.deleted, HnswTidToId(&entryTid))) {
 			if (state.highestLevel >= 0) {
 				state.meta.entryBlkno = ItemPointerGetBlockNumber(&state.highestTid);
 				state.meta.entryOffno = ItemPointerGetOffsetNumber(&state.highestTid);
