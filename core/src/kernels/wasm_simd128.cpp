@@ -6,6 +6,8 @@
 
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)
 
+#include "wasm_simd128_common.hpp"
+
 #include <cmath>
 #include <wasm_simd128.h>
 
@@ -13,98 +15,87 @@ namespace ruvector {
 
 namespace {
 
-inline float horizontal_sum(v128_t v)
-{
-	v = wasm_f32x4_add(v, wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
-	v = wasm_f32x4_add(v, wasm_i32x4_shuffle(v, v, 1, 0, 3, 2));
-	return wasm_f32x4_extract_lane(v, 0);
-}
-
-inline float horizontal_sum(v128_t s0, v128_t s1, v128_t s2, v128_t s3)
-{
-	return horizontal_sum(wasm_f32x4_add(wasm_f32x4_add(s0, s1), wasm_f32x4_add(s2, s3)));
-}
-
 inline v128_t load(const float* p)
 {
 	return wasm_v128_load(p);
+}
+
+// Terms of the one-pass sums, on four lanes and on one element of the scalar tail
+struct l2sq_term {
+	static v128_t lanes(v128_t x, v128_t y)
+	{
+		return squared_difference(x, y);
+	}
+	static float scalar(float x, float y)
+	{
+		const float d = x - y;
+		return d * d;
+	}
+};
+
+struct dot_term {
+	static v128_t lanes(v128_t x, v128_t y)
+	{
+		return wasm_f32x4_mul(x, y);
+	}
+	static float scalar(float x, float y)
+	{
+		return x * y;
+	}
+};
+
+struct l1_term {
+	static v128_t lanes(v128_t x, v128_t y)
+	{
+		return absolute_difference(x, y);
+	}
+	static float scalar(float x, float y)
+	{
+		return std::fabs(x - y);
+	}
+};
+
+// Sum of Term over a and b: four accumulators over 16 floats per step, then 4 per step
+// into the first, then the scalar tail added to the lane total.
+template <typename Term>
+float sum_terms(const float* a, const float* b, std::size_t n)
+{
+	v128_t s0 = wasm_f32x4_splat(0.0F);
+	v128_t s1 = s0;
+	v128_t s2 = s0;
+	v128_t s3 = s0;
+	std::size_t i = 0;
+	for (; i + 16 <= n; i += 16) {
+		s0 = wasm_f32x4_add(s0, Term::lanes(load(a + i), load(b + i)));
+		s1 = wasm_f32x4_add(s1, Term::lanes(load(a + i + 4), load(b + i + 4)));
+		s2 = wasm_f32x4_add(s2, Term::lanes(load(a + i + 8), load(b + i + 8)));
+		s3 = wasm_f32x4_add(s3, Term::lanes(load(a + i + 12), load(b + i + 12)));
+	}
+	for (; i + 4 <= n; i += 4) {
+		s0 = wasm_f32x4_add(s0, Term::lanes(load(a + i), load(b + i)));
+	}
+	float sum = horizontal_sum(s0, s1, s2, s3);
+	for (; i < n; i++) {
+		sum += Term::scalar(a[i], b[i]);
+	}
+	return sum;
 }
 
 } // namespace
 
 float l2sq_f32_wasm_simd128(const float* a, const float* b, std::size_t n)
 {
-	v128_t s0 = wasm_f32x4_splat(0.0F);
-	v128_t s1 = s0;
-	v128_t s2 = s0;
-	v128_t s3 = s0;
-	std::size_t i = 0;
-	for (; i + 16 <= n; i += 16) {
-		const v128_t d0 = wasm_f32x4_sub(load(a + i), load(b + i));
-		const v128_t d1 = wasm_f32x4_sub(load(a + i + 4), load(b + i + 4));
-		const v128_t d2 = wasm_f32x4_sub(load(a + i + 8), load(b + i + 8));
-		const v128_t d3 = wasm_f32x4_sub(load(a + i + 12), load(b + i + 12));
-		s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(d0, d0));
-		s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(d1, d1));
-		s2 = wasm_f32x4_add(s2, wasm_f32x4_mul(d2, d2));
-		s3 = wasm_f32x4_add(s3, wasm_f32x4_mul(d3, d3));
-	}
-	for (; i + 4 <= n; i += 4) {
-		const v128_t d = wasm_f32x4_sub(load(a + i), load(b + i));
-		s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(d, d));
-	}
-	float sum = horizontal_sum(s0, s1, s2, s3);
-	for (; i < n; i++) {
-		const float d = a[i] - b[i];
-		sum += d * d;
-	}
-	return sum;
+	return sum_terms<l2sq_term>(a, b, n);
 }
 
 float dot_f32_wasm_simd128(const float* a, const float* b, std::size_t n)
 {
-	v128_t s0 = wasm_f32x4_splat(0.0F);
-	v128_t s1 = s0;
-	v128_t s2 = s0;
-	v128_t s3 = s0;
-	std::size_t i = 0;
-	for (; i + 16 <= n; i += 16) {
-		s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(load(a + i), load(b + i)));
-		s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(load(a + i + 4), load(b + i + 4)));
-		s2 = wasm_f32x4_add(s2, wasm_f32x4_mul(load(a + i + 8), load(b + i + 8)));
-		s3 = wasm_f32x4_add(s3, wasm_f32x4_mul(load(a + i + 12), load(b + i + 12)));
-	}
-	for (; i + 4 <= n; i += 4) {
-		s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(load(a + i), load(b + i)));
-	}
-	float sum = horizontal_sum(s0, s1, s2, s3);
-	for (; i < n; i++) {
-		sum += a[i] * b[i];
-	}
-	return sum;
+	return sum_terms<dot_term>(a, b, n);
 }
 
 float l1_f32_wasm_simd128(const float* a, const float* b, std::size_t n)
 {
-	v128_t s0 = wasm_f32x4_splat(0.0F);
-	v128_t s1 = s0;
-	v128_t s2 = s0;
-	v128_t s3 = s0;
-	std::size_t i = 0;
-	for (; i + 16 <= n; i += 16) {
-		s0 = wasm_f32x4_add(s0, wasm_f32x4_abs(wasm_f32x4_sub(load(a + i), load(b + i))));
-		s1 = wasm_f32x4_add(s1, wasm_f32x4_abs(wasm_f32x4_sub(load(a + i + 4), load(b + i + 4))));
-		s2 = wasm_f32x4_add(s2, wasm_f32x4_abs(wasm_f32x4_sub(load(a + i + 8), load(b + i + 8))));
-		s3 = wasm_f32x4_add(s3, wasm_f32x4_abs(wasm_f32x4_sub(load(a + i + 12), load(b + i + 12))));
-	}
-	for (; i + 4 <= n; i += 4) {
-		s0 = wasm_f32x4_add(s0, wasm_f32x4_abs(wasm_f32x4_sub(load(a + i), load(b + i))));
-	}
-	float sum = horizontal_sum(s0, s1, s2, s3);
-	for (; i < n; i++) {
-		sum += std::fabs(a[i] - b[i]);
-	}
-	return sum;
+	return sum_terms<l1_term>(a, b, n);
 }
 
 // Two chains per sum, six accumulators: twelve (four chains) measured ~30% slower under
