@@ -23,7 +23,7 @@ WASM_PG_SOURCES := $(wildcard $(ROOT)/pg/src/*.cpp)
 WASM_CORE_SOURCES := $(wildcard $(ROOT)/core/src/*.cpp $(ROOT)/core/src/kernels/*.cpp)
 WASM_OBJS := $(patsubst $(ROOT)/pg/src/%.cpp,$(WASM_DIR)/obj/pg/%.o,$(WASM_PG_SOURCES)) \
 	$(patsubst $(ROOT)/core/src/%.cpp,$(WASM_DIR)/obj/core/%.o,$(WASM_CORE_SOURCES))
-WASM_HEADERS := $(wildcard $(ROOT)/pg/src/*.h $(ROOT)/core/include/ruvector/*.hpp)
+WASM_HEADERS := $(wildcard $(ROOT)/pg/src/*.h $(ROOT)/core/include/ruvector/*.hpp $(ROOT)/core/src/kernels/*.hpp)
 
 WASM_MODULE := $(WASM_DIR)/ruvector.so
 WASM_BUNDLE := $(WASM_DIR)/ruvector.tar.gz
