@@ -44,11 +44,6 @@ typedef struct HnswBuildState {
 	MemoryContext tmpCtx;
 } HnswBuildState;
 
-static uint64 HeapTidToPayload(ItemPointer tid)
-{
-	return HnswTidToId(tid);
-}
-
 /* Usable bytes of an empty page, and what a tuple takes of them */
 static Size PageCapacity(void)
 {
@@ -189,7 +184,7 @@ static void BuildCallback(Relation index, ItemPointer tid, Datum* values, bool* 
 		if (state->inMemory) {
 			/* Core allocates in the current context: the graph's own */
 			MemoryContextSwitchTo(state->graphCtx);
-			state->graph->add(state->value, HeapTidToPayload(tid));
+			state->graph->add(state->value, HnswTidToId(tid)); /* payload: the heap TID */
 			MemoryContextSwitchTo(state->tmpCtx);
 			if (state->graph->memory_bytes() > state->memoryLimit)
 				FlushGraph(state);
