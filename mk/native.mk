@@ -29,8 +29,14 @@ native-install-15: native-build-15
 native-install-18: native-build-18
 	$(call native_make,18) install
 
-$(addprefix native-test-,$(NATIVE_VERSIONS)): native-test-%: native-install-%
-	$(ROOT)/scripts/test-native.sh $*
+# PostgreSQL 15 is the machine's own server, shared by every checkout on it: a lock makes install + test one unit,
+# so two checkouts testing at once never run each other's module.
+NATIVE15_LOCK := /tmp/ruvector-native-15.lock
+native-test-15: native-build-15
+	flock $(NATIVE15_LOCK) sh -c '$(NATIVE_SUDO) $(call native_make,15) install && $(ROOT)/scripts/test-native.sh 15'
+
+native-test-18: native-install-18
+	$(ROOT)/scripts/test-native.sh 18
 
 # Users' builds go to a folder per PostgreSQL version, so switching PG_CONFIG never mixes object files.
 PG_CONFIG ?= pg_config
