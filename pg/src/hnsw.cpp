@@ -68,6 +68,8 @@ void HnswInit(void)
 	                         NULL, &hnsw_scan_mem_multiplier, HNSW_DEFAULT_SCAN_MEM_MULTIPLIER, 1, 1000, PGC_USERSET, 0,
 	                         NULL, NULL, NULL);
 	MarkGUCPrefixReserved("hnsw");
+	HnswCacheDefineSettings();
+	MarkGUCPrefixReserved("ruvector");
 }
 
 static bytea* hnswoptions(Datum reloptions, bool validate)

@@ -57,7 +57,7 @@ extern double hnsw_scan_mem_multiplier;
 
 #define HNSW_METAPAGE_BLKNO 0
 #define HNSW_MAGIC_NUMBER 0x52564E48 /* "RVNH" */
-#define HNSW_VERSION 1
+#define HNSW_VERSION 2
 #define HNSW_PAGE_ID 0xFF91
 
 /* Heavyweight lock on this pseudo page number serialises inserts and vacuum */
@@ -86,6 +86,7 @@ typedef struct HnswMetaPageData {
 	int16 entryLevel;
 	BlockNumber insertPage; /* last page, where new elements go first */
 	BlockNumber freePage;   /* first page that may hold a free element (InvalidBlockNumber: none) */
+	uint64 changeCount;     /* bumped by every write of this page: backends' graph caches compare it */
 } HnswMetaPageData;
 typedef HnswMetaPageData* HnswMetaPage;
 
@@ -290,6 +291,77 @@ void HnswPageGraph::for_each_neighbor(uint64 id, int level, F&& visit)
  */
 size_t HnswSelectNeighbors(HnswPageGraph* graph, const HnswTypeInfo* info, const ruvector::hnsw_candidate* sorted,
                            size_t count, uint32 m, ruvector::hnsw_candidate* kept, bool keepPruned);
+
+/*
+ * hnsw_cache.cpp: a backend's copy of a whole graph (vectors, links as element
+ * numbers, heap TIDs) that scans walk instead of the pages; see the file.
+ */
+extern int hnsw_cache_size_kb;
+typedef struct HnswGraphCache HnswGraphCache;
+#define HNSW_CACHE_NO_LINK UINT32_MAX
+
+void HnswCacheDefineSettings(void);
+/*
+ * The copy of this index that is current for the meta page read under the scan
+ * lock (made now if it is worth it), pinned for the caller; NULL to use the pages.
+ */
+HnswGraphCache* HnswCacheAcquire(Relation index, const HnswTypeInfo* info, const HnswMetaPageData* meta);
+void HnswCacheRelease(HnswGraphCache* cache);
+
+/* The copy as core's search walks it (the Graph concept's search part); node ids are element numbers */
+class HnswCachedGraph {
+public:
+	HnswCachedGraph(const HnswGraphCache* cache, const HnswTypeInfo* info);
+
+	void SetQuery(const void* query)
+	{
+		query_ = query;
+	}
+	void ResetVisited()
+	{
+		visited_.next_walk();
+		visitedCount_ = 0;
+	}
+	uint32 VisitedCount() const
+	{
+		return visitedCount_;
+	}
+	uint64 EntryId() const;
+	int EntryLevel() const;
+
+	float distance_to_query(uint64 id);
+	template <class F>
+	void for_each_neighbor(uint64 id, int level, F&& visit)
+	{
+		uint32 count;
+		const uint32* links = Links(id, level, &count);
+
+		for (uint32 i = 0; i < count; i++)
+			if (links[i] != HNSW_CACHE_NO_LINK)
+				visit((uint64) links[i]);
+	}
+	bool mark_visited(uint64 id)
+	{
+		if (!visited_.insert(id))
+			return false;
+		visitedCount_++;
+		return true;
+	}
+	int ReadHeapTids(uint64 id, ItemPointerData* tids);
+	/* Nothing is pinned: the copy is the scan's (HnswCacheRelease) */
+	void ReleasePins()
+	{
+	}
+
+private:
+	const uint32* Links(uint64 id, int level, uint32* count) const;
+
+	const HnswGraphCache* cache_;
+	ruvector::vector_space space_;
+	const void* query_ = nullptr;
+	ruvector::visited_set visited_;
+	uint32 visitedCount_ = 0;
+};
 
 /* hnsw_insert.cpp: page changes, WAL-logged unless the build logs everything at its end */
 Page HnswBeginPageChange(Relation index, Buffer buf, bool building, bool newPage, GenericXLogState** xlog);

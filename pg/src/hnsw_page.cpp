@@ -64,20 +64,26 @@ void HnswInitMeta(HnswMetaPageData* meta, int dimensions, int m, int efConstruct
 	meta->freePage = InvalidBlockNumber;
 }
 
-/* Write the meta page; a build logs the whole relation at its end instead */
+/*
+ * Write the meta page; a build logs the whole relation at its end instead. Every
+ * write counts as a change of the graph (see hnsw_cache.cpp).
+ */
 void HnswUpdateMeta(Relation index, const HnswMetaPageData* meta, bool building)
 {
 	Buffer buf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	uint64 changeCount = HnswPageGetMeta(BufferGetPage(buf))->changeCount + 1;
 	if (building) {
 		*HnswPageGetMeta(BufferGetPage(buf)) = *meta;
+		HnswPageGetMeta(BufferGetPage(buf))->changeCount = changeCount;
 		MarkBufferDirty(buf);
 	} else {
 		GenericXLogState* state = GenericXLogStart(index);
 		Page page = GenericXLogRegisterBuffer(state, buf, 0);
 
 		*HnswPageGetMeta(page) = *meta;
+		HnswPageGetMeta(page)->changeCount = changeCount;
 		GenericXLogFinish(state);
 	}
 	UnlockReleaseBuffer(buf);

@@ -41,6 +41,9 @@ typedef struct HnswScanOpaqueData {
 	ruvector::candidate_list* results;
 	HnswResultTids* resultTids;
 	size_t nextResult;
+	/* The graph the scan walks, chosen at its first search: the backend's copy or the pages */
+	HnswGraphCache* cache;
+	HnswCachedGraph* cachedGraph;
 	HnswPageGraph* graph;
 	void* query; /* as the space stores vectors */
 
@@ -76,6 +79,8 @@ void hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, i
 	if (orderbys && scan->numberOfOrderBys > 0)
 		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
 
+	if (so->cache != NULL)
+		HnswCacheRelease(so->cache);
 	MemoryContextReset(so->tmpCtx);
 	HnswTypeInfo typeInfo = so->typeInfo;
 	MemoryContext tmpCtx = so->tmpCtx;
@@ -107,43 +112,19 @@ static void* GetQuery(IndexScanDesc scan, HnswScanOpaque so)
 	return query;
 }
 
-/*
- * Search the graph with a beam of so->ef, filling so->results and their heap
- * TIDs. Under the scan lock: vacuum frees deleted elements (for reuse) only when
- * no walk can stand on them.
- */
-static void SearchLocked(IndexScanDesc scan, HnswScanOpaque so)
+/* Search a graph from its entry: greedy descent, then a beam of so->ef on level 0 */
+template <class Graph>
+static void SearchGraph(HnswScanOpaque so, Graph* graph, uint64 entryId, int entryLevel)
 {
-	Relation index = scan->indexRelation;
-	HnswMetaPageData meta;
-
-	HnswReadMeta(index, &meta);
-	if (so->results == NULL)
-		so->results = new (palloc(sizeof(ruvector::candidate_list))) ruvector::candidate_list();
-	so->results->clear();
-	so->nextResult = 0;
-	if (!BlockNumberIsValid(meta.entryBlkno))
-		return;
-
-	if (so->graph == NULL) {
-		so->graph = new (palloc(sizeof(HnswPageGraph))) HnswPageGraph(index, &so->typeInfo, meta.m);
-		so->query = GetQuery(scan, so);
-		so->graph->SetQuery(so->query);
-	}
-
 	ruvector::hnsw_search_scratch* scratch =
 	    new (palloc(sizeof(ruvector::hnsw_search_scratch))) ruvector::hnsw_search_scratch();
 	ruvector::candidate_list* entries = new (palloc(sizeof(ruvector::candidate_list))) ruvector::candidate_list();
-	HnswPageGraph* graph = so->graph;
-	ItemPointerData entryTid;
 
-	ItemPointerSet(&entryTid, meta.entryBlkno, meta.entryOffno);
-	uint64 entryId = HnswTidToId(&entryTid);
 	graph->ResetVisited();
 	graph->mark_visited(entryId);
 	so->results->push_back({graph->distance_to_query(entryId), entryId});
 
-	for (int level = meta.entryLevel; level >= 0; level--) {
+	for (int level = entryLevel; level >= 0; level--) {
 		uint32 ef = level > 0 ? 1 : so->ef;
 
 		entries->clear();
@@ -161,6 +142,48 @@ static void SearchLocked(IndexScanDesc scan, HnswScanOpaque so)
 	for (size_t i = 0; i < so->results->size(); i++)
 		so->resultTids[i].count = graph->ReadHeapTids((*so->results)[i].id, so->resultTids[i].tids);
 	graph->ReleasePins();
+}
+
+/*
+ * Search the graph with a beam of so->ef, filling so->results and their heap
+ * TIDs. Under the scan lock: vacuum frees deleted elements (for reuse) only when
+ * no walk can stand on them. The first search picks the graph: the backend's
+ * copy when one is current, else the pages; later (wider) searches keep it, so
+ * element ids stay comparable across batches.
+ */
+static void SearchLocked(IndexScanDesc scan, HnswScanOpaque so)
+{
+	Relation index = scan->indexRelation;
+	HnswMetaPageData meta;
+
+	HnswReadMeta(index, &meta);
+	if (so->results == NULL)
+		so->results = new (palloc(sizeof(ruvector::candidate_list))) ruvector::candidate_list();
+	so->results->clear();
+	so->nextResult = 0;
+	if (!BlockNumberIsValid(meta.entryBlkno))
+		return;
+
+	if (so->graph == NULL && so->cachedGraph == NULL) {
+		so->query = GetQuery(scan, so);
+		so->cache = HnswCacheAcquire(index, &so->typeInfo, &meta);
+		if (so->cache != NULL) {
+			so->cachedGraph = new (palloc(sizeof(HnswCachedGraph))) HnswCachedGraph(so->cache, &so->typeInfo);
+			so->cachedGraph->SetQuery(so->query);
+		} else {
+			so->graph = new (palloc(sizeof(HnswPageGraph))) HnswPageGraph(index, &so->typeInfo, meta.m);
+			so->graph->SetQuery(so->query);
+		}
+	}
+
+	if (so->cachedGraph != NULL)
+		SearchGraph(so, so->cachedGraph, so->cachedGraph->EntryId(), so->cachedGraph->EntryLevel());
+	else {
+		ItemPointerData entryTid;
+
+		ItemPointerSet(&entryTid, meta.entryBlkno, meta.entryOffno);
+		SearchGraph(so, so->graph, HnswTidToId(&entryTid), meta.entryLevel);
+	}
 }
 
 static void Search(IndexScanDesc scan, HnswScanOpaque so)
@@ -252,6 +275,8 @@ void hnswendscan(IndexScanDesc scan)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 
+	if (so->cache != NULL)
+		HnswCacheRelease(so->cache);
 	MemoryContextDelete(so->tmpCtx);
 	pfree(so);
 	scan->opaque = NULL;

@@ -311,7 +311,11 @@ IndexBulkDeleteResult* hnswbulkdelete(IndexVacuumInfo* info, IndexBulkDeleteResu
 
 	LockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
 	HnswReadMeta(index, &state.meta);
+	double removedBefore = stats->tuples_removed;
 	ForEachPage(&state, RemoveHeapTids);
+	/* Backends' graph caches hold heap TIDs: a removed one must reach them before its heap slot is reused */
+	if (stats->tuples_removed != removedBefore && state.deleted.count == 0)
+		HnswUpdateMeta(index, &state.meta, false);
 
 	if (state.deleted.count > 0) {
 		/* Each level's relinking gets a context of its own, reset after it */

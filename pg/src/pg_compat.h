@@ -9,3 +9,11 @@
 #else
 #define VacuumDelayPoint() vacuum_delay_point()
 #endif
+
+/* The relation's file number: changes on TRUNCATE, REINDEX, VACUUM FULL */
+#if PG_VERSION_NUM >= 160000
+#define RelationGetRelFileNumber(relation) ((relation)->rd_locator.relNumber)
+#else
+typedef Oid RelFileNumber;
+#define RelationGetRelFileNumber(relation) ((relation)->rd_node.relNode)
+#endif

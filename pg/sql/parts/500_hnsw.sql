@@ -65,3 +65,7 @@ CREATE OPERATOR CLASS bit_jaccard_ops
 	FOR TYPE bit USING hnsw AS
 	OPERATOR 1 <%> (bit, bit) FOR ORDER BY float_ops,
 	FUNCTION 1 jaccard_distance(bit, bit);
+
+-- ruvector's own: elements in this backend's copy of an hnsw graph (ruvector.hnsw_cache_size), NULL when none
+CREATE FUNCTION ruvector_hnsw_cached_elements(regclass) RETURNS bigint
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
