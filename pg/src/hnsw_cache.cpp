@@ -54,11 +54,11 @@ struct HnswGraphCache {
 	int m;
 	uint32 entry;
 	int entryLevel;
-	char* vectors;       /* count * stride */
-	uint8* levels;       /* per element */
-	uint32* linkStart;   /* per element: first slot in links (level 0 first, as on the pages) */
-	uint32* links;       /* element numbers, HNSW_CACHE_NO_LINK for an empty slot */
-	uint32* tidStart;    /* count + 1: element i's heap TIDs are heapTids[tidStart[i] .. tidStart[i+1]) */
+	char* vectors;     /* count * stride */
+	uint8* levels;     /* per element */
+	uint32* linkStart; /* per element: first slot in links (level 0 first, as on the pages) */
+	uint32* links;     /* element numbers, HNSW_CACHE_NO_LINK for an empty slot */
+	uint32* tidStart;  /* count + 1: element i's heap TIDs are heapTids[tidStart[i] .. tidStart[i+1]) */
 	ItemPointerData* heapTids;
 };
 
@@ -168,9 +168,8 @@ static Page ReadPage(Relation index, BlockNumber blkno, BufferAccessStrategy str
 
 static void ReportDamage(Relation index, BlockNumber blkno, OffsetNumber offno)
 {
-	ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-	                errmsg("index \"%s\" has a damaged tuple at (%u,%u)", RelationGetRelationName(index), blkno,
-	                       offno)));
+	ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED), errmsg("index \"%s\" has a damaged tuple at (%u,%u)",
+	                                                         RelationGetRelationName(index), blkno, offno)));
 }
 
 /*
@@ -204,8 +203,7 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 			if (item[0] == HNSW_ELEMENT_TUPLE_TYPE) {
 				HnswElementTuple element = (HnswElementTuple) item;
 
-				if (element->level > ruvector::hnsw_max_level ||
-				    element->heaptidCount > ruvector::hnsw_max_payloads)
+				if (element->level > ruvector::hnsw_max_level || element->heaptidCount > ruvector::hnsw_max_payloads)
 					ReportDamage(index, blkno, offno);
 				elements++;
 				heapTidTotal += element->deleted == HNSW_ELEMENT_LIVE ? element->heaptidCount : 0;
