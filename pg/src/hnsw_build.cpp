@@ -88,6 +88,9 @@ static void WriteGraph(HnswBuildState* state)
 		freeSpace -= needed;
 	}
 
+	/* Grow the file once for every planned page where that is cheaper (PGlite) */
+	bool extended = count > 0 && HnswExtendRelation(state->index, firstBlock, block + 1 - firstBlock);
+
 	/* Write: pages fill in the same order as planned */
 	Buffer buf = InvalidBuffer;
 	Page page = NULL;
@@ -100,7 +103,7 @@ static void WriteGraph(HnswBuildState* state)
 				MarkBufferDirty(buf);
 				UnlockReleaseBuffer(buf);
 			}
-			buf = HnswNewBuffer(state->index, MAIN_FORKNUM);
+			buf = HnswExtendedBuffer(state->index, ItemPointerGetBlockNumber(&tids[i]), extended);
 			page = BufferGetPage(buf);
 			HnswInitPage(buf, page);
 			Assert(BufferGetBlockNumber(buf) == ItemPointerGetBlockNumber(&tids[i]));
