@@ -279,6 +279,8 @@ static char* hnswbuildphasename(int64 phasenum)
 			return (char*) "initializing";
 		case PROGRESS_HNSW_PHASE_LOAD:
 			return (char*) "loading tuples";
+		case PROGRESS_HNSW_PHASE_WRITE:
+			return (char*) "writing graph";
 		default:
 			return NULL;
 	}

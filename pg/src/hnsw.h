@@ -67,6 +67,8 @@ extern double hnsw_scan_mem_multiplier;
 
 /* Build progress phases reported in pg_stat_progress_create_index */
 #define PROGRESS_HNSW_PHASE_LOAD 2
+/* ruvector's own: the graph built in memory goes to pages */
+#define PROGRESS_HNSW_PHASE_WRITE 3
 
 typedef struct HnswOptions {
 	int32 vl_len_; /* varlena header (do not touch directly!) */

@@ -46,10 +46,13 @@ sql -f "$WORK/inserts.sql" >"$WORK/inserter.log" 2>&1 &
 inserter=$!
 started=$SECONDS
 wait_for 60 "SELECT count(*) >= $((initial + inserts_before_crash)) FROM committed"
+sql -c "ANALYZE unbuilt" >/dev/null
 sql -c "CREATE INDEX unbuilt_v ON unbuilt USING hnsw (v vector_l2_ops)" >"$WORK/builder.log" 2>&1 &
 builder=$!
+# The build reports its phase and progress against the planner's row estimate
 wait_for 30 "SELECT count(*) > 0 FROM pg_stat_progress_create_index
-	WHERE relid = 'unbuilt'::regclass AND tuples_done > 0"
+	WHERE relid = 'unbuilt'::regclass AND phase = 'building index: loading tuples'
+	AND tuples_done > 0 AND tuples_total >= tuples_done"
 kill -0 "$inserter" 2>/dev/null || fail "the inserter ended before the crash: $(tail -n 3 "$WORK/inserter.log")"
 kill -0 "$builder" 2>/dev/null || fail "the build of unbuilt_v ended before the crash: $(cat "$WORK/builder.log")"
 crash_server
