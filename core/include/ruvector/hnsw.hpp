@@ -133,9 +133,11 @@ void hnsw_search_layer(Graph& graph, const hnsw_candidate* entries, std::size_t 
 // heuristic leaves empty are filled with the nearest pruned candidates: fuller lists,
 // better recall at a small beam for a few more distances per hop.
 // Writes up to `m` kept candidates to `kept` and returns how many; `kept` may be `sorted`.
+// The first `*heuristic_kept` of them (if asked for) are the heuristic's own choice, the rest the fill.
 template <class Graph>
 std::size_t hnsw_select_neighbors(Graph& graph, const hnsw_candidate* sorted, std::size_t count, std::uint32_t m,
-                                  hnsw_candidate* kept, bool keep_pruned = true);
+                                  hnsw_candidate* kept, bool keep_pruned = true,
+                                  std::size_t* heuristic_kept = nullptr);
 
 // The graph an index build grows in memory: nodes are numbered 0.. in insertion order.
 // Each node's vector and link lists sit in one block of an arena (host memory).
@@ -215,6 +217,10 @@ public:
 		return record.payload_count == 1 ? &record.first_payload : record.more_payloads;
 	}
 
+	// Whether a node's list on a level is as link_back maintains it: ascending, stored distances exact, no kept
+	// link nearer to an earlier kept link than to the node (a pruned flag may be stale: see link_back). For tests.
+	bool links_consistent(std::uint32_t node, int level);
+
 	// The Graph interface used by the templates above.
 	float distance_to_query(std::uint64_t id)
 	{
@@ -233,7 +239,7 @@ public:
 
 private:
 	struct node_record {
-		void* block;                  // the vector, then [count, ids...] for levels 0..level
+		void* block;                  // the vector, then one link list per level 0..level (see links())
 		std::uint64_t* more_payloads; // every payload, once there are two
 		std::uint64_t first_payload;
 		std::int8_t level;
@@ -245,9 +251,18 @@ private:
 	{
 		return (space_.bytes + 7) & ~static_cast<std::size_t>(7);
 	}
-	// A node's link list on a level: the count, then capacity slots.
+	// A node's link list on a level: the count, then `capacity` ids, then their distances to the node (float),
+	// then one byte each: whether the neighbour heuristic keeps the link given the links before it (1) or it
+	// was pruned (0). Links stay in ascending (distance, id) order, so a new link is placed, not the whole list
+	// chosen again.
 	std::uint32_t* links(std::uint32_t node, int level) const;
+	static std::size_t link_words(std::uint32_t capacity)
+	{
+		return 1 + 2 * static_cast<std::size_t>(capacity) + (capacity + 3) / 4;
+	}
 	std::uint32_t create_node(const void* vector, std::uint64_t payload, int level);
+	void set_links(std::uint32_t node, int level, const hnsw_candidate* found, std::size_t count,
+	               std::size_t heuristic_kept);
 	void link_back(std::uint32_t node, int level, std::uint32_t new_node, float new_distance);
 	// New visited walk over `entries`, marking them.
 	void start_walk(const candidate_list& entries);
@@ -267,8 +282,9 @@ private:
 	hnsw_search_scratch scratch_;
 	// Results per layer while inserting (each layer's are the next one's entries).
 	candidate_list layer_results_[hnsw_max_level + 1];
-	// A full neighbour's links plus the new node, for re-selection.
+	// A neighbour's links plus the new node while it is placed, and their heuristic flags.
 	candidate_list relink_;
+	std::uint8_t* relink_kept_ = nullptr;
 };
 
 // ---- template and inline definitions --------------------------------------------
@@ -358,7 +374,7 @@ void hnsw_search_layer(Graph& graph, const hnsw_candidate* entries, std::size_t 
 
 template <class Graph>
 std::size_t hnsw_select_neighbors(Graph& graph, const hnsw_candidate* sorted, std::size_t count, std::uint32_t m,
-                                  hnsw_candidate* kept, bool keep_pruned)
+                                  hnsw_candidate* kept, bool keep_pruned, std::size_t* heuristic_kept)
 {
 	// Pruned candidates are copied aside: `kept` may overwrite them in `sorted`.
 	candidate_list pruned;
@@ -377,6 +393,9 @@ std::size_t hnsw_select_neighbors(Graph& graph, const hnsw_candidate* sorted, st
 		} else if (keep_pruned && pruned.size() < m) {
 			pruned.push_back(candidate);
 		}
+	}
+	if (heuristic_kept != nullptr) {
+		*heuristic_kept = kept_count;
 	}
 	for (std::size_t i = 0; i < pruned.size() && kept_count < m; i++) {
 		kept[kept_count++] = pruned[i];
