@@ -259,10 +259,9 @@ IndexBuildResult* hnswbuild(Relation heap, Relation index, IndexInfo* indexInfo)
 	InitBuildState(&state, heap, index);
 	CreateMetaPage(index, &state, MAIN_FORKNUM);
 
-	/* The planner's row estimate, so progress views can show a fraction */
-	const int progressIndex[] = {PROGRESS_CREATEIDX_SUBPHASE, PROGRESS_CREATEIDX_TUPLES_TOTAL};
-	const int64 progressValue[] = {PROGRESS_HNSW_PHASE_LOAD, (int64) Max(heap->rd_rel->reltuples, 0)};
-	pgstat_progress_update_multi_param(2, progressIndex, progressValue);
+	/* The planner's row estimate, so progress views can show a fraction (PGlite exports no multi-param update) */
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64) Max(heap->rd_rel->reltuples, 0));
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, PROGRESS_HNSW_PHASE_LOAD);
 	state.reltuples = table_index_build_scan(heap, index, indexInfo, true, true, BuildCallback, &state, NULL);
 
 	if (state.inMemory) {
