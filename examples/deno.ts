@@ -21,7 +21,11 @@ await pg.exec('CREATE EXTENSION ruvector')
 await pg.exec('CREATE TABLE docs (doc text PRIMARY KEY, title text, embedding vector(384))')
 await pg.transaction(async (tx) => {
 	for (const [i, { id, title }] of records.entries())
-		await tx.query('INSERT INTO docs VALUES ($1, $2, $3)', [id, title, toSql(vectors.subarray(i * DIMS, (i + 1) * DIMS))])
+		await tx.query('INSERT INTO docs VALUES ($1, $2, $3)', [
+			id,
+			title,
+			toSql(vectors.subarray(i * DIMS, (i + 1) * DIMS)),
+		])
 })
 await pg.exec('CREATE INDEX ON docs USING hnsw (embedding vector_cosine_ops)')
 

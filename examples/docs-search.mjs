@@ -77,7 +77,10 @@ export async function nearest(pg, embedding) {
 		`SELECT doc, title, embedding <=> $1 AS distance FROM docs ORDER BY embedding <=> $1 LIMIT ${NEIGHBOURS}`,
 		[toSql(embedding)]
 	)
-	return rows.map((row, i) => ({ rank: i + 1, .../** @type {{ doc: string, title: string, distance: number }} */ (row) }))
+	return rows.map((row, i) => ({
+		rank: i + 1,
+		.../** @type {{ doc: string, title: string, distance: number }} */ (row),
+	}))
 }
 
 /**
@@ -88,7 +91,11 @@ export async function usesIndex(pg) {
 	const { rows } = await pg.query(
 		`EXPLAIN SELECT doc FROM docs ORDER BY embedding <=> (SELECT embedding FROM docs LIMIT 1) LIMIT ${NEIGHBOURS}`
 	)
-	return rows.some((row) => Object.values(/** @type {object} */ (row)).join(' ').includes('docs_embedding'))
+	return rows.some((row) =>
+		Object.values(/** @type {object} */ (row))
+			.join(' ')
+			.includes('docs_embedding')
+	)
 }
 
 /** @param {string} selector */
@@ -120,9 +127,7 @@ export async function runPage(openDatabase) {
 		const extensionReadyMs = performance.now()
 		// openDatabase may mark when PGlite itself is up, so CREATE EXTENSION can be told apart from PGlite's start
 		const created = performance.getEntriesByName('pglite-created')[0]?.startTime
-		const bundle = performance
-			.getEntriesByType('resource')
-			.find((entry) => /\/ruvector[^/]*\.gz$/.test(entry.name)) // Vite renames it ruvector.tar-<hash>.gz
+		const bundle = performance.getEntriesByType('resource').find((entry) => /\/ruvector[^/]*\.gz$/.test(entry.name)) // Vite renames it ruvector.tar-<hash>.gz
 		status.textContent = `ruvector ready ${ms(extensionReadyMs)} after page start; loading documents…`
 
 		const { records, vectors } = await dataPromise
@@ -156,7 +161,13 @@ export async function runPage(openDatabase) {
 			extensionReadyMs,
 			openMs: extensionReadyMs - openStart,
 			createExtensionMs: created === undefined ? null : extensionReadyMs - created,
-			bundle: bundle ? { url: bundle.name, fetchMs: bundle.duration, bytes: /** @type {PerformanceResourceTiming} */ (bundle).encodedBodySize } : null,
+			bundle: bundle
+				? {
+						url: bundle.name,
+						fetchMs: bundle.duration,
+						bytes: /** @type {PerformanceResourceTiming} */ (bundle).encodedBodySize,
+					}
+				: null,
 			fillMs,
 			searchMs,
 			indexed,

@@ -42,7 +42,11 @@ test('browser.html shows the same nearest documents as Node, through the HNSW in
 	assert.equal(page.hits[0]?.distance, '0.0000', 'the query document is its own nearest neighbour')
 	const timings = /** @type {PageTimings} */ (page.timings)
 	assert.equal(timings.indexed, true, 'the planner uses the HNSW index')
-	assert.equal(timings.bundle?.url, `${session.url}/cdn/@ruvector/pglite/ruvector.tar.gz`, 'the bundle comes from beside the module')
+	assert.equal(
+		timings.bundle?.url,
+		`${session.url}/cdn/@ruvector/pglite/ruvector.tar.gz`,
+		'the bundle comes from beside the module'
+	)
 	await writeFile(path.join(ARTIFACTS, 'browser-timings.json'), `${JSON.stringify(timings, null, '\t')}\n`)
 	t.diagnostic(
 		`page start to usable extension: ${timings.extensionReadyMs.toFixed(0)} ms (target < 500 ms); of which ` +
@@ -61,7 +65,10 @@ test('worker.html runs PGlite + ruvector in a Web Worker and shows the same near
 	// The worker fetched PGlite and the bundle: the page's own resource list has neither.
 	assert.equal(timings.bundle, null)
 	assert.ok(!page.resources.some((name) => name.endsWith('.wasm')), 'PGlite was not loaded on the main thread')
-	assert.ok(page.resources.some((name) => name.endsWith('/pglite-worker.mjs')), 'the worker script was loaded')
+	assert.ok(
+		page.resources.some((name) => name.endsWith('/pglite-worker.mjs')),
+		'the worker script was loaded'
+	)
 })
 
 test('the Vite build emits the bundle and the built page searches with it', async () => {

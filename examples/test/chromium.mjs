@@ -63,12 +63,23 @@ export async function runExamplePage(browser, url, screenshot) {
 		const hits = await page.$$eval('#results tbody tr', (rows) =>
 			rows.map((row) => {
 				const cells = Array.from(row.querySelectorAll('td'), (td) => td.textContent ?? '')
-				return { rank: Number(cells[0]), doc: row.getAttribute('data-doc') ?? '', distance: cells[1] ?? '', title: cells[2] ?? '' }
+				return {
+					rank: Number(cells[0]),
+					doc: row.getAttribute('data-doc') ?? '',
+					distance: cells[1] ?? '',
+					title: cells[2] ?? '',
+				}
 			})
 		)
 		const timings = await page.evaluate(() => /** @type {{ ruvectorTimings?: unknown }} */ (window).ruvectorTimings)
 		const resources = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name))
-		return { hits, timings: /** @type {Record<string, unknown>} */ (timings), status, resources, query: await page.textContent('#query') }
+		return {
+			hits,
+			timings: /** @type {Record<string, unknown>} */ (timings),
+			status,
+			resources,
+			query: await page.textContent('#query'),
+		}
 	} finally {
 		await page.close()
 	}

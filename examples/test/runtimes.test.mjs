@@ -55,6 +55,9 @@ for (const [name, command, args] of RUNTIMES) {
 			expected.map((h) => h.doc)
 		)
 		for (const [i, hit] of got.entries())
-			assert.ok(Math.abs(hit.distance - /** @type {{ distance: number }} */ (expected[i]).distance) <= 5e-5, `distance of ${hit.doc}`)
+			assert.ok(
+				Math.abs(hit.distance - /** @type {{ distance: number }} */ (expected[i]).distance) <= 5e-5,
+				`distance of ${hit.doc}`
+			)
 	})
 }

@@ -45,7 +45,12 @@ test('the pgvector npm helper: toSql parameters, fromSql results, SparseVector',
 			await pg.query('INSERT INTO helper_items VALUES ($1, $2, $3)', [
 				i + 1,
 				pgvector.toSql(v),
-				pgvector.toSql(new pgvector.SparseVector(v.map((x) => (x > 0.5 ? x : 0)), undefined)),
+				pgvector.toSql(
+					new pgvector.SparseVector(
+						v.map((x) => (x > 0.5 ? x : 0)),
+						undefined
+					)
+				),
 			])
 		await pg.exec('CREATE INDEX ON helper_items USING hnsw (embedding vector_l2_ops)')
 		const { rows } = await pg.query(
@@ -77,9 +82,11 @@ test("Drizzle's vector, halfvec and sparsevec columns and distance helpers over 
 		const db = drizzle({ client: pg })
 		await pg.exec(`CREATE TABLE drizzle_items (id int PRIMARY KEY, embedding vector(${DIMS}), half halfvec(${DIMS}),
 			sparse sparsevec(${DIMS}))`)
-		await db.insert(items).values(
-			data.map((v, i) => ({ id: i + 1, embedding: v, half: v, sparse: `{1:${v[0]},${DIMS}:${v[DIMS - 1]}}/${DIMS}` }))
-		)
+		await db
+			.insert(items)
+			.values(
+				data.map((v, i) => ({ id: i + 1, embedding: v, half: v, sparse: `{1:${v[0]},${DIMS}:${v[DIMS - 1]}}/${DIMS}` }))
+			)
 		await pg.exec('CREATE INDEX ON drizzle_items USING hnsw (embedding vector_cosine_ops)')
 		const byCosine = await db
 			.select({ id: items.id, distance: cosineDistance(items.embedding, query) })

@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url'
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url))
 const TSC = path.join(PACKAGE_DIR, '..', '..', 'node_modules', '.bin', 'tsc')
 const manifest = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8'))
-const pglite = JSON.parse(readFileSync(path.join(PACKAGE_DIR, '..', '..', 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8'))
+const pglite = JSON.parse(
+	readFileSync(path.join(PACKAGE_DIR, '..', '..', 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')
+)
 
 /** @type {string} */
 let project
@@ -27,10 +29,20 @@ function run(command, args, cwd) {
 before(() => {
 	project = mkdtempSync(path.join(os.tmpdir(), 'ruvector-pack-'))
 	packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', project], PACKAGE_DIR))[0]
-	writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'pack-check', private: true, type: 'module' }))
+	writeFileSync(
+		path.join(project, 'package.json'),
+		JSON.stringify({ name: 'pack-check', private: true, type: 'module' })
+	)
 	run(
 		'npm',
-		['install', '--offline', '--no-audit', '--no-fund', `./${packed.filename}`, `@electric-sql/pglite@${pglite.version}`],
+		[
+			'install',
+			'--offline',
+			'--no-audit',
+			'--no-fund',
+			`./${packed.filename}`,
+			`@electric-sql/pglite@${pglite.version}`,
+		],
 		project
 	)
 })
@@ -40,7 +52,13 @@ after(() => {
 
 test('the tarball holds dist (ESM, CJS, types, bundle), the README and package.json only', () => {
 	const files = packed.files.map((f) => f.path).sort()
-	for (const needed of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/ruvector.tar.gz'])
+	for (const needed of [
+		'dist/index.js',
+		'dist/index.cjs',
+		'dist/index.d.ts',
+		'dist/index.d.cts',
+		'dist/ruvector.tar.gz',
+	])
 		assert.ok(files.includes(needed), `${needed} is packed`)
 	for (const file of files) assert.match(file, /^(dist\/|README\.md$|package\.json$)/, `${file} belongs in the package`)
 	assert.equal(packed.filename, `ruvector-pglite-${manifest.version}.tgz`)

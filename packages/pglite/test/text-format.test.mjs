@@ -97,7 +97,8 @@ test('sparsevecToSql and parseSparsevec round-trip with 0-based indices', async 
 })
 
 test('the parsers reject text that is not a vector', () => {
-	for (const text of ['1,2', '[1,,2]', '[1,x]', '[1,2', '{1:2}']) assert.throws(() => parseVector(text), SyntaxError, text)
+	for (const text of ['1,2', '[1,,2]', '[1,x]', '[1,2', '{1:2}'])
+		assert.throws(() => parseVector(text), SyntaxError, text)
 	for (const text of ['{1:2}', '{1:2}/', '{x:2}/3', '{1.5:2}/3', '{1:}/3', '{1}/3', '[1,2]'])
 		assert.throws(() => parseSparsevec(text), SyntaxError, text)
 	assert.deepEqual(Array.from(parseVector('[ 1 , -2.5e3 ]')), [1, -2500])
@@ -110,9 +111,10 @@ test('vectorParsers turns result columns into typed arrays', async () => {
 		[],
 		{ parsers }
 	)
-	const row = /** @type {{ v: Float32Array, h: Float32Array, s: { dimensions: number, indices: Int32Array, values: Float32Array }, n: number }} */ (
-		rows[0]
-	)
+	const row =
+		/** @type {{ v: Float32Array, h: Float32Array, s: { dimensions: number, indices: Int32Array, values: Float32Array }, n: number }} */ (
+			rows[0]
+		)
 	assert.ok(row.v instanceof Float32Array)
 	assert.deepEqual(Array.from(row.v), [1, 2, 3])
 	assert.deepEqual(Array.from(row.h), [0.5, -1])
@@ -121,7 +123,9 @@ test('vectorParsers turns result columns into typed arrays', async () => {
 
 	const bare = await PGlite.create({ extensions: { ruvector } })
 	try {
-		await assert.rejects(vectorParsers(bare), { message: 'vector types not found: run CREATE EXTENSION ruvector first' })
+		await assert.rejects(vectorParsers(bare), {
+			message: 'vector types not found: run CREATE EXTENSION ruvector first',
+		})
 	} finally {
 		await bare.close()
 	}
