@@ -42,6 +42,7 @@ test: setup
 lint: $(LINT_TARGETS)
 
 bench: setup $(BENCH_TARGETS)
+	$(MAKE) bench-plots
 
 clean:
 	rm -rf $(BUILD) packages/pglite/dist
