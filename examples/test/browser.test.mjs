@@ -56,7 +56,7 @@ test('browser.html shows the same nearest documents as Node, through the HNSW in
 	)
 })
 
-test('worker.html runs PGlite + ruvector in a Web Worker and shows the same nearest documents as Node', async () => {
+test('worker.html runs PGlite + ruvector in a Web Worker and shows the same nearest documents as Node', async (t) => {
 	const page = await runExamplePage(session.browser, `${session.url}/worker.html`, 'worker.png')
 	assert.equal(page.query, expected.title)
 	assert.deepEqual(page.hits, expected.hits)
@@ -69,6 +69,8 @@ test('worker.html runs PGlite + ruvector in a Web Worker and shows the same near
 		page.resources.some((name) => name.endsWith('/pglite-worker.mjs')),
 		'the worker script was loaded'
 	)
+	await writeFile(path.join(ARTIFACTS, 'worker-timings.json'), `${JSON.stringify(timings, null, '\t')}\n`)
+	t.diagnostic(`page start to usable extension in the worker: ${timings.extensionReadyMs.toFixed(0)} ms`)
 })
 
 test('the Vite build emits the bundle and the built page searches with it', async () => {
