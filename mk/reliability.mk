@@ -55,3 +55,6 @@ soak: fuzz-build
 LINT_TARGETS += lint-fuzz
 lint-fuzz:
 	clang-format-14 --dry-run --Werror $(wildcard $(FUZZ_DIR)/*.cpp)
+
+# Keep the instrumented core objects between runs (make would delete them as intermediates)
+.SECONDARY: $(FUZZ_CORE_OBJECTS)
