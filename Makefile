@@ -29,6 +29,7 @@ include mk/js.mk
 include mk/examples.mk
 include mk/bench.mk
 include mk/lint.mk
+include mk/reliability.mk
 
 build: setup $(BUILD_TARGETS)
 
