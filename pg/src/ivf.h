@@ -43,7 +43,10 @@ extern "C" {
 #define IVFFLAT_MAX_LISTS 32768
 #define IVFFLAT_DEFAULT_PROBES 1
 
-typedef enum IvfflatIterativeScanMode { IVFFLAT_ITERATIVE_SCAN_OFF, IVFFLAT_ITERATIVE_SCAN_RELAXED } IvfflatIterativeScanMode;
+typedef enum IvfflatIterativeScanMode {
+	IVFFLAT_ITERATIVE_SCAN_OFF,
+	IVFFLAT_ITERATIVE_SCAN_RELAXED
+} IvfflatIterativeScanMode;
 
 extern int ivfflat_probes;
 extern int ivfflat_iterative_scan;
@@ -80,11 +83,11 @@ typedef struct IvfMetaPageData {
 	uint32 magicNumber;
 	uint32 version;
 	uint32 dimensions;
-	uint32 lists;         /* 1 for flat */
-	uint8 hasCentroids;   /* ivfflat: the directory holds a centroid per list */
-	uint8 quantization;   /* ruvector::quantization */
-	uint16 entrySize;     /* bytes of one entry on a data page */
-	float scale;          /* sq8's step */
+	uint32 lists;              /* 1 for flat */
+	uint8 hasCentroids;        /* ivfflat: the directory holds a centroid per list */
+	uint8 quantization;        /* ruvector::quantization */
+	uint16 entrySize;          /* bytes of one entry on a data page */
+	float scale;               /* sq8's step */
 	BlockNumber codebookStart; /* offsets for sq8 and binary; InvalidBlockNumber without quantization */
 	BlockNumber directoryStart;
 } IvfMetaPageData;
@@ -102,8 +105,8 @@ typedef IvfPageOpaqueData* IvfPageOpaque;
 
 /* One list in the directory */
 typedef struct IvfListData {
-	BlockNumber startPage;  /* InvalidBlockNumber while the list is empty */
-	BlockNumber insertPage; /* the last page, where entries are appended */
+	BlockNumber startPage;                /* InvalidBlockNumber while the list is empty */
+	BlockNumber insertPage;               /* the last page, where entries are appended */
 	char centroid[FLEXIBLE_ARRAY_MEMBER]; /* ivfflat: as the space stores vectors */
 } IvfListData;
 typedef IvfListData* IvfList;
@@ -123,13 +126,13 @@ typedef IvfEntryData* IvfEntry;
 typedef struct IvfIndexInfo {
 	HnswTypeInfo type;
 	ruvector::quantization quantization;
-	bool flat;         /* one list, no centroids */
+	bool flat; /* one list, no centroids */
 	int lists;
-	Size termsBytes;   /* correction terms per entry */
-	Size codeBytes;    /* the stored vector or code */
+	Size termsBytes; /* correction terms per entry */
+	Size codeBytes;  /* the stored vector or code */
 	Size entrySize;
-	Size listSize;     /* a directory entry */
-	float* offset;     /* the quantizer's per-dimension offsets (dimensions floats) */
+	Size listSize; /* a directory entry */
+	float* offset; /* the quantizer's per-dimension offsets (dimensions floats) */
 	float scale;
 } IvfIndexInfo;
 
@@ -162,8 +165,8 @@ void IvfListLocation(const IvfMetaPageData* meta, const IvfIndexInfo* info, int 
 /* Fill an entry's terms and code from a value as the space stores it (float32, float16 or bits) */
 void IvfEncode(const IvfIndexInfo* info, const void* value, float* scratch, char* entryData);
 /* Append one entry to a list; the directory is updated when the list grows a page */
-void IvfAppendEntry(Relation index, const IvfIndexInfo* info, const IvfMetaPageData* meta, int list,
-                    const char* entry, bool building);
+void IvfAppendEntry(Relation index, const IvfIndexInfo* info, const IvfMetaPageData* meta, int list, const char* entry,
+                    bool building);
 /* The float32 form of a stored value (quantizers and k-means work on floats) */
 void IvfValueToFloats(const IvfIndexInfo* info, const void* value, float* out);
 
@@ -190,5 +193,5 @@ IndexBulkDeleteResult* ivfvacuumcleanup(IndexVacuumInfo* info, IndexBulkDeleteRe
 /* Shared by both handlers */
 void IvfFillAmRoutine(IndexAmRoutine* amroutine);
 void IvfCostEstimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* indexStartupCost,
-                     Cost* indexTotalCost, Selectivity* indexSelectivity, double* indexCorrelation,
-                     double* indexPages, double fraction);
+                     Cost* indexTotalCost, Selectivity* indexSelectivity, double* indexCorrelation, double* indexPages,
+                     double fraction);

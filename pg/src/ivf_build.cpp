@@ -188,10 +188,11 @@ static void SampleAndTrain(IvfBuildState* state, IndexInfo* indexInfo)
 
 	if (info->flat && !quantized)
 		return;
-	state->sampleTarget = info->flat ? IVF_QUANTIZER_SAMPLES
-	                                 : Max(info->lists * IVFFLAT_SAMPLES_PER_LIST, IVFFLAT_MIN_SAMPLES);
+	state->sampleTarget =
+	    info->flat ? IVF_QUANTIZER_SAMPLES : Max(info->lists * IVFFLAT_SAMPLES_PER_LIST, IVFFLAT_MIN_SAMPLES);
 	CheckMemory(state);
-	state->samples = (float*) palloc_extended(sizeof(float) * info->type.space.dim * state->sampleTarget, MCXT_ALLOC_HUGE);
+	state->samples =
+	    (float*) palloc_extended(sizeof(float) * info->type.space.dim * state->sampleTarget, MCXT_ALLOC_HUGE);
 	state->rng = 0x5eed;
 	if (state->heap != NULL) {
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, PROGRESS_IVF_PHASE_SAMPLE);
@@ -317,8 +318,7 @@ static void InitBuildState(IvfBuildState* state, Relation heap, Relation index, 
 		                errmsg("column cannot have more than %d dimensions for %s index", info->type.maxDimensions,
 		                       AmName(info))));
 	if (info->quantization != ruvector::quantization::none && info->type.space.element == ruvector::element_kind::bit)
-		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-		                errmsg("quantization is not supported for bit columns"),
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("quantization is not supported for bit columns"),
 		                errhint("Use quantization = 'none': bits are already one bit per dimension.")));
 
 	state->value = palloc0(info->type.space.bytes);

@@ -30,8 +30,7 @@ int IvfNearestList(const IvfIndexInfo* info, const char* centroids, const void* 
 }
 
 /* The same, reading the centroids from the directory pages */
-static int NearestListOnPages(Relation index, const IvfIndexInfo* info, const IvfMetaPageData* meta,
-                              const void* value)
+static int NearestListOnPages(Relation index, const IvfIndexInfo* info, const IvfMetaPageData* meta, const void* value)
 {
 	int perPage = (int) (IVF_PAGE_CAPACITY / info->listSize);
 	int best = 0;
@@ -63,8 +62,8 @@ bool ivfinsert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid
 	if (isnull[0])
 		return false;
 
-	MemoryContext insertCtx = AllocSetContextCreate(CurrentMemoryContext, "Ivf insert temporary context",
-	                                                ALLOCSET_DEFAULT_SIZES);
+	MemoryContext insertCtx =
+	    AllocSetContextCreate(CurrentMemoryContext, "Ivf insert temporary context", ALLOCSET_DEFAULT_SIZES);
 	MemoryContext oldCtx = MemoryContextSwitchTo(insertCtx);
 	IvfMetaPageData meta;
 	IvfIndexInfo info;

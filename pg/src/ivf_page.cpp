@@ -136,8 +136,8 @@ void IvfReadMeta(Relation index, IvfMetaPageData* meta)
 	IvfMetaPage onPage = IvfPageGetMeta(page);
 
 	if (IvfPageGetOpaque(page)->page_id != IVF_PAGE_ID || onPage->magicNumber != IVF_MAGIC_NUMBER)
-		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-		                errmsg("index \"%s\" is not a ruvector flat or ivfflat index", RelationGetRelationName(index))));
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED), errmsg("index \"%s\" is not a ruvector flat or ivfflat index",
+		                                                         RelationGetRelationName(index))));
 	if (onPage->version != IVF_VERSION)
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
 		                errmsg("index \"%s\" has on-disk version %u, expected %u", RelationGetRelationName(index),
@@ -254,8 +254,8 @@ void IvfEncode(const IvfIndexInfo* info, const void* value, float* scratch, char
  * page stays locked throughout, so appends to its lists take turns; lock order is
  * directory page, then data pages.
  */
-void IvfAppendEntry(Relation index, const IvfIndexInfo* info, const IvfMetaPageData* meta, int list,
-                    const char* entry, bool building)
+void IvfAppendEntry(Relation index, const IvfIndexInfo* info, const IvfMetaPageData* meta, int list, const char* entry,
+                    bool building)
 {
 	BlockNumber listBlkno;
 	Size listOffset;

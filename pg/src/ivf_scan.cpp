@@ -207,8 +207,9 @@ static void MeasurePage(IvfScanOpaque so, Page page)
 				const ruvector::sq8_terms* terms = (const ruvector::sq8_terms*) entry->data;
 				const int8* code = (const int8*) (entry->data + info->termsBytes);
 
-				AddCandidate(so, ruvector::lower_bound_of(ruvector::sq8_query_distance(book, metric, so->sq8, code, *terms)),
-				             &entry->heaptid);
+				AddCandidate(
+				    so, ruvector::lower_bound_of(ruvector::sq8_query_distance(book, metric, so->sq8, code, *terms)),
+				    &entry->heaptid);
 			}
 			break;
 		}
@@ -219,9 +220,10 @@ static void MeasurePage(IvfScanOpaque so, Page page)
 				const ruvector::binary_terms* terms = (const ruvector::binary_terms*) entry->data;
 				const uint8* code = (const uint8*) (entry->data + info->termsBytes);
 
-				AddCandidate(so,
-				             ruvector::lower_bound_of(ruvector::binary_query_distance(book, metric, so->binary, code, *terms)),
-				             &entry->heaptid);
+				AddCandidate(
+				    so,
+				    ruvector::lower_bound_of(ruvector::binary_query_distance(book, metric, so->binary, code, *terms)),
+				    &entry->heaptid);
 			}
 			break;
 		}

@@ -24,8 +24,8 @@ static BlockNumber FirstDataPage(const IvfMetaPageData* meta, const IvfIndexInfo
 }
 
 /* Remove the entries the callback says are dead from one page; returns how many */
-static int VacuumPage(Relation index, Buffer buf, Size entrySize, IndexBulkDeleteCallback callback,
-                      void* callbackState, double* remaining)
+static int VacuumPage(Relation index, Buffer buf, Size entrySize, IndexBulkDeleteCallback callback, void* callbackState,
+                      double* remaining)
 {
 	Page page = BufferGetPage(buf);
 	int count = IvfPageEntryCount(page, entrySize);

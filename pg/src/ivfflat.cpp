@@ -71,8 +71,8 @@ static bytea* ivfflatoptions(Datum reloptions, bool validate)
  * through fmgr, so one operator cost each).
  */
 void IvfCostEstimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* indexStartupCost,
-                     Cost* indexTotalCost, Selectivity* indexSelectivity, double* indexCorrelation,
-                     double* indexPages, double fraction)
+                     Cost* indexTotalCost, Selectivity* indexSelectivity, double* indexCorrelation, double* indexPages,
+                     double fraction)
 {
 	GenericCosts costs;
 
