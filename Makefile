@@ -27,6 +27,7 @@ include mk/wasm.mk
 include mk/js.mk
 include mk/bench.mk
 include mk/lint.mk
+include mk/reliability.mk
 
 build: setup $(BUILD_TARGETS)
 
