@@ -10,7 +10,10 @@ CORE_INCLUDE := $(CORE_DIR)/include
 CORE_SOURCES := $(addprefix $(CORE_DIR)/src/,kernels/serial.cpp kernels/x86_avx2.cpp kernels/wasm_simd128.cpp \
 	kernels/bits_serial.cpp kernels/bits_x86_avx2.cpp kernels/bits_wasm_simd128.cpp kernels/bits_dispatch.cpp \
 	kernels/dispatch.cpp cpu.cpp distance.cpp memory.cpp hnsw.cpp space.cpp kernels/half_serial.cpp \
-	kernels/half_x86_avx2.cpp kernels/half_wasm_simd128.cpp kernels/half_dispatch.cpp kernels/sparse_serial.cpp)
+	kernels/half_x86_avx2.cpp kernels/half_wasm_simd128.cpp kernels/half_dispatch.cpp kernels/sparse_serial.cpp \
+	vector_text.cpp vector_binary.cpp \
+	quantize.cpp kernels/int8_serial.cpp kernels/int8_x86_avx2.cpp kernels/int8_x86_avx512.cpp \
+	kernels/int8_wasm_simd128.cpp kernels/int8_dispatch.cpp kmeans.cpp)
 CORE_HEADERS := $(wildcard $(CORE_INCLUDE)/ruvector/*.hpp $(CORE_DIR)/src/kernels/*.hpp)
 CORE_CXXFLAGS := -std=c++20 -fno-exceptions -fno-rtti
 
@@ -55,7 +58,7 @@ $(CORE_WASM_HARNESS): $(CORE_WASM_OBJECTS) $(CORE_DIR)/wasm/imports.txt
 
 core-test: core-build
 	cd $(CORE_BUILD) && ctest --output-on-failure -j$(NPROC)
-	RUVECTOR_CORE_WASM=$(CORE_WASM_HARNESS) node --test $(CORE_DIR)/wasm/test_kernels.mjs
+	RUVECTOR_CORE_WASM=$(CORE_WASM_HARNESS) node --test $(CORE_DIR)/wasm/test_kernels.mjs $(CORE_DIR)/wasm/test_int8.mjs
 
 core-bench: core-build
 	@mkdir -p $(BUILD)/bench
@@ -65,12 +68,13 @@ core-bench: core-build
 # Formatting and clang-tidy over core/: native sources with the compile commands CMake wrote,
 # the WASM-only sources again with the WASM flags.
 CORE_LINT_FILES := $(shell find $(CORE_DIR) -name '*.cpp' -o -name '*.hpp' -o -name '*.inc' 2>/dev/null)
-CORE_TIDY_FILES := $(CORE_SOURCES) $(CORE_DIR)/tests/test_kernels.cpp $(CORE_DIR)/bench/bench_kernels.cpp \
+CORE_TIDY_FILES := $(CORE_SOURCES) $(CORE_DIR)/tests/test_kernels.cpp $(CORE_DIR)/tests/test_int8.cpp $(CORE_DIR)/bench/bench_kernels.cpp \
 	$(CORE_DIR)/bench/baseline_plain.cpp $(CORE_DIR)/bench/baseline_assoc.cpp
 lint-core:
 	clang-format-14 --dry-run --Werror $(CORE_LINT_FILES)
 	$(CORE_CMAKE) > /dev/null
 	clang-tidy-14 -p $(CORE_BUILD) --quiet --warnings-as-errors='*' $(CORE_TIDY_FILES)
 	clang-tidy-14 --quiet --warnings-as-errors='*' $(CORE_DIR)/src/kernels/wasm_simd128.cpp \
+		$(CORE_DIR)/src/kernels/int8_wasm_simd128.cpp \
 		$(CORE_DIR)/src/kernels/dispatch.cpp $(CORE_DIR)/src/cpu.cpp $(CORE_DIR)/wasm/kernels_harness.cpp -- \
 		$(filter-out -O2 -Wall -Wextra -Werror,$(CORE_WASM_CXXFLAGS))

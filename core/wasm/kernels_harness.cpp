@@ -3,6 +3,7 @@
 // set RUVECTOR_SIMD; allowed by imports.txt) and provides the two string routines
 // dispatch.cpp calls. Built with -fno-builtin so those loops stay loops.
 // Vectors live in `arena`; JavaScript writes them through the exported memory.
+#include "ruvector/int8.hpp"
 #include "ruvector/kernels.hpp"
 
 #include <cstddef>
@@ -92,6 +93,18 @@ RV_EXPORT float rv_l2sq(int level, const float* a, const float* b, std::size_t n
 	return table_for(level)->l2sq_f32(a, b, n);
 }
 
+// One query against `count` vectors stored one after another: the distance pass of an exact
+// scan with nothing else around it (the benchmark's floor). Returns the sum so it is not elided.
+RV_EXPORT float rv_l2sq_scan(int level, const float* query, const float* base, std::size_t count, std::size_t n)
+{
+	const ruvector::kernel_table* table = table_for(level);
+	float sum = 0;
+	for (std::size_t i = 0; i < count; i++) {
+		sum += table->l2sq_f32(query, base + i * n, n);
+	}
+	return sum;
+}
+
 RV_EXPORT float rv_dot(int level, const float* a, const float* b, std::size_t n)
 {
 	return table_for(level)->dot_f32(a, b, n);
@@ -109,6 +122,32 @@ RV_EXPORT void rv_cosine(int level, const float* a, const float* b, std::size_t 
 	out[0] = p.dot;
 	out[1] = p.norm_a;
 	out[2] = p.norm_b;
+}
+
+RV_EXPORT int rv_has_int8_level(int level)
+{
+	return ruvector::int8_kernels_for(static_cast<ruvector::simd_level>(level)) != nullptr ? 1 : 0;
+}
+
+RV_EXPORT std::int32_t rv_l2sq_i8(int level, const std::int8_t* a, const std::int8_t* b, std::size_t n)
+{
+	return ruvector::int8_kernels_for(static_cast<ruvector::simd_level>(level))->l2sq_i8(a, b, n);
+}
+
+RV_EXPORT std::int32_t rv_dot_i8(int level, const std::int8_t* a, const std::int8_t* b, std::size_t n)
+{
+	return ruvector::int8_kernels_for(static_cast<ruvector::simd_level>(level))->dot_i8(a, b, n);
+}
+
+// The dispatched int8 entry points (resolved on first call, following the f32 level).
+RV_EXPORT std::int32_t rv_l2sq_i8_dispatched(const std::int8_t* a, const std::int8_t* b, std::size_t n)
+{
+	return ruvector::l2sq_i8(a, b, n);
+}
+
+RV_EXPORT int rv_active_int8_level()
+{
+	return static_cast<int>(ruvector::active_int8_kernels.level);
 }
 
 RV_EXPORT double rv_l2_distance(const float* a, const float* b, std::size_t n)

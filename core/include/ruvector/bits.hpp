@@ -28,6 +28,7 @@ using bits_overlap_fn = bit_overlap (*)(const std::uint8_t* a, const std::uint8_
 
 struct bits_kernel_table {
 	simd_level level;
+	cpu_extra needs;
 	bits_hamming_fn hamming; // popcount(a ^ b)
 	bits_overlap_fn overlap; // popcount(a & b), popcount(a | b)
 };

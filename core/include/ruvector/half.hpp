@@ -118,6 +118,7 @@ using f16_cosine_fn = cosine_parts (*)(const std::uint16_t* a, const std::uint16
 
 struct half_kernel_table {
 	simd_level level;
+	cpu_extra needs;
 	f16_distance_fn l2sq_f16; // sum (a-b)^2
 	f16_distance_fn dot_f16;  // sum a*b
 	f16_distance_fn l1_f16;   // sum |a-b|

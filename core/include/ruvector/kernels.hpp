@@ -22,6 +22,11 @@ namespace ruvector {
 
 enum class simd_level : std::uint8_t { serial, avx2, avx512, neon, wasm_simd128 };
 
+// An instruction set a family's table needs beyond its level's baseline (cpu.hpp says what
+// each level's baseline is). A family may list two tables for one level, the plain one
+// first: dispatch takes the last one this CPU runs.
+enum class cpu_extra : std::uint8_t { none, f16c, popcnt, avx512_vnni, avx512_vpopcntdq, neon_dotprod };
+
 // Name used in logs, benchmarks and the RUVECTOR_SIMD environment variable.
 const char* simd_level_name(simd_level level);
 
@@ -37,6 +42,7 @@ using f32_cosine_fn = cosine_parts (*)(const float* a, const float* b, std::size
 
 struct kernel_table {
 	simd_level level;
+	cpu_extra needs;
 	f32_distance_fn l2sq_f32; // sum (a-b)^2
 	f32_distance_fn dot_f32;  // sum a*b
 	f32_distance_fn l1_f32;   // sum |a-b|

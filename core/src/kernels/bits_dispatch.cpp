@@ -13,12 +13,12 @@ bit_overlap overlap_first_call(const std::uint8_t* a, const std::uint8_t* b, std
 
 // One table per level built into this binary, serial first (install_following_f32 falls back to it).
 constexpr bits_kernel_table tables[] = {
-    {simd_level::serial, &hamming_bits_serial, &overlap_bits_serial},
+    {simd_level::serial, cpu_extra::none, &hamming_bits_serial, &overlap_bits_serial},
 #if defined(RUVECTOR_HAVE_X86)
-    {simd_level::avx2, &hamming_bits_avx2, &overlap_bits_avx2},
+    {simd_level::avx2, cpu_extra::popcnt, &hamming_bits_avx2, &overlap_bits_avx2},
 #endif
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)
-    {simd_level::wasm_simd128, &hamming_bits_wasm_simd128, &overlap_bits_wasm_simd128},
+    {simd_level::wasm_simd128, cpu_extra::none, &hamming_bits_wasm_simd128, &overlap_bits_wasm_simd128},
 #endif
 };
 
@@ -26,7 +26,7 @@ constexpr bits_kernel_table tables[] = {
 // The AVX2 tails count with POPCNT.
 void install_first_choice()
 {
-	install_following_f32(active_bits_kernels, tables, cpu_extra::popcnt);
+	install_following_f32(active_bits_kernels, tables);
 }
 
 std::uint64_t hamming_first_call(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes)
@@ -43,12 +43,13 @@ bit_overlap overlap_first_call(const std::uint8_t* a, const std::uint8_t* b, std
 
 } // namespace
 
-constinit bits_kernel_table active_bits_kernels{simd_level::serial, &hamming_first_call, &overlap_first_call};
+constinit bits_kernel_table active_bits_kernels{simd_level::serial, cpu_extra::none, &hamming_first_call,
+                                                &overlap_first_call};
 
 const bits_kernel_table* bits_kernels_for(simd_level level)
 {
 	// nullptr where there are no bit kernels at this level in this binary (avx512 and neon are not written).
-	return table_for_level(tables, level, cpu_extra::popcnt);
+	return table_for_level(tables, level);
 }
 
 bool select_bits_kernels(simd_level level)

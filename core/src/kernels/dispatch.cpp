@@ -13,12 +13,12 @@ namespace {
 
 // One table per level built into this binary, serial first.
 constexpr kernel_table tables[] = {
-    {simd_level::serial, &l2sq_f32_serial, &dot_f32_serial, &l1_f32_serial, &cosine_f32_serial},
+    {simd_level::serial, cpu_extra::none, &l2sq_f32_serial, &dot_f32_serial, &l1_f32_serial, &cosine_f32_serial},
 #if defined(RUVECTOR_HAVE_X86)
-    {simd_level::avx2, &l2sq_f32_avx2, &dot_f32_avx2, &l1_f32_avx2, &cosine_f32_avx2},
+    {simd_level::avx2, cpu_extra::none, &l2sq_f32_avx2, &dot_f32_avx2, &l1_f32_avx2, &cosine_f32_avx2},
 #endif
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)
-    {simd_level::wasm_simd128, &l2sq_f32_wasm_simd128, &dot_f32_wasm_simd128, &l1_f32_wasm_simd128,
+    {simd_level::wasm_simd128, cpu_extra::none, &l2sq_f32_wasm_simd128, &dot_f32_wasm_simd128, &l1_f32_wasm_simd128,
      &cosine_f32_wasm_simd128},
 #endif
 };
@@ -66,7 +66,7 @@ simd_level detect_simd_level()
 const kernel_table* kernels_for(simd_level level)
 {
 	// nullptr for levels not built into this binary (avx512 and neon are not written yet).
-	return table_for_level(tables, level, cpu_extra::none);
+	return table_for_level(tables, level);
 }
 
 bool select_kernels(simd_level level)

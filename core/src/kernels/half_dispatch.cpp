@@ -13,12 +13,12 @@ namespace {
 
 // One table per level built into this binary, serial first (install_following_f32 falls back to it).
 constexpr half_kernel_table tables[] = {
-    {simd_level::serial, &l2sq_f16_serial, &dot_f16_serial, &l1_f16_serial, &cosine_f16_serial},
+    {simd_level::serial, cpu_extra::none, &l2sq_f16_serial, &dot_f16_serial, &l1_f16_serial, &cosine_f16_serial},
 #if defined(RUVECTOR_HAVE_X86)
-    {simd_level::avx2, &l2sq_f16_avx2, &dot_f16_avx2, &l1_f16_avx2, &cosine_f16_avx2},
+    {simd_level::avx2, cpu_extra::f16c, &l2sq_f16_avx2, &dot_f16_avx2, &l1_f16_avx2, &cosine_f16_avx2},
 #endif
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)
-    {simd_level::wasm_simd128, &l2sq_f16_wasm_simd128, &dot_f16_wasm_simd128, &l1_f16_wasm_simd128,
+    {simd_level::wasm_simd128, cpu_extra::none, &l2sq_f16_wasm_simd128, &dot_f16_wasm_simd128, &l1_f16_wasm_simd128,
      &cosine_f16_wasm_simd128},
 #endif
 };
@@ -26,7 +26,7 @@ constexpr half_kernel_table tables[] = {
 // The f32 level decides (it honours RUVECTOR_SIMD); a CPU with AVX2 but no F16C gets serial.
 void resolve()
 {
-	install_following_f32(active_half_kernels, tables, cpu_extra::f16c);
+	install_following_f32(active_half_kernels, tables);
 }
 
 float l2sq_resolve(const std::uint16_t* a, const std::uint16_t* b, std::size_t n)
@@ -55,12 +55,12 @@ cosine_parts cosine_resolve(const std::uint16_t* a, const std::uint16_t* b, std:
 
 } // namespace
 
-constinit half_kernel_table active_half_kernels{simd_level::serial, &l2sq_resolve, &dot_resolve, &l1_resolve,
-                                                &cosine_resolve};
+constinit half_kernel_table active_half_kernels{simd_level::serial, cpu_extra::none, &l2sq_resolve,
+                                                &dot_resolve,       &l1_resolve,     &cosine_resolve};
 
 const half_kernel_table* half_kernels_for(simd_level level)
 {
-	return table_for_level(tables, level, cpu_extra::f16c);
+	return table_for_level(tables, level);
 }
 
 bool select_half_kernels(simd_level level)
