@@ -136,8 +136,7 @@ void hnsw_search_layer(Graph& graph, const hnsw_candidate* entries, std::size_t 
 // The first `*heuristic_kept` of them (if asked for) are the heuristic's own choice, the rest the fill.
 template <class Graph>
 std::size_t hnsw_select_neighbors(Graph& graph, const hnsw_candidate* sorted, std::size_t count, std::uint32_t m,
-                                  hnsw_candidate* kept, bool keep_pruned = true,
-                                  std::size_t* heuristic_kept = nullptr);
+                                  hnsw_candidate* kept, bool keep_pruned = true, std::size_t* heuristic_kept = nullptr);
 
 // The graph an index build grows in memory: nodes are numbered 0.. in insertion order.
 // Each node's vector and link lists sit in one block of an arena (host memory).
