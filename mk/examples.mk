@@ -17,6 +17,7 @@ examples-test: js-build
 examples-serve: js-build
 	node $(ROOT)/examples/serve.mjs 8080
 
-lint-examples:
+# Both check against the package's built types (dist/index.d.ts): build them first, also in a fresh clone.
+lint-examples: $(PGLITE_DIST)/index.js
 	$(NODE_BIN)/tsc --noEmit -p $(ROOT)/examples/tsconfig.check.json
 	cd $(ROOT) && $(NODE_BIN)/deno check --quiet examples/deno.ts
