@@ -148,8 +148,11 @@ static void CheckElementLinks(Relation index, const HnswTypeInfo* info, int m, B
 	HnswNeighborTuple neighbors =
 	    (HnswNeighborTuple) ReadCheckedTuple(index, knownBlocks, &element->neighbortid, held, 1, &length, &held[1]);
 	HnswCheckNeighbors(index, &element->neighbortid, neighbors, length, element->level, m);
-	if (neighbors->count != HNSW_NEIGHBOR_SLOTS(element->level, m))
-		Corrupted(index, &element->neighbortid, "a neighbour list sized for another level");
+	/* A reused neighbour tuple may have more slots than its element's level needs: they stay empty */
+	for (int slot = HNSW_NEIGHBOR_SLOTS(element->level, m); slot < neighbors->count; slot++) {
+		if (ItemPointerIsValid(&neighbors->indextids[slot]))
+			Corrupted(index, &element->neighbortid, "a link in a slot above its element's level");
+	}
 
 	for (int level = 0; level <= element->level; level++) {
 		int first = HnswLevelFirstSlot(level, m);

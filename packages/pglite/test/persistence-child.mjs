@@ -1,7 +1,7 @@
 // Run by persistence.test.mjs in a new Node process: open the data directory given as the first argument, answer
 // the queries given (JSON) as the second through the hnsw index, and print the ids, the plan and the index check.
-import { PGlite } from '@electric-sql/pglite'
 import { ruvector } from '@ruvector/pglite'
+import { RuvectorPGlite as PGlite } from './support.mjs'
 
 const [dataDir, queriesJson] = process.argv.slice(2)
 const queries = /** @type {string[]} */ (JSON.parse(queriesJson ?? '[]'))

@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { PGlite } from '@electric-sql/pglite'
 import { ruvector } from '@ruvector/pglite'
-import { randomVector, seededRandom, vectorLiteral } from './support.mjs'
+import { RuvectorPGlite as PGlite, randomVector, seededRandom, vectorLiteral } from './support.mjs'
 
 const ROWS = 1500
 const DIMS = 24

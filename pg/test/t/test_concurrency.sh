@@ -16,7 +16,8 @@ source "$(dirname "$0")/lib.sh"
 
 initial=1000
 pinned=500
-phase_seconds=7
+# make soak runs the phases longer
+phase_seconds=${RUVECTOR_CONCURRENCY_SECONDS:-7}
 
 setup_db
 sql <<SQL

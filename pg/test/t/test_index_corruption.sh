@@ -7,6 +7,8 @@
 #   level     an element on level 250 (above any level the graph has)
 #   link      a neighbour link to block 100000, past the end of the index
 #   offset    a neighbour link to offset 999 (no such tuple on the page)
+# PostgreSQL 18 initialises with data checksums, which would refuse every edited page first: the damaged cases run
+# with ignore_checksum_failure, so the pages reach ruvector's own checks.
 # For each: ruvector_index_check fails with SQLSTATE XX002 (index_corrupted) or XX001 (data_corrupted, garbage
 # page only), a full iterative index scan fails with the same classes or answers, the server never restarts
 # (no backend crashed), the session answers afterwards; with the original file back the check passes again.
@@ -81,12 +83,14 @@ damaged()
 	local name=$1 codes=$2 before out code
 	before=$(crashes_before)
 	restart_quietly
-	out=$(sql -c "\\set VERBOSITY verbose" -c "SELECT * FROM ruvector_index_check('items_v')" 2>&1 || true)
+	out=$(sql -c "\\set VERBOSITY verbose" -c "SET ignore_checksum_failure = on" \
+		-c "SELECT * FROM ruvector_index_check('items_v')" 2>&1 || true)
 	code=$(grep -o 'ERROR:  [0-9A-Z]\{5\}' <<<"$out" | head -n 1 | cut -c 9-)
 	[[ " $codes " == *" $code "* ]] || fail "$name: ruvector_index_check gave '$out', expected SQLSTATE $codes"
 	log "$name: ruvector_index_check: $(grep -m 1 ERROR <<<"$out")"
 
-	out=$(sql -c "\\set VERBOSITY verbose" -c "SET enable_seqscan = off" -c "SET hnsw.iterative_scan = relaxed_order" \
+	out=$(sql -c "\\set VERBOSITY verbose" -c "SET ignore_checksum_failure = on" -c "SET enable_seqscan = off" \
+		-c "SET hnsw.iterative_scan = relaxed_order" \
 		-c "SET hnsw.max_scan_tuples = 100000000" \
 		-c "SELECT count(*) FROM (SELECT id FROM items ORDER BY v <-> gv(-1) LIMIT 100000000) s" 2>&1 || true)
 	if grep -q ERROR <<<"$out"; then
