@@ -25,7 +25,7 @@ bench-data:
 		fi; \
 	done
 
-bench-pglite: js-build bench-data
+bench-pglite: js-build bench-data $(CORE_WASM_HARNESS)
 	node --expose-gc $(ROOT)/bench/pglite.mjs
 
 lint-bench:

@@ -13,7 +13,7 @@ CORE_SOURCES := $(addprefix $(CORE_DIR)/src/,kernels/serial.cpp kernels/x86_avx2
 	kernels/half_x86_avx2.cpp kernels/half_wasm_simd128.cpp kernels/half_dispatch.cpp kernels/sparse_serial.cpp \
 	vector_text.cpp vector_binary.cpp \
 	quantize.cpp kernels/int8_serial.cpp kernels/int8_x86_avx2.cpp kernels/int8_x86_avx512.cpp \
-	kernels/int8_wasm_simd128.cpp kernels/int8_dispatch.cpp)
+	kernels/int8_wasm_simd128.cpp kernels/int8_dispatch.cpp kmeans.cpp)
 CORE_HEADERS := $(wildcard $(CORE_INCLUDE)/ruvector/*.hpp $(CORE_DIR)/src/kernels/*.hpp)
 CORE_CXXFLAGS := -std=c++20 -fno-exceptions -fno-rtti
 
