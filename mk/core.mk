@@ -12,7 +12,8 @@ CORE_SOURCES := $(addprefix $(CORE_DIR)/src/,kernels/serial.cpp kernels/x86_avx2
 	kernels/dispatch.cpp cpu.cpp distance.cpp memory.cpp hnsw.cpp space.cpp kernels/half_serial.cpp \
 	kernels/half_x86_avx2.cpp kernels/half_wasm_simd128.cpp kernels/half_dispatch.cpp kernels/sparse_serial.cpp \
 	quantize.cpp kernels/int8_serial.cpp kernels/int8_x86_avx2.cpp kernels/int8_x86_avx512.cpp \
-	kernels/int8_wasm_simd128.cpp kernels/int8_dispatch.cpp)
+	kernels/int8_wasm_simd128.cpp kernels/int8_dispatch.cpp kernels/x86_avx512.cpp kernels/half_x86_avx512.cpp \
+	kernels/bits_x86_avx512.cpp)
 CORE_HEADERS := $(wildcard $(CORE_INCLUDE)/ruvector/*.hpp $(CORE_DIR)/src/kernels/*.hpp)
 CORE_CXXFLAGS := -std=c++20 -fno-exceptions -fno-rtti
 
