@@ -84,12 +84,11 @@ bool x86_runs(bool avx512, cpu_extra extra)
 // optional and announced by the kernel in HWCAP.
 bool arm_runs(cpu_extra extra)
 {
-	const unsigned long hwcap_asimddp = 1UL << 20;
 	switch (extra) {
 		case cpu_extra::none:
 			return true;
 		case cpu_extra::neon_dotprod:
-			return (getauxval(AT_HWCAP) & hwcap_asimddp) != 0;
+			return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
 		default:
 			return false;
 	}

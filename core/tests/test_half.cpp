@@ -376,7 +376,11 @@ TEST(HalfDistances, AsSqlReportsThem)
 		EXPECT_EQ(ruvector::cosine_distance_f16(a, a, 2), 0.0);
 		EXPECT_EQ(ruvector::norm_f16(a, 2), 5.0);
 	}
+#if defined(RUVECTOR_HAVE_X86)
 	EXPECT_FALSE(ruvector::select_half_kernels(simd_level::neon));
+#else
+	EXPECT_FALSE(ruvector::select_half_kernels(simd_level::avx2));
+#endif
 }
 
 } // namespace

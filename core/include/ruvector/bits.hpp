@@ -56,6 +56,11 @@ std::uint64_t hamming_bits_avx512(const std::uint8_t* a, const std::uint8_t* b, 
 bit_overlap overlap_bits_avx512(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 #endif
 
+#if defined(RUVECTOR_HAVE_NEON)
+std::uint64_t hamming_bits_neon(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
+bit_overlap overlap_bits_neon(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
+#endif
+
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)
 std::uint64_t hamming_bits_wasm_simd128(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 bit_overlap overlap_bits_wasm_simd128(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);

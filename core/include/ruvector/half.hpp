@@ -153,6 +153,13 @@ float l1_f16_avx512(const std::uint16_t* a, const std::uint16_t* b, std::size_t 
 cosine_parts cosine_f16_avx512(const std::uint16_t* a, const std::uint16_t* b, std::size_t n);
 #endif
 
+#if defined(RUVECTOR_HAVE_NEON)
+float l2sq_f16_neon(const std::uint16_t* a, const std::uint16_t* b, std::size_t n);
+float dot_f16_neon(const std::uint16_t* a, const std::uint16_t* b, std::size_t n);
+float l1_f16_neon(const std::uint16_t* a, const std::uint16_t* b, std::size_t n);
+cosine_parts cosine_f16_neon(const std::uint16_t* a, const std::uint16_t* b, std::size_t n);
+#endif
+
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)
 float l2sq_f16_wasm_simd128(const std::uint16_t* a, const std::uint16_t* b, std::size_t n);
 float dot_f16_wasm_simd128(const std::uint16_t* a, const std::uint16_t* b, std::size_t n);

@@ -18,6 +18,9 @@ constexpr bits_kernel_table tables[] = {
     {simd_level::avx2, cpu_extra::popcnt, &hamming_bits_avx2, &overlap_bits_avx2},
     {simd_level::avx512, cpu_extra::avx512_vpopcntdq, &hamming_bits_avx512, &overlap_bits_avx512},
 #endif
+#if defined(RUVECTOR_HAVE_NEON)
+    {simd_level::neon, cpu_extra::none, &hamming_bits_neon, &overlap_bits_neon},
+#endif
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)
     {simd_level::wasm_simd128, cpu_extra::none, &hamming_bits_wasm_simd128, &overlap_bits_wasm_simd128},
 #endif

@@ -18,6 +18,9 @@ constexpr kernel_table tables[] = {
     {simd_level::avx2, cpu_extra::none, &l2sq_f32_avx2, &dot_f32_avx2, &l1_f32_avx2, &cosine_f32_avx2},
     {simd_level::avx512, cpu_extra::none, &l2sq_f32_avx512, &dot_f32_avx512, &l1_f32_avx512, &cosine_f32_avx512},
 #endif
+#if defined(RUVECTOR_HAVE_NEON)
+    {simd_level::neon, cpu_extra::none, &l2sq_f32_neon, &dot_f32_neon, &l1_f32_neon, &cosine_f32_neon},
+#endif
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)
     {simd_level::wasm_simd128, cpu_extra::none, &l2sq_f32_wasm_simd128, &dot_f32_wasm_simd128, &l1_f32_wasm_simd128,
      &cosine_f32_wasm_simd128},
@@ -63,6 +66,9 @@ simd_level detect_simd_level()
 	}
 	if (cpu_can_run(simd_level::avx2)) {
 		return simd_level::avx2;
+	}
+	if (cpu_can_run(simd_level::neon)) {
+		return simd_level::neon;
 	}
 	return compile_time_table.level;
 }
