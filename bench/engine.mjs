@@ -57,7 +57,7 @@ const ENGINES = {
 	pgvector: { extension: vector, sqlName: 'vector' },
 }
 
-const METRIC_SQL = {
+export const METRIC_SQL = {
 	l2: { operator: '<->', opclass: 'vector_l2_ops' },
 	cosine: { operator: '<=>', opclass: 'vector_cosine_ops' },
 }
@@ -100,7 +100,7 @@ function copyFile(vectors, dims, first, last) {
  * @param {number} dims
  * @returns {number} the offset after it
  */
-function writeVectorRecv(view, at, vectors, row, dims) {
+export function writeVectorRecv(view, at, vectors, row, dims) {
 	view.setInt16(at, dims)
 	view.setInt16(at + 2, 0)
 	at += 4
@@ -120,7 +120,7 @@ function concat(parts) {
 }
 
 /** A named prepared statement, executed with Bind/Execute/Sync messages. */
-class Prepared {
+export class Prepared {
 	/**
 	 * @param {PGlite} pg
 	 * @param {string} name
@@ -181,7 +181,7 @@ function percentile(sorted, p) {
  * @param {(done: number) => void} tick
  * @returns {Promise<LoopResult>}
  */
-async function timedLoop(statement, count, warmup, args, tick) {
+export async function timedLoop(statement, count, warmup, args, tick) {
 	for (let i = 0; i < Math.min(warmup, count); i++) await statement.firstColumn(args(i))
 	/** @type {Array<Array<string | null>>} */
 	const answers = []
@@ -201,7 +201,7 @@ async function timedLoop(statement, count, warmup, args, tick) {
  * while other processes hold the cores.
  * @param {NodeJS.CpuUsage} start
  */
-function cpuMsSince(start) {
+export function cpuMsSince(start) {
 	const used = process.cpuUsage(start)
 	return (used.user + used.system) / 1000
 }
@@ -212,7 +212,7 @@ function cpuMsSince(start) {
  * @param {GroundTruth} truth
  * @param {Array<Array<string | null>>} answers
  */
-function recallOfAnswers(data, truth, answers) {
+export function recallOfAnswers(data, truth, answers) {
 	let sum = 0
 	let min = 1
 	answers.forEach((rows, q) => {
@@ -227,13 +227,13 @@ function recallOfAnswers(data, truth, answers) {
  * @param {PGlite} pg
  * @param {string} sql
  */
-async function scalar(pg, sql) {
+export async function scalar(pg, sql) {
 	const result = await pg.query(sql, [], { rowMode: 'array' })
 	return /** @type {unknown[][]} */ (result.rows)[0]?.[0]
 }
 
 /** One engine's PGlite instance holding the data set. */
-class Session {
+export class Session {
 	/**
 	 * @param {EngineName} name
 	 * @param {PGlite} pg
@@ -345,7 +345,7 @@ class Session {
  * @param {(s: Session) => Promise<LoopResult>} loop
  * @returns {Promise<Measured[]>}
  */
-async function interleaved(sessions, rounds, loop) {
+export async function interleaved(sessions, rounds, loop) {
 	const perSession = sessions.map(() => ({
 		means: /** @type {number[]} */ ([]),
 		cpuMeans: /** @type {number[]} */ ([]),
@@ -498,7 +498,7 @@ export async function compareEngines(data, truth, settings, progress) {
  * @param {string} knnSql
  * @param {Dataset} data
  */
-async function explain(pg, knnSql, data) {
+export async function explain(pg, knnSql, data) {
 	const text = `[${Array.from(data.queries.subarray(0, data.dims), String).join(',')}]`
 	const result = await pg.query(`EXPLAIN (COSTS OFF) ${knnSql}`, [text], { rowMode: 'array' })
 	const lines = /** @type {unknown[][]} */ (result.rows).map((r) => String(r[0]))
@@ -506,6 +506,6 @@ async function explain(pg, knnSql, data) {
 }
 
 /** @param {string} plan */
-function usesIndex(plan) {
+export function usesIndex(plan) {
 	return plan.includes('Index Scan using items_v_idx')
 }

@@ -8,6 +8,7 @@
 //   BENCH_FASHION_TRAIN/TEST base and query images (default 20000 / 200)
 //   BENCH_CLUSTERED_COUNT/DIMS/QUERIES  (default 20000 / 384 / 200)
 //   BENCH_M, BENCH_EF_CONSTRUCTION      HNSW build options for both engines (default 16 / 64)
+//   BENCH_IVF=0              skip flat and ivfflat (bench/ivf.mjs: against pgvector's sequential scan and ivfflat)
 //   BENCH_OUT                output folder (default build/bench)
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -17,6 +18,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { clustered, fashionMnist, fioriDocs } from './datasets.mjs'
 import { compareEngines } from './engine.mjs'
+import { compareIvf, ivfTable, summarizeIvf } from './ivf.mjs'
 import { groundTruth } from './exact.mjs'
 import { summarize, table } from './report.mjs'
 
@@ -76,17 +78,20 @@ for (const name of names)
 const outDir = path.resolve(process.env['BENCH_OUT'] ?? path.join(ROOT, 'build', 'bench'))
 
 /**
- * A progress line that rewrites itself on a terminal; nothing when stderr is a file or a pipe.
+ * Progress on stderr: on a terminal one line that rewrites itself (at most 10 times a second); in a log file or a
+ * pipe a plain line at most every 15 seconds, so a long run in CI still shows where it is.
  * @param {string} prefix
  */
 function progressLine(prefix) {
 	let last = 0
+	const interval = process.stderr.isTTY ? 100 : 15000
 	return (/** @type {string} */ stage) => {
-		if (!process.stderr.isTTY) return
 		const now = performance.now()
-		if (now - last < 100) return
+		if (now - last < interval) return
 		last = now
-		process.stderr.write(`\r\x1b[K${prefix}: ${stage}`.slice(0, (process.stderr.columns ?? 100) + 4))
+		if (process.stderr.isTTY)
+			process.stderr.write(`\r\x1b[K${prefix}: ${stage}`.slice(0, (process.stderr.columns ?? 100) + 4))
+		else process.stderr.write(`${prefix}: ${stage}\n`)
 	}
 }
 
@@ -145,6 +150,7 @@ for (const name of names) {
 			`both engines measured in ${((performance.now() - start) / 1000).toFixed(1)} s`
 	)
 	const summary = summarize(ours, pgvector)
+	const ivf = process.env['BENCH_IVF'] === '0' ? null : await compareIvf(data, truth, settings, progressLine(name))
 	const { base: _base, queries: _queries, ...described } = data
 	const file = path.join(outDir, `pglite-${name}.json`)
 	const report = {
@@ -159,9 +165,11 @@ for (const name of names) {
 		wallMs: performance.now() - started,
 		summary,
 		engines: { ruvector: ours, pgvector },
+		ivf: ivf && { summary: summarizeIvf(ivf), ...ivf },
 	}
 	await writeFile(file, `${JSON.stringify(report, null, '\t')}\n`)
 	process.stdout.write(`\n${table(data, settings, ours, pgvector, summary)}`)
+	if (ivf) process.stdout.write(`\n${ivfTable(ivf)}`)
 	log(`  wrote ${path.relative(process.cwd(), file)} (${(report.wallMs / 1000).toFixed(0)} s)`)
 }
 log(`bench-pglite: ${names.length} data sets in ${((performance.now() - runStart) / 60000).toFixed(1)} min`)

@@ -11,9 +11,12 @@ CORE_SOURCES := $(addprefix $(CORE_DIR)/src/,kernels/serial.cpp kernels/x86_avx2
 	kernels/bits_serial.cpp kernels/bits_x86_avx2.cpp kernels/bits_wasm_simd128.cpp kernels/bits_dispatch.cpp \
 	kernels/dispatch.cpp cpu.cpp distance.cpp memory.cpp hnsw.cpp space.cpp kernels/half_serial.cpp \
 	kernels/half_x86_avx2.cpp kernels/half_wasm_simd128.cpp kernels/half_dispatch.cpp kernels/sparse_serial.cpp \
+	vector_text.cpp vector_binary.cpp \
 	quantize.cpp kernels/int8_serial.cpp kernels/int8_x86_avx2.cpp kernels/int8_x86_avx512.cpp \
-	kernels/int8_wasm_simd128.cpp kernels/int8_dispatch.cpp kernels/x86_avx512.cpp kernels/half_x86_avx512.cpp \
-	kernels/bits_x86_avx512.cpp kernels/neon.cpp kernels/half_neon.cpp kernels/bits_neon.cpp kernels/int8_neon.cpp)
+	kernels/int8_wasm_simd128.cpp kernels/int8_dispatch.cpp kmeans.cpp)
+# The AVX-512 and NEON kernels (each file compiles to nothing on other architectures).
+CORE_SOURCES += $(addprefix $(CORE_DIR)/src/kernels/,x86_avx512.cpp half_x86_avx512.cpp bits_x86_avx512.cpp \
+	neon.cpp half_neon.cpp bits_neon.cpp int8_neon.cpp)
 CORE_HEADERS := $(wildcard $(CORE_INCLUDE)/ruvector/*.hpp $(CORE_DIR)/src/kernels/*.hpp)
 CORE_CXXFLAGS := -std=c++20 -fno-exceptions -fno-rtti
 

@@ -8,6 +8,7 @@ packages=(
 	clang-format clang-tidy clang-16 lld-16
 	emscripten wabt binaryen
 	shellcheck
+	chromium
 	postgresql-15 postgresql-server-dev-15 postgresql-contrib
 	g++-aarch64-linux-gnu qemu-user
 )

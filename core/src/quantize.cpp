@@ -1,6 +1,8 @@
 // SQ8 and binary codes: training, encoding, and distances from codes with their slack.
 #include "ruvector/quantize.hpp"
 
+#include "ruvector/int8.hpp"
+
 #include <cmath>
 #include <limits>
 
@@ -8,26 +10,7 @@ namespace ruvector {
 
 namespace {
 
-// Integer kernels over SQ8 codes (sums of at most 16000 * 254^2 fit an int32).
-std::int32_t l2sq_codes(const std::int8_t* a, const std::int8_t* b, std::size_t n)
-{
-	std::int32_t sum = 0;
-	for (std::size_t i = 0; i < n; i++) {
-		const std::int32_t d = static_cast<std::int32_t>(a[i]) - b[i];
-		sum += d * d;
-	}
-	return sum;
-}
-
-std::int32_t dot_codes(const std::int8_t* a, const std::int8_t* b, std::size_t n)
-{
-	std::int32_t sum = 0;
-	for (std::size_t i = 0; i < n; i++) {
-		sum += static_cast<std::int32_t>(a[i]) * b[i];
-	}
-	return sum;
-}
-
+// L1 over SQ8 codes: no int8 kernel family has it (it serves only the l1 metric); exact in int32.
 std::int32_t l1_codes(const std::int8_t* a, const std::int8_t* b, std::size_t n)
 {
 	std::int32_t sum = 0;
@@ -144,7 +127,7 @@ static double sq8_dot(const sq8_codebook& book, float offset_norm2, const std::i
                       const std::int8_t* b, const sq8_terms& tb)
 {
 	const double scale2 = static_cast<double>(book.scale) * book.scale;
-	return static_cast<double>(offset_norm2) + ta.offset_dot + tb.offset_dot + scale2 * dot_codes(a, b, book.dim);
+	return static_cast<double>(offset_norm2) + ta.offset_dot + tb.offset_dot + scale2 * dot_i8(a, b, book.dim);
 }
 
 distance_bound sq8_query_distance(const sq8_codebook& book, metric kind, const sq8_query& query,
@@ -153,7 +136,7 @@ distance_bound sq8_query_distance(const sq8_codebook& book, metric kind, const s
 	switch (kind) {
 		case metric::l2: {
 			const auto estimate =
-			    static_cast<float>(book.scale * std::sqrt(static_cast<double>(l2sq_codes(query.code, code, book.dim))));
+			    static_cast<float>(book.scale * std::sqrt(static_cast<double>(l2sq_i8(query.code, code, book.dim))));
 			const float slack = query.terms.error + terms.error;
 			return {estimate, slack, estimate + slack};
 		}
@@ -182,7 +165,7 @@ float sq8_code_distance(const sq8_codebook& book, metric kind, const std::int8_t
 {
 	switch (kind) {
 		case metric::l2:
-			return static_cast<float>(book.scale * std::sqrt(static_cast<double>(l2sq_codes(a, b, book.dim))));
+			return static_cast<float>(book.scale * std::sqrt(static_cast<double>(l2sq_i8(a, b, book.dim))));
 		case metric::l1:
 			return book.scale * static_cast<float>(l1_codes(a, b, book.dim));
 		case metric::inner_product:

@@ -93,6 +93,18 @@ RV_EXPORT float rv_l2sq(int level, const float* a, const float* b, std::size_t n
 	return table_for(level)->l2sq_f32(a, b, n);
 }
 
+// One query against `count` vectors stored one after another: the distance pass of an exact
+// scan with nothing else around it (the benchmark's floor). Returns the sum so it is not elided.
+RV_EXPORT float rv_l2sq_scan(int level, const float* query, const float* base, std::size_t count, std::size_t n)
+{
+	const ruvector::kernel_table* table = table_for(level);
+	float sum = 0;
+	for (std::size_t i = 0; i < count; i++) {
+		sum += table->l2sq_f32(query, base + i * n, n);
+	}
+	return sum;
+}
+
 RV_EXPORT float rv_dot(int level, const float* a, const float* b, std::size_t n)
 {
 	return table_for(level)->dot_f32(a, b, n);

@@ -23,9 +23,12 @@ extern "C" {
 }
 
 #include "ruvector/half.hpp"
+#include "ruvector/vector_binary.hpp"
+#include "ruvector/vector_text.hpp"
 #include "halfvec.h"
 #include "vector.h"
 #include "vector_checks.h"
+#include "vector_binary.h"
 #include "dense_vector.h"
 #include "vector_compare.h"
 #include "vector_text.h"
@@ -106,12 +109,6 @@ uint16 Float4ToHalf(float value)
 	return result;
 }
 
-/* A finite float beyond the half range, which would round to infinity */
-static bool OverflowsHalf(float value)
-{
-	return f16_is_inf(f32_to_f16(value)) && !isinf(value);
-}
-
 /*
  * Parse '[1, 2.5, -3e-5]'. Each element is read as a float (strtof, like float4in)
  * and rounded once more to a half, as pgvector does.
@@ -120,7 +117,7 @@ Datum halfvec_in(PG_FUNCTION_ARGS)
 {
 	int32 typmod = PG_GETARG_INT32(2);
 	int dim;
-	float* values = ParseDenseVector(PG_GETARG_CSTRING(0), "halfvec", HALFVEC_MAX_DIM, OverflowsHalf, &dim);
+	float* values = ParseDenseVector(PG_GETARG_CSTRING(0), "halfvec", HALFVEC_MAX_DIM, ruvector::overflows_half, &dim);
 
 	CheckExpectedDim(typmod, dim);
 	HalfVector* result = InitHalfVector(dim);
@@ -160,20 +157,18 @@ Datum halfvec_typmod_in(PG_FUNCTION_ARGS)
 Datum halfvec_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo buffer = (StringInfo) PG_GETARG_POINTER(0);
-	int32 typmod = PG_GETARG_INT32(2);
-	/* Signed, as pgvector reads them: 40000 dimensions is "at least 1", not "too many" */
-	int16 dim = (int16) pq_getmsgint(buffer, sizeof(int16));
-	int16 unused = (int16) pq_getmsgint(buffer, sizeof(int16));
+	ruvector::binary_reader reader = BinaryReader(buffer);
+	InputErrorDetails details = BinaryErrorDetails("halfvec", HALFVEC_MAX_DIM, PG_GETARG_INT32(2));
+	ruvector::binary_header header;
+	ruvector::input_error error = ruvector::read_halfvec_header(reader, HALFVEC_MAX_DIM, details.typmod, &header);
 
-	HalfvecCheckDim(dim);
-	CheckExpectedDim(typmod, dim);
-	CheckUnusedZero(unused);
-
-	HalfVector* result = InitHalfVector(dim);
-	for (int i = 0; i < dim; i++) {
-		result->x[i] = (uint16) pq_getmsgint(buffer, sizeof(uint16));
-		CheckElement(result->x[i]);
-	}
+	if (error != ruvector::input_error::none)
+		ReportBinaryError(error, details, header);
+	HalfVector* result = InitHalfVector(header.dim);
+	error = ruvector::read_halfvec_elements(reader, header.dim, result->x);
+	if (error != ruvector::input_error::none)
+		ReportBinaryError(error, details, header);
+	buffer->cursor += (int) reader.cursor;
 	PG_RETURN_HALFVEC_P(result);
 }
 

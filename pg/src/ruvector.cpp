@@ -11,6 +11,7 @@ extern "C" {
 
 #include "core_bridge.h"
 #include "hnsw.h"
+#include "ivf.h"
 #include "ruvector/kernels.hpp"
 
 extern "C" {
@@ -26,6 +27,8 @@ void _PG_init(void)
 	ruvector::select_kernels_from_environment();
 	CoreBridgeInit();
 	HnswInit();
+	IvfflatInit();
+	FlatInit();
 }
 
 /* Which kernel family this process uses: serial, avx2, ... or wasm_simd128 in PGlite */

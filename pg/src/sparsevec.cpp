@@ -19,17 +19,16 @@ extern "C" {
 #include "utils/float.h"
 }
 
-#include <algorithm>
-
 #include "ruvector/half.hpp"
 #include "ruvector/kernels.hpp"
 #include "ruvector/sparse.hpp"
+#include "ruvector/vector_text.hpp"
 #include "halfvec.h"
 #include "sparsevec.h"
 #include "vector.h"
 #include "vector_checks.h"
 #include "vector_compare.h"
-#include "vector_text.h"
+#include "vector_binary.h"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(sparsevec_in);
@@ -60,27 +59,7 @@ static void CheckDim(int dim)
 
 static void CheckNnz(int nnz, int dim)
 {
-	if (nnz < 0)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("sparsevec cannot have negative number of elements")));
-	if (nnz > SPARSEVEC_MAX_NNZ)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		                errmsg("sparsevec cannot have more than %d non-zero elements", SPARSEVEC_MAX_NNZ)));
-	if (nnz > dim)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		                errmsg("sparsevec cannot have more elements than dimensions")));
-}
-
-/* indices[i] must lie in [0, dim) and above indices[i - 1] */
-static void CheckIndex(const int32* indices, int i, int dim)
-{
-	if (indices[i] < 0 || indices[i] >= dim)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("sparsevec index out of bounds")));
-	if (i > 0) {
-		if (indices[i] < indices[i - 1])
-			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("sparsevec indices must be in ascending order")));
-		if (indices[i] == indices[i - 1])
-			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("sparsevec indices must not contain duplicates")));
-	}
+	CheckNonzeros(nnz, SPARSEVEC_MAX_NNZ, dim);
 }
 
 static void CheckElement(float value)
@@ -104,28 +83,6 @@ static ruvector::sparse_view View(const SparseVector* vector)
 	return ruvector::sparse_view{vector->indices, SPARSEVEC_VALUES(vector), (std::size_t) vector->nnz};
 }
 
-[[noreturn]] static void InvalidSparsevecSyntax(const char* literal, const char* detail)
-{
-	InvalidVectorSyntax("sparsevec", literal, detail);
-}
-
-/* An integer in the text form, saturated to the int32 range (out-of-range values fail later checks) */
-static int64 ParseInteger(const char* literal, const char** p)
-{
-	char* end;
-	long long value = strtoll(*p, &end, 10);
-
-	if (end == *p)
-		InvalidSparsevecSyntax(literal, NULL);
-	*p = end;
-	return std::clamp<long long>(value, INT_MIN, INT_MAX);
-}
-
-struct SparseElement {
-	int32 index;
-	float value;
-};
-
 /*
  * Parse '{1:1.5, 3:2}/5'. Zero values are dropped, the rest sorted by index; an index
  * outside 1..dim or given twice is an error.
@@ -135,80 +92,36 @@ Datum sparsevec_in(PG_FUNCTION_ARGS)
 	const char* literal = PG_GETARG_CSTRING(0);
 	int32 typmod = PG_GETARG_INT32(2);
 	/* Every element but the last ends in a comma: this bounds the element count before parsing */
-	int capacity = 1;
+	size_t capacity = ruvector::sparse_text_capacity(literal);
 
-	for (const char* c = literal; *c != '\0'; c++)
-		if (*c == ',')
-			capacity++;
 	if (capacity > SPARSEVEC_MAX_NNZ)
-		CheckNnz(capacity, SPARSEVEC_MAX_DIM);
+		CheckNnz(SPARSEVEC_MAX_NNZ + 1, SPARSEVEC_MAX_DIM);
 
-	SparseElement* elements = (SparseElement*) palloc(sizeof(SparseElement) * capacity);
-	int nnz = 0;
-	const char* p = SkipVectorSpace(literal);
-
-	if (*p != '{')
-		InvalidSparsevecSyntax(literal, "Vector contents must start with \"{\".");
-	p = SkipVectorSpace(p + 1);
-	if (*p == '}')
-		p++;
-	else {
-		for (;;) {
-			p = SkipVectorSpace(p);
-			if (*p == '\0')
-				InvalidSparsevecSyntax(literal, NULL);
-			int64 index = ParseInteger(literal, &p);
-			p = SkipVectorSpace(p);
-			if (*p != ':')
-				InvalidSparsevecSyntax(literal, NULL);
-			p = SkipVectorSpace(p + 1);
-
-			char* end;
-			errno = 0;
-			float value = strtof(p, &end);
-			if (end == p)
-				InvalidSparsevecSyntax(literal, NULL);
-			if (errno == ERANGE && (value == 0 || isinf(value)))
-				ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				                errmsg("\"%s\" is out of range for type sparsevec", pnstrdup(p, end - p))));
-			CheckElement(value);
-			if (value != 0) {
-				/* 1-based text to 0-based storage; saturated indices stay out of bounds */
-				elements[nnz].index = (int32) Max(index - 1, (int64) INT_MIN);
-				elements[nnz].value = value;
-				nnz++;
-			}
-
-			p = SkipVectorSpace(end);
-			if (*p == ',')
-				p++;
-			else if (*p == '}') {
-				p++;
-				break;
-			} else
-				InvalidSparsevecSyntax(literal, NULL);
-		}
+	ruvector::sparse_text_element* elements =
+	    (ruvector::sparse_text_element*) palloc(sizeof(ruvector::sparse_text_element) * capacity);
+	int nnz, dim;
+	ruvector::text_result parsed = ruvector::parse_sparse_text(literal, elements, &nnz, &dim);
+	InputErrorDetails details = {};
+	details.type = "sparsevec";
+	details.maxDim = SPARSEVEC_MAX_DIM;
+	details.literal = literal;
+	if (parsed.error != ruvector::input_error::none) {
+		details.position = parsed.position;
+		details.length = parsed.length;
+		ReportInputError(parsed.error, details);
 	}
-
-	p = SkipVectorSpace(p);
-	if (*p != '/')
-		InvalidSparsevecSyntax(literal, "Unexpected end of input.");
-	p = SkipVectorSpace(p + 1);
-	int dim = (int) ParseInteger(literal, &p);
-	if (*SkipVectorSpace(p) != '\0')
-		InvalidSparsevecSyntax(literal, "Junk after closing.");
 
 	CheckDim(dim);
 	CheckExpectedDim(typmod, dim);
+	ruvector::input_error error = ruvector::finish_sparse_text(elements, nnz, dim);
+	if (error != ruvector::input_error::none)
+		ReportInputError(error, details);
 
-	std::sort(elements, elements + nnz,
-	          [](const SparseElement& x, const SparseElement& y) { return x.index < y.index; });
 	SparseVector* result = InitSparseVector(dim, nnz);
 	float* values = SPARSEVEC_VALUES(result);
 	for (int i = 0; i < nnz; i++) {
 		result->indices[i] = elements[i].index;
 		values[i] = elements[i].value;
-		CheckIndex(result->indices, i, dim);
 	}
 	pfree(elements);
 	PG_RETURN_SPARSEVEC_P(result);
@@ -249,29 +162,21 @@ Datum sparsevec_typmod_in(PG_FUNCTION_ARGS)
 Datum sparsevec_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo buffer = (StringInfo) PG_GETARG_POINTER(0);
-	int32 typmod = PG_GETARG_INT32(2);
-	int32 dim = (int32) pq_getmsgint(buffer, sizeof(int32));
-	int32 nnz = (int32) pq_getmsgint(buffer, sizeof(int32));
-	int32 unused = (int32) pq_getmsgint(buffer, sizeof(int32));
+	ruvector::binary_reader reader = BinaryReader(buffer);
+	InputErrorDetails details = BinaryErrorDetails("sparsevec", SPARSEVEC_MAX_DIM, PG_GETARG_INT32(2));
+	ruvector::binary_header header;
 
-	CheckDim(dim);
-	CheckNnz(nnz, dim);
-	CheckExpectedDim(typmod, dim);
-	CheckUnusedZero(unused);
-
-	SparseVector* result = InitSparseVector(dim, nnz);
-	float* values = SPARSEVEC_VALUES(result);
-	for (int i = 0; i < nnz; i++) {
-		result->indices[i] = (int32) pq_getmsgint(buffer, sizeof(int32));
-		CheckIndex(result->indices, i, dim);
-	}
-	for (int i = 0; i < nnz; i++) {
-		values[i] = pq_getmsgfloat4(buffer);
-		CheckElement(values[i]);
-		if (values[i] == 0)
-			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-			                errmsg("binary representation of sparsevec cannot contain zero values")));
-	}
+	details.maxNonzeros = SPARSEVEC_MAX_NNZ;
+	ruvector::input_error error =
+	    ruvector::read_sparsevec_header(reader, SPARSEVEC_MAX_DIM, SPARSEVEC_MAX_NNZ, details.typmod, &header);
+	if (error != ruvector::input_error::none)
+		ReportBinaryError(error, details, header);
+	SparseVector* result = InitSparseVector(header.dim, header.nonzeros);
+	error = ruvector::read_sparsevec_elements(reader, header.dim, header.nonzeros, result->indices,
+	                                          SPARSEVEC_VALUES(result));
+	if (error != ruvector::input_error::none)
+		ReportBinaryError(error, details, header);
+	buffer->cursor += (int) reader.cursor;
 	PG_RETURN_SPARSEVEC_P(result);
 }
 

@@ -24,6 +24,7 @@ extern "C" {
 #include "ruvector/kernels.hpp"
 #include "vector.h"
 #include "vector_checks.h"
+#include "vector_binary.h"
 #include "dense_vector.h"
 #include "vector_compare.h"
 #include "vector_text.h"
@@ -126,20 +127,18 @@ Datum vector_typmod_in(PG_FUNCTION_ARGS)
 Datum vector_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo buffer = (StringInfo) PG_GETARG_POINTER(0);
-	int32 typmod = PG_GETARG_INT32(2);
-	/* Read as unsigned, like pgvector, so 40000 is "too many", not negative */
-	int dim = (int) pq_getmsgint(buffer, sizeof(int16));
-	int unused = (int) pq_getmsgint(buffer, sizeof(int16));
+	ruvector::binary_reader reader = BinaryReader(buffer);
+	InputErrorDetails details = BinaryErrorDetails("vector", VECTOR_MAX_DIM, PG_GETARG_INT32(2));
+	ruvector::binary_header header;
+	ruvector::input_error error = ruvector::read_vector_header(reader, VECTOR_MAX_DIM, details.typmod, &header);
 
-	CheckDim(dim);
-	CheckExpectedDim(typmod, dim);
-	CheckUnusedZero(unused);
-
-	Vector* result = InitVector(dim);
-	for (int i = 0; i < dim; i++) {
-		result->x[i] = pq_getmsgfloat4(buffer);
-		CheckElement(result->x[i]);
-	}
+	if (error != ruvector::input_error::none)
+		ReportBinaryError(error, details, header);
+	Vector* result = InitVector(header.dim);
+	error = ruvector::read_vector_elements(reader, header.dim, result->x);
+	if (error != ruvector::input_error::none)
+		ReportBinaryError(error, details, header);
+	buffer->cursor += (int) reader.cursor;
 	PG_RETURN_VECTOR_P(result);
 }
 

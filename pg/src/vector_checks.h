@@ -7,6 +7,8 @@
  */
 #pragma once
 
+#include "ruvector/input_error.hpp"
+
 /* "<type> must have at least 1 dimension" / "<type> cannot have more than <max> dimensions" */
 void CheckDimensions(const char* type, int maxDim, int dim);
 
@@ -21,6 +23,26 @@ void CheckSameDimensions(const char* type, int a, int b);
 
 /* The binary formats reserve a field that must be 0 */
 void CheckUnusedZero(int unused);
+
+/* sparsevec's count of non-zero elements: not negative, at most maxNonzeros and dim */
+void CheckNonzeros(int nonzeros, int maxNonzeros, int dim);
+
+/* What an input error's text names besides its code: the literal, or the binary header's fields */
+struct InputErrorDetails {
+	const char* type;
+	int maxDim;
+	const char* literal; /* text input */
+	size_t position;     /* text input: where the problem starts */
+	size_t length;       /* out_of_range: the number's length */
+	int dim;             /* binary input: the header's fields, and the typmod they were checked against */
+	int nonzeros;
+	int maxNonzeros;
+	int unused;
+	int32 typmod;
+};
+
+/* The error for an input code of core's text and binary readers, as pgvector words it */
+[[noreturn]] void ReportInputError(ruvector::input_error error, const InputErrorDetails& details);
 
 /* <type>(n): the single integer modifier, between 1 and maxDim */
 int32 DimensionTypmod(ArrayType* modifiers, const char* type, int maxDim);

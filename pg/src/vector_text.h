@@ -1,16 +1,10 @@
 /*
- * The text format vector and halfvec share, '[1, 2.5, -3e-5]', and the pieces
- * sparsevec's '{1:1.5}/3' reuses: whitespace and the syntax error.
+ * The text format vector and halfvec share, '[1, 2.5, -3e-5]', read by core's parser
+ * (ruvector/vector_text.hpp); its errors become pgvector's.
  *
  * Include after postgres.h.
  */
 #pragma once
-
-/* Past the whitespace the text formats allow around brackets, commas and numbers */
-const char* SkipVectorSpace(const char* p);
-
-/* "invalid input syntax for type <type>", with a DETAIL when detail is not NULL */
-[[noreturn]] void InvalidVectorSyntax(const char* type, const char* literal, const char* detail);
 
 /*
  * Parse a bracketed float list into a palloc'd array and set *dim. Elements are

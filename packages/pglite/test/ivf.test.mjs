@@ -1,0 +1,265 @@
+// The flat and ivfflat access methods in PGlite, with every quantization: recall@10 against a brute-force scan in
+// JavaScript (exact for flat, and for ivfflat probing every list), rows in ascending exact distance, after the build,
+// after inserts and after deletes and VACUUM; ivfflat compared with pgvector for PGlite (same rows when every list is
+// probed, distances up to float32 summation order; same option and setting errors, the same little-data notice).
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import {
+	cosineDistance,
+	innerProduct,
+	l1Distance,
+	l2Distance,
+	openPgvector,
+	openRuvector,
+	outcome,
+	randomVector,
+	seededRandom,
+	vectorLiteral,
+} from './support.mjs'
+
+/** @type {import('@electric-sql/pglite').PGlite} */
+let ours
+/** @type {import('@electric-sql/pglite').PGlite} */
+let pgvector
+
+before(async () => {
+	ours = await openRuvector()
+	pgvector = await openPgvector()
+	await ours.exec('SET enable_seqscan = off')
+	await pgvector.exec('SET enable_seqscan = off')
+})
+
+after(async () => {
+	await ours.close()
+	await pgvector.close()
+})
+
+const ROWS = 1000
+const LISTS = 10
+const QUERIES = 15
+const K = 10
+const DIMS = 24
+
+/**
+ * @typedef {object} Opclass
+ * @property {string} name
+ * @property {string} operator
+ * @property {boolean} ivfflat whether ivfflat has it (as pgvector)
+ * @property {(a: Float32Array, b: Float32Array) => number} distance the operator's value, computed as pgvector does
+ */
+
+/** @type {Opclass[]} */
+const OPCLASSES = [
+	{ name: 'vector_l2_ops', operator: '<->', ivfflat: true, distance: l2Distance },
+	{ name: 'vector_ip_ops', operator: '<#>', ivfflat: true, distance: (a, b) => -innerProduct(a, b) },
+	{ name: 'vector_cosine_ops', operator: '<=>', ivfflat: true, distance: cosineDistance },
+	{ name: 'vector_l1_ops', operator: '<+>', ivfflat: false, distance: l1Distance },
+]
+const QUANTIZATIONS = ['none', 'sq8', 'binary']
+
+/**
+ * Vectors around a few centres, so that lists mean something.
+ * @param {() => number} rand
+ */
+function clusteredVector(rand) {
+	const v = randomVector(rand, DIMS, 0.3)
+	const centre = Math.floor(rand() * 5)
+	for (let i = 0; i < DIMS; i++) v[i] = Math.fround(/** @type {number} */ (v[i]) + (i % 5 === centre ? 1 : 0))
+	return v
+}
+
+/**
+ * @param {import('@electric-sql/pglite').PGlite} pg
+ * @param {string} table
+ * @param {Map<number, Float32Array>} rows
+ */
+async function insertRows(pg, table, rows) {
+	const entries = [...rows]
+	for (let first = 0; first < entries.length; first += 250) {
+		const batch = entries.slice(first, first + 250)
+		const values = batch.map((_, i) => `($${2 * i + 1}::int4, $${2 * i + 2}::vector)`).join(', ')
+		const params = batch.flatMap(([id, v]) => [id, vectorLiteral(v)])
+		await pg.query(`INSERT INTO ${table} (id, v) VALUES ${values}`, params)
+	}
+}
+
+/**
+ * Run the k-NN query for every query vector; check each answer (live rows only, distances ascending and equal to the
+ * reference); return the mean recall@k against brute force, ties counted as found.
+ * @param {import('@electric-sql/pglite').PGlite} pg
+ * @param {string} table
+ * @param {Opclass} opclass
+ * @param {Map<number, Float32Array>} rows
+ * @param {Float32Array[]} queries
+ */
+async function recall(pg, table, opclass, rows, queries) {
+	let found = 0
+	for (const query of queries) {
+		const result = await pg.query(
+			`SELECT id, v ${opclass.operator} $1::vector AS d FROM ${table} ` +
+				`ORDER BY v ${opclass.operator} $1::vector LIMIT ${K}`,
+			[vectorLiteral(query)]
+		)
+		const answer = /** @type {Array<{ id: number, d: number }>} */ (result.rows)
+		assert.equal(answer.length, K, 'LIMIT rows come back')
+		const exact = [...rows.values()].map((v) => opclass.distance(query, v)).sort((x, y) => x - y)
+		const kth = /** @type {number} */ (exact[K - 1])
+		for (const [i, { id, d }] of answer.entries()) {
+			const v = rows.get(id)
+			assert.ok(v, `row ${id} is not a live row`)
+			const expected = opclass.distance(query, v)
+			assert.ok(Math.abs(d - expected) <= 1e-4 * Math.max(1, Math.abs(d)), `distance of ${id}: ${d} vs ${expected}`)
+			if (i > 0) assert.ok(d >= /** @type {{ d: number }} */ (answer[i - 1]).d, 'rows come in distance order')
+			if (d <= kth + 1e-6 * Math.max(1, Math.abs(kth))) found++
+		}
+	}
+	return found / (K * queries.length)
+}
+
+/**
+ * @param {import('@electric-sql/pglite').PGlite} pg
+ * @param {string} sql
+ * @param {unknown[]} params
+ */
+async function planOf(pg, sql, params) {
+	const plan = await pg.query(`EXPLAIN (COSTS OFF) ${sql}`, params, { rowMode: 'array' })
+	return /** @type {unknown[][]} */ (plan.rows).map((r) => String(r[0])).join('\n')
+}
+
+describe('flat and ivfflat indexes in PGlite', () => {
+	let n = 0
+	for (const am of ['flat', 'ivfflat'])
+		for (const opclass of OPCLASSES)
+			for (const quantization of QUANTIZATIONS) {
+				if (am === 'ivfflat' && !opclass.ivfflat) continue
+				const seed = 9100 + n++
+				test(`${am} ${opclass.name} quantization = ${quantization}: exact after build, inserts, VACUUM`, async () => {
+					const rand = seededRandom(seed)
+					const table = `items_${am}_${opclass.name}_${quantization}`
+					const index = `${table}_idx`
+					/** @type {Map<number, Float32Array>} */
+					const rows = new Map()
+					for (let id = 1; id <= ROWS; id++) rows.set(id, clusteredVector(rand))
+					const queries = Array.from({ length: QUERIES }, () => clusteredVector(rand))
+
+					await ours.exec(`CREATE TABLE ${table} (id int4 PRIMARY KEY, v vector(${DIMS}))`)
+					await insertRows(ours, table, rows)
+					const lists = am === 'ivfflat' ? `, lists = ${LISTS}` : ''
+					await ours.exec(
+						`CREATE INDEX ${index} ON ${table} USING ${am} (v ${opclass.name}) ` +
+							`WITH (quantization = '${quantization}'${lists})`
+					)
+					await ours.exec(`SET ivfflat.probes = ${LISTS}`)
+					const query = `SELECT id FROM ${table} ORDER BY v ${opclass.operator} $1::vector LIMIT ${K}`
+					assert.match(await planOf(ours, query, [vectorLiteral(/** @type {Float32Array} */ (queries[0]))]),
+						new RegExp(`Index Scan using ${index}`))
+
+					assert.equal(await recall(ours, table, opclass, rows, queries), 1, 'recall@10 after the build')
+
+					/** @type {Map<number, Float32Array>} */
+					const inserted = new Map()
+					for (let id = ROWS + 1; id <= ROWS + 200; id++) inserted.set(id, clusteredVector(rand))
+					await insertRows(ours, table, inserted)
+					for (const [id, v] of inserted) rows.set(id, v)
+					const nearInserted = [...inserted.values()].slice(0, 5)
+					assert.equal(await recall(ours, table, opclass, rows, [...queries, ...nearInserted]), 1,
+						'recall@10 after inserts')
+
+					await ours.exec(`DELETE FROM ${table} WHERE id % 3 = 0`)
+					for (const id of [...rows.keys()]) if (id % 3 === 0) rows.delete(id)
+					await ours.exec(`VACUUM ${table}`)
+					assert.equal(await recall(ours, table, opclass, rows, queries), 1, 'recall@10 after VACUUM')
+					await ours.exec(`RESET ivfflat.probes; DROP TABLE ${table}`)
+				})
+			}
+
+	test('ivfflat with one probe is approximate, and iterative scans find filtered rows', async () => {
+		const rand = seededRandom(9300)
+		/** @type {Map<number, Float32Array>} */
+		const rows = new Map()
+		for (let id = 1; id <= 2000; id++) rows.set(id, clusteredVector(rand))
+		const queries = Array.from({ length: QUERIES }, () => clusteredVector(rand))
+		await ours.exec(`CREATE TABLE probes (id int4, v vector(${DIMS}))`)
+		await insertRows(ours, 'probes', rows)
+		await ours.exec(`CREATE INDEX ON probes USING ivfflat (v) WITH (lists = 20, quantization = 'sq8')`)
+		await ours.exec('SET ivfflat.probes = 4')
+		const got = await recall(ours, 'probes', /** @type {Opclass} */ (OPCLASSES[0]), rows, queries)
+		assert.ok(got >= 0.7, `recall@10 with 4 of 20 lists: ${got}`)
+		await ours.exec('SET ivfflat.probes = 1')
+		const filtered = 'SELECT count(*)::int4 AS n FROM (SELECT id FROM probes WHERE id % 50 = 0 ORDER BY v <-> $1 LIMIT 40) t'
+		const param = [vectorLiteral(/** @type {Float32Array} */ (queries[0]))]
+		const plain = /** @type {{ n: number }} */ ((await ours.query(filtered, param)).rows[0]).n
+		await ours.exec('SET ivfflat.iterative_scan = relaxed_order')
+		const iterative = /** @type {{ n: number }} */ ((await ours.query(filtered, param)).rows[0]).n
+		assert.equal(iterative, 40, 'an iterative scan probes more lists until the limit is met')
+		assert.ok(plain < iterative, `one probe alone found ${plain} rows`)
+		await ours.exec('RESET ivfflat.iterative_scan; RESET ivfflat.probes; DROP TABLE probes')
+	})
+
+	test('ivfflat probing every list returns the same rows and distances as pgvector', async () => {
+		const rand = seededRandom(9400)
+		/** @type {Map<number, Float32Array>} */
+		const rows = new Map()
+		for (let id = 1; id <= 600; id++) rows.set(id, clusteredVector(rand))
+		for (const pg of [ours, pgvector]) {
+			await pg.exec(`CREATE TABLE same (id int4, v vector(${DIMS}))`)
+			await insertRows(pg, 'same', rows)
+			await pg.exec('CREATE INDEX ON same USING ivfflat (v vector_l2_ops) WITH (lists = 5)')
+			await pg.exec('SET ivfflat.probes = 5')
+		}
+		for (let q = 0; q < 5; q++) {
+			const sql = 'SELECT id, v <-> $1 AS d FROM same ORDER BY v <-> $1 LIMIT 10'
+			const param = [vectorLiteral(clusteredVector(rand))]
+			// The same rows; distances agree up to float32 summation order (SIMD lanes against pgvector's serial loop)
+			const got = /** @type {Array<[number, number]>} */ ((await outcome(ours, sql, param)).rows)
+			const expected = /** @type {Array<[number, number]>} */ ((await outcome(pgvector, sql, param)).rows)
+			assert.deepEqual(got.map((r) => r[0]), expected.map((r) => r[0]))
+			for (const [i, [, d]] of got.entries())
+				assert.ok(Math.abs(d - /** @type {[number, number]} */ (expected[i])[1]) <= 1e-6 * Math.max(1, d))
+		}
+		for (const pg of [ours, pgvector]) await pg.exec('RESET ivfflat.probes; DROP TABLE same')
+	})
+
+	test('ivfflat options, settings and notices as pgvector', async () => {
+		for (const pg of [ours, pgvector]) {
+			await pg.exec('CREATE TABLE opts (v vector(3))')
+			await pg.exec("INSERT INTO opts VALUES ('[1,2,3]'), ('[4,5,6]')")
+		}
+		const statements = [
+			'CREATE INDEX ON opts USING ivfflat (v vector_l2_ops) WITH (lists = 0)',
+			'CREATE INDEX ON opts USING ivfflat (v vector_l2_ops) WITH (lists = 32769)',
+			'CREATE INDEX ON opts USING ivfflat (v vector_l2_ops) WITH (nonsense = 1)',
+			'SET ivfflat.probes = 0',
+			'SET ivfflat.probes = 32769',
+			"SET ivfflat.iterative_scan = 'strict_order'",
+		]
+		for (const sql of statements) {
+			const got = await outcome(ours, sql)
+			const expected = await outcome(pgvector, sql)
+			assert.ok(expected.error, `pgvector rejects ${sql}`)
+			assert.deepEqual(got, expected, sql)
+		}
+		/** @type {string[]} */
+		const notices = []
+		await ours.query('CREATE INDEX ON opts USING ivfflat (v) WITH (lists = 10)', [], {
+			onNotice: (notice) => notices.push(notice.message ?? ''),
+		})
+		assert.deepEqual(notices, ['ivfflat index created with little data'])
+		for (const pg of [ours, pgvector]) await pg.exec('DROP TABLE opts')
+	})
+
+	test('bad quantization values are an error listing the allowed ones', async () => {
+		await ours.exec('CREATE TABLE q (v vector(3), b bit(3))')
+		for (const am of ['flat', 'ivfflat']) {
+			const got = await outcome(ours, `CREATE INDEX ON q USING ${am} (v) WITH (quantization = 'pq')`)
+			assert.deepEqual(got.error, {
+				message: 'invalid value for enum option "quantization": pq',
+				code: '22023',
+				detail: 'Valid values are "none", "sq8" and "binary".',
+			})
+		}
+		const bits = await outcome(ours, "CREATE INDEX ON q USING flat (b bit_hamming_ops) WITH (quantization = 'sq8')")
+		assert.equal(bits.error?.message, 'quantization is not supported for bit columns')
+		await ours.exec('DROP TABLE q')
+	})
+})

@@ -1,0 +1,373 @@
+/*
+ * ivf_scan: ORDER BY <distance operator> LIMIT n over flat and ivfflat. The
+ * first call measures every entry of the lists to probe (all of them for flat;
+ * for ivfflat the ivfflat.probes lists whose centroids are nearest), reading the
+ * vectors or codes in place on the pages, and keeps (distance, heap TID) pairs
+ * in a binary heap; each call then pops the nearest.
+ *
+ * Without quantization the distances are exact and the rows come out in order.
+ * With it (and for cosine, whose index holds unit vectors), each distance is a
+ * lower bound of the row's exact distance, and xs_recheckorderby makes the
+ * executor compute the exact one and reorder (see ivf.h).
+ *
+ * With ivfflat.iterative_scan = relaxed_order, a scan whose rows ran out (a WHERE
+ * clause threw them away) probes the next lists, up to ivfflat.max_probes.
+ */
+extern "C" {
+#include "postgres.h"
+
+#include "access/relscan.h"
+#include "miscadmin.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+}
+
+#include "ivf.h"
+
+typedef struct IvfCandidate {
+	float distance;
+	ItemPointerData tid;
+} IvfCandidate;
+
+typedef struct IvfScanOpaqueData {
+	IvfIndexInfo info;
+	IvfMetaPageData meta;
+	MemoryContext tmpCtx; /* everything of one scan; reset on rescan */
+
+	bool started;
+	bool ordered; /* false for a NULL query (or a zero one under cosine): any order will do */
+	bool recheck; /* distances are lower bounds: the executor re-checks */
+
+	/* The query as the space stores vectors, and as the quantizer compares it */
+	void* query;
+	ruvector::sq8_query sq8;
+	ruvector::binary_query binary;
+	float* queryFloats;
+
+	/* ivfflat: lists nearest first, and how many were read */
+	int* listOrder;
+	int listsRead;
+
+	/* Candidates not returned yet: a binary min-heap on distance */
+	IvfCandidate* heap;
+	Size heapCount;
+	Size heapCapacity;
+} IvfScanOpaqueData;
+typedef IvfScanOpaqueData* IvfScanOpaque;
+
+static void SiftDown(IvfCandidate* heap, Size count, Size i)
+{
+	IvfCandidate item = heap[i];
+
+	for (;;) {
+		Size child = 2 * i + 1;
+		if (child >= count)
+			break;
+		if (child + 1 < count && heap[child + 1].distance < heap[child].distance)
+			child++;
+		if (!(heap[child].distance < item.distance))
+			break;
+		heap[i] = heap[child];
+		i = child;
+	}
+	heap[i] = item;
+}
+
+static void Heapify(IvfScanOpaque so)
+{
+	for (Size i = so->heapCount / 2; i-- > 0;)
+		SiftDown(so->heap, so->heapCount, i);
+}
+
+static IvfCandidate PopNearest(IvfScanOpaque so)
+{
+	IvfCandidate top = so->heap[0];
+
+	so->heap[0] = so->heap[--so->heapCount];
+	if (so->heapCount > 0)
+		SiftDown(so->heap, so->heapCount, 0);
+	return top;
+}
+
+IndexScanDesc ivfbeginscan(Relation index, int nkeys, int norderbys)
+{
+	IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
+	IvfScanOpaque so = (IvfScanOpaque) palloc0(sizeof(IvfScanOpaqueData));
+
+	IvfLoadIndexInfo(&so->info, index, &so->meta);
+	/* Where lower bounds go for the executor's re-check; RelationGetIndexScan leaves them to the AM */
+	scan->xs_orderbyvals = (Datum*) palloc0(sizeof(Datum) * Max(norderbys, 1));
+	scan->xs_orderbynulls = (bool*) palloc(sizeof(bool) * Max(norderbys, 1));
+	memset(scan->xs_orderbynulls, true, sizeof(bool) * Max(norderbys, 1));
+	so->tmpCtx = AllocSetContextCreate(CurrentMemoryContext, "Ivf scan temporary context", ALLOCSET_DEFAULT_SIZES);
+	scan->opaque = so;
+	return scan;
+}
+
+void ivfrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys)
+{
+	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
+
+	if (keys && scan->numberOfKeys > 0)
+		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
+	if (orderbys && scan->numberOfOrderBys > 0)
+		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+
+	MemoryContextReset(so->tmpCtx);
+	so->started = false;
+	so->query = NULL;
+	so->listOrder = NULL;
+	so->listsRead = 0;
+	so->heap = NULL;
+	so->heapCount = 0;
+	so->heapCapacity = 0;
+}
+
+/* The query as the space stores vectors, and prepared for the quantizer; false when it orders nothing */
+static bool PrepareQuery(IndexScanDesc scan, IvfScanOpaque so)
+{
+	IvfIndexInfo* info = &so->info;
+	const HnswTypeInfo* type = &info->type;
+
+	so->query = palloc0(type->space.bytes);
+	if (scan->orderByData->sk_flags & SK_ISNULL)
+		return false;
+
+	Datum value = scan->orderByData->sk_argument;
+	int dimensions = type->valueDimensions(value);
+	if (dimensions != type->dimensions)
+		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+		                errmsg("different vector dimensions %d and %d", dimensions, type->dimensions)));
+	if (!type->prepare(type, value, so->query))
+		return false;
+
+	size_t dim = type->space.dim;
+	ruvector::metric metric = type->space.kind;
+	if (info->quantization != ruvector::quantization::none) {
+		so->queryFloats = (float*) palloc(sizeof(float) * dim);
+		IvfValueToFloats(info, so->query, so->queryFloats);
+	}
+	if (info->quantization == ruvector::quantization::sq8) {
+		ruvector::sq8_codebook book{info->offset, info->scale, dim};
+		so->sq8.code = (int8*) palloc(dim);
+		ruvector::sq8_prepare_query(book, metric, so->queryFloats, so->sq8);
+	} else if (info->quantization == ruvector::quantization::binary) {
+		ruvector::binary_codebook book{info->offset, dim};
+		so->binary.table =
+		    (float*) palloc_extended(sizeof(float) * ruvector::binary_query_table_floats(dim), MCXT_ALLOC_HUGE);
+		ruvector::binary_prepare_query(book, metric, so->queryFloats, so->binary);
+	}
+	return true;
+}
+
+static void AddCandidate(IvfScanOpaque so, float distance, const ItemPointerData* tid)
+{
+	if (so->heapCount == so->heapCapacity) {
+		so->heapCapacity = Max(so->heapCapacity * 2, 1024);
+		Size bytes = sizeof(IvfCandidate) * so->heapCapacity;
+		so->heap = so->heap == NULL ? (IvfCandidate*) palloc_extended(bytes, MCXT_ALLOC_HUGE)
+		                            : (IvfCandidate*) repalloc_huge(so->heap, bytes);
+	}
+	so->heap[so->heapCount].distance = distance;
+	so->heap[so->heapCount].tid = *tid;
+	so->heapCount++;
+}
+
+/* Every entry of one page: its distance to the query (or a lower bound of it) */
+static void MeasurePage(IvfScanOpaque so, Page page)
+{
+	const IvfIndexInfo* info = &so->info;
+	const ruvector::vector_space& space = info->type.space;
+	Size entrySize = info->entrySize;
+	int count = IvfPageEntryCount(page, entrySize);
+	ruvector::metric metric = space.kind;
+
+	if (!so->ordered) {
+		for (int i = 0; i < count; i++)
+			AddCandidate(so, 0, &IvfPageEntry(page, entrySize, i)->heaptid);
+		return;
+	}
+
+	switch (info->quantization) {
+		case ruvector::quantization::none:
+			for (int i = 0; i < count; i++) {
+				IvfEntry entry = IvfPageEntry(page, entrySize, i);
+				float distance = space(so->query, entry->data);
+
+				/* Unit vectors in the index: 1 - dot is the cosine distance up to rounding */
+				if (so->recheck)
+					distance = ruvector::lower_bound_of({distance, 0, 1});
+				AddCandidate(so, distance, &entry->heaptid);
+			}
+			break;
+		case ruvector::quantization::sq8: {
+			ruvector::sq8_codebook book{info->offset, info->scale, space.dim};
+			for (int i = 0; i < count; i++) {
+				IvfEntry entry = IvfPageEntry(page, entrySize, i);
+				const ruvector::sq8_terms* terms = (const ruvector::sq8_terms*) entry->data;
+				const int8* code = (const int8*) (entry->data + info->termsBytes);
+
+				AddCandidate(
+				    so, ruvector::lower_bound_of(ruvector::sq8_query_distance(book, metric, so->sq8, code, *terms)),
+				    &entry->heaptid);
+			}
+			break;
+		}
+		case ruvector::quantization::binary: {
+			ruvector::binary_codebook book{info->offset, space.dim};
+			for (int i = 0; i < count; i++) {
+				IvfEntry entry = IvfPageEntry(page, entrySize, i);
+				const ruvector::binary_terms* terms = (const ruvector::binary_terms*) entry->data;
+				const uint8* code = (const uint8*) (entry->data + info->termsBytes);
+
+				AddCandidate(
+				    so,
+				    ruvector::lower_bound_of(ruvector::binary_query_distance(book, metric, so->binary, code, *terms)),
+				    &entry->heaptid);
+			}
+			break;
+		}
+	}
+}
+
+/* Read one list's pages, first to last */
+static void MeasureList(IndexScanDesc scan, IvfScanOpaque so, int list)
+{
+	Relation index = scan->indexRelation;
+	BlockNumber listBlkno;
+	Size listOffset;
+
+	IvfListLocation(&so->meta, &so->info, list, &listBlkno, &listOffset);
+	Buffer listBuf = ReadBuffer(index, listBlkno);
+	LockBuffer(listBuf, BUFFER_LOCK_SHARE);
+	BlockNumber blkno = ((IvfList) ((char*) BufferGetPage(listBuf) + listOffset))->startPage;
+	UnlockReleaseBuffer(listBuf);
+
+	while (BlockNumberIsValid(blkno)) {
+		Buffer buf = ReadBuffer(index, blkno);
+
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		Page page = BufferGetPage(buf);
+		MeasurePage(so, page);
+		blkno = IvfPageGetOpaque(page)->nextblkno;
+		UnlockReleaseBuffer(buf);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+typedef struct IvfListDistance {
+	float distance;
+	int list;
+} IvfListDistance;
+
+static int CompareListDistances(const void* a, const void* b)
+{
+	float da = ((const IvfListDistance*) a)->distance;
+	float db = ((const IvfListDistance*) b)->distance;
+
+	return da < db ? -1 : (da > db ? 1 : ((const IvfListDistance*) a)->list - ((const IvfListDistance*) b)->list);
+}
+
+/* ivfflat: every list, nearest centroid first */
+static void OrderLists(IndexScanDesc scan, IvfScanOpaque so)
+{
+	const IvfIndexInfo* info = &so->info;
+	int perPage = (int) (IVF_PAGE_CAPACITY / info->listSize);
+	IvfListDistance* distances = (IvfListDistance*) palloc(sizeof(IvfListDistance) * info->lists);
+
+	for (int first = 0; first < info->lists; first += perPage) {
+		Buffer buf = ReadBuffer(scan->indexRelation, so->meta.directoryStart + first / perPage);
+
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		Page page = BufferGetPage(buf);
+		for (int i = first; i < Min(info->lists, first + perPage); i++) {
+			IvfList list = (IvfList) (PageGetContents(page) + (Size) (i - first) * info->listSize);
+
+			distances[i].distance = so->ordered ? info->type.space(so->query, list->centroid) : 0;
+			distances[i].list = i;
+		}
+		UnlockReleaseBuffer(buf);
+	}
+	qsort(distances, info->lists, sizeof(IvfListDistance), CompareListDistances);
+	so->listOrder = (int*) palloc(sizeof(int) * info->lists);
+	for (int i = 0; i < info->lists; i++)
+		so->listOrder[i] = distances[i].list;
+	pfree(distances);
+}
+
+/* Measure the next lists up to `upTo` (in probe order) into the heap */
+static void ReadLists(IndexScanDesc scan, IvfScanOpaque so, int upTo)
+{
+	for (; so->listsRead < upTo; so->listsRead++)
+		MeasureList(scan, so, so->info.flat ? 0 : so->listOrder[so->listsRead]);
+	Heapify(so);
+}
+
+static void StartScan(IndexScanDesc scan, IvfScanOpaque so)
+{
+	const IvfIndexInfo* info = &so->info;
+
+	so->ordered = PrepareQuery(scan, so);
+	so->recheck = so->ordered && (info->quantization != ruvector::quantization::none || info->type.normalize);
+	if (info->flat) {
+		ReadLists(scan, so, 1);
+		return;
+	}
+	OrderLists(scan, so);
+	ReadLists(scan, so, Min(ivfflat_probes, info->lists));
+}
+
+/* ivfflat's iterative scan: the lists up to max_probes, once the probed ones ran out */
+static bool ReadMoreLists(IndexScanDesc scan, IvfScanOpaque so)
+{
+	if (so->info.flat || ivfflat_iterative_scan == IVFFLAT_ITERATIVE_SCAN_OFF)
+		return false;
+	int upTo = Min(Max(ivfflat_max_probes, ivfflat_probes), so->info.lists);
+	if (so->listsRead >= upTo)
+		return false;
+	ReadLists(scan, so, upTo);
+	return true;
+}
+
+/* Return the next heap TID, nearest first */
+bool ivfgettuple(IndexScanDesc scan, ScanDirection dir)
+{
+	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
+	MemoryContext oldCtx = MemoryContextSwitchTo(so->tmpCtx);
+
+	/* As hnsw: without an order there is nothing this index can do */
+	if (scan->orderByData == NULL)
+		elog(ERROR, "cannot scan %s index without order", so->info.flat ? "flat" : "ivfflat");
+
+	if (!so->started) {
+		StartScan(scan, so);
+		so->started = true;
+	}
+	while (so->heapCount == 0) {
+		if (!ReadMoreLists(scan, so)) {
+			MemoryContextSwitchTo(oldCtx);
+			return false;
+		}
+	}
+
+	IvfCandidate next = PopNearest(so);
+	scan->xs_heaptid = next.tid;
+	scan->xs_recheck = false;
+	scan->xs_recheckorderby = so->recheck;
+	if (so->recheck) {
+		/* float8 may be passed by reference (PGlite): the datum lives in the scan's context */
+		scan->xs_orderbyvals[0] = Float8GetDatum((double) next.distance);
+		scan->xs_orderbynulls[0] = false;
+	}
+	MemoryContextSwitchTo(oldCtx);
+	return true;
+}
+
+void ivfendscan(IndexScanDesc scan)
+{
+	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
+
+	MemoryContextDelete(so->tmpCtx);
+	pfree(so);
+	scan->opaque = NULL;
+}
