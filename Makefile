@@ -5,6 +5,7 @@
 #   mk/native.mk  pg/ extension for PostgreSQL 15 and 18 servers, pg_regress against real servers
 #   mk/wasm.mk    pg/ extension as a PGlite side module, import check, bundle
 #   mk/js.mk      packages/pglite (npm package), its tests against real PGlite, the demo
+#   mk/examples.mk examples/ in headless Chromium (page, Web Worker, Vite build), Node.js, Deno and Bun
 #   mk/lint.mk    clang-format, clang-tidy, TypeScript strict type check
 
 SHELL := /bin/bash
@@ -25,6 +26,7 @@ include mk/core.mk
 include mk/native.mk
 include mk/wasm.mk
 include mk/js.mk
+include mk/examples.mk
 include mk/bench.mk
 include mk/lint.mk
 include mk/reliability.mk
@@ -41,6 +43,7 @@ test: setup
 lint: $(LINT_TARGETS)
 
 bench: setup $(BENCH_TARGETS)
+	$(MAKE) bench-plots
 
 clean:
 	rm -rf $(BUILD) packages/pglite/dist

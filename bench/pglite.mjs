@@ -78,17 +78,20 @@ for (const name of names)
 const outDir = path.resolve(process.env['BENCH_OUT'] ?? path.join(ROOT, 'build', 'bench'))
 
 /**
- * A progress line that rewrites itself on a terminal; nothing when stderr is a file or a pipe.
+ * Progress on stderr: on a terminal one line that rewrites itself (at most 10 times a second); in a log file or a
+ * pipe a plain line at most every 15 seconds, so a long run in CI still shows where it is.
  * @param {string} prefix
  */
 function progressLine(prefix) {
 	let last = 0
+	const interval = process.stderr.isTTY ? 100 : 15000
 	return (/** @type {string} */ stage) => {
-		if (!process.stderr.isTTY) return
 		const now = performance.now()
-		if (now - last < 100) return
+		if (now - last < interval) return
 		last = now
-		process.stderr.write(`\r\x1b[K${prefix}: ${stage}`.slice(0, (process.stderr.columns ?? 100) + 4))
+		if (process.stderr.isTTY)
+			process.stderr.write(`\r\x1b[K${prefix}: ${stage}`.slice(0, (process.stderr.columns ?? 100) + 4))
+		else process.stderr.write(`${prefix}: ${stage}\n`)
 	}
 }
 

@@ -5,12 +5,13 @@
 #                 BENCH_SCALE=full and the other BENCH_* variables in bench/pglite.mjs choose sizes.
 #   bench-data    Debian's dataset-fashion-mnist package (/usr/share/datasets/fashion-mnist), installed once
 #   lint-bench    tsc --noEmit in strict mode over bench/ (JSDoc-typed .mjs)
+#   bench-plots   bench/plot.mjs: PNG plots in docs/img from whatever JSON is in build/bench (make bench runs it last)
 
 BENCH_APT_PACKAGES := dataset-fashion-mnist
 # apt needs root; CI runs as root, a developer may not
 BENCH_SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: bench-pglite bench-data lint-bench
+.PHONY: bench-pglite bench-data lint-bench bench-plots
 BENCH_TARGETS += bench-pglite
 LINT_TARGETS += lint-bench
 
@@ -30,3 +31,6 @@ bench-pglite: js-build bench-data $(CORE_WASM_HARNESS)
 
 lint-bench:
 	$(NODE_BIN)/tsc --noEmit -p $(ROOT)/bench
+
+bench-plots:
+	node $(ROOT)/bench/plot.mjs $(BUILD)/bench $(ROOT)/docs/img

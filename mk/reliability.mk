@@ -2,7 +2,11 @@
 #   test-asan   core library and its unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (in make test)
 #   fuzz-build  the libFuzzer targets in fuzz/ (clang-16, ASan + UBSan) over core's parsers, readers and HNSW
 #   fuzz-test   each target over its committed corpus, then FUZZ_RUNS new inputs (in make test; scripts/fuzz-run.sh)
-#   soak        the long forms, not in make test: SOAK_FUZZ_RUNS inputs per target (>= 10 million in all)
+#   native-test-asan  the extension built with ASan + UBSan, pg_regress and pg/test/t in the PostgreSQL 18 server
+#               (this checkout's own copy) with libasan preloaded; any sanitizer report fails it (in make soak)
+#   soak        the long forms, not in make test: SOAK_FUZZ_RUNS inputs per target (>= 10 million in all), the
+#               PGlite suite against the oldest PGlite claimed (0.5.0), the native tests with 2-minute pgbench phases,
+#               native-test-asan
 
 CORE_ASAN_BUILD := $(BUILD)/core-asan
 # GCC 12 at -O1 with sanitizers sees uninitialised values inside its own AVX-512 intrinsic headers
@@ -49,9 +53,33 @@ fuzz-test: fuzz-build
 	$(foreach t,$(FUZZ_PARSER_TARGETS),$(ROOT)/scripts/fuzz-run.sh $(FUZZ_BUILD) $(t) $(FUZZ_RUNS) &&) true
 	$(ROOT)/scripts/fuzz-run.sh $(FUZZ_BUILD) hnsw_ops $(FUZZ_HNSW_RUNS)
 
-soak: fuzz-build
+NATIVE_ASAN_BUILD := $(BUILD)/pg18-asan
+NATIVE_ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+NATIVE_ASAN_REPORTS := $(NATIVE_ASAN_BUILD)/reports
+.PHONY: native-test-asan
+# The server never frees everything at exit, so no leak checks; reports go to files, one per process. The normal
+# module goes back into the server afterwards, whatever the result.
+native-test-asan: native-build-18
+	@mkdir -p $(NATIVE_ASAN_BUILD)
+	rm -rf $(NATIVE_ASAN_REPORTS) && mkdir -p $(NATIVE_ASAN_REPORTS) && chmod 777 $(NATIVE_ASAN_REPORTS)
+	$(MAKE) -C $(NATIVE_ASAN_BUILD) -f $(ROOT)/pg/Makefile VPATH=$(ROOT)/pg PG_CONFIG=$(PG18_CONFIG) with_llvm=no \
+		PG_CXXFLAGS="$(CORE_CXXFLAGS) -Wno-register -Werror $(NATIVE_ASAN_FLAGS)" COPT="$(NATIVE_ASAN_FLAGS)" install
+	status=0; PG_SERVER_PRELOAD=$$(gcc -print-file-name=libasan.so) \
+		ASAN_OPTIONS=detect_leaks=0:log_path=$(NATIVE_ASAN_REPORTS)/asan \
+		UBSAN_OPTIONS=print_stacktrace=1:log_path=$(NATIVE_ASAN_REPORTS)/ubsan \
+		$(ROOT)/scripts/test-native.sh 18 || status=$$?; \
+	$(call native_make,18) install > /dev/null; \
+	if ls $(NATIVE_ASAN_REPORTS)/* > /dev/null 2>&1; then head -n 60 $(NATIVE_ASAN_REPORTS)/*; exit 1; fi; \
+	echo "native-test-asan: no sanitizer reports"; exit $$status
+
+SOAK_CONCURRENCY_SECONDS ?= 120
+
+soak: fuzz-build js-build
 	$(foreach t,$(FUZZ_PARSER_TARGETS),$(ROOT)/scripts/fuzz-run.sh $(FUZZ_BUILD) $(t) $(SOAK_FUZZ_RUNS) &&) true
 	$(ROOT)/scripts/fuzz-run.sh $(FUZZ_BUILD) hnsw_ops $(SOAK_FUZZ_HNSW_RUNS)
+	cd $(PGLITE_PKG) && RUVECTOR_PGLITE=pglite-0.5.0 node --test test/*.test.mjs
+	RUVECTOR_CONCURRENCY_SECONDS=$(SOAK_CONCURRENCY_SECONDS) RUVECTOR_TEST_TIMEOUT=1200 $(MAKE) native-test
+	$(MAKE) native-test-asan
 
 .PHONY: lint-fuzz
 LINT_TARGETS += lint-fuzz

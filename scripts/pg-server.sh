@@ -51,15 +51,22 @@ else
 	os_user=$(id -un)
 fi
 
+# PG_SERVER_PRELOAD: a library the server processes load first (make soak: libasan for the sanitizer-built module),
+# with ASAN_OPTIONS and UBSAN_OPTIONS passed on
+preload=()
+if [[ -n ${PG_SERVER_PRELOAD:-} ]]; then
+	preload=("LD_PRELOAD=$PG_SERVER_PRELOAD" "ASAN_OPTIONS=${ASAN_OPTIONS:-}" "UBSAN_OPTIONS=${UBSAN_OPTIONS:-}")
+fi
+
 # Runs a command as the server's user, from a folder it can enter, with the server's libraries.
 as_server_user()
 {
 	local dir=$1
 	shift
 	if ((EUID == 0)); then
-		(cd "$dir" && runuser -u "$os_user" -- env ${lib_dir:+LD_LIBRARY_PATH=$lib_dir} "$@")
+		(cd "$dir" && runuser -u "$os_user" -- env ${lib_dir:+LD_LIBRARY_PATH=$lib_dir} "${preload[@]}" "$@")
 	else
-		(cd "$dir" && env ${lib_dir:+LD_LIBRARY_PATH=$lib_dir} "$@")
+		(cd "$dir" && env ${lib_dir:+LD_LIBRARY_PATH=$lib_dir} "${preload[@]}" "$@")
 	fi
 }
 

@@ -8,6 +8,7 @@ packages=(
 	clang-format clang-tidy clang-16 lld-16
 	emscripten wabt binaryen
 	shellcheck
+	chromium
 	postgresql-15 postgresql-server-dev-15 postgresql-contrib
 )
 # This machine has a newer Node.js than Debian's; take Debian's only when there is none.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the extension's regression tests (pg/test) against a real PostgreSQL VERSION server: starts a throwaway server
 # (scripts/pg-server.sh), runs PGXS's installcheck in build/pgVERSION, then the crash-recovery and concurrency tests
-# pg/test/t/test_*.sh (each time-bounded; their scratch files go to build/pgVERSION/t/NAME), prints regression.diffs
+# pg/test/t/test_*.sh (each time-bounded, 240 s unless RUVECTOR_TEST_TIMEOUT says otherwise; their scratch files go to build/pgVERSION/t/NAME), prints regression.diffs
 # and the server log on failure, and always stops the server. The extension must already be installed
 # (make native-install-VERSION).
 # pg_regress and psql are Debian 12's PostgreSQL 15 programs for both versions: the PostgreSQL 18 client programs
@@ -63,7 +63,7 @@ for test in "$root"/pg/test/t/test_*.sh; do
 	mkdir -p "$obj_dir/t/$name"
 	start=$SECONDS
 	if RUVECTOR_PG_VERSION=$version CLIENT_BIN=$client_bin TEST_WORK=$obj_dir/t/$name \
-		timeout -k 10 240 "$test"; then
+		timeout -k 10 "${RUVECTOR_TEST_TIMEOUT:-240}" "$test"; then
 		passed=$((passed + 1))
 		echo "test-native: $name passed on PostgreSQL $version in $((SECONDS - start)) s"
 	else

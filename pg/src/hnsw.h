@@ -255,7 +255,7 @@ private:
 	VisitedEntry* FindSlot(uint64 id);
 	void Grow();
 	Buffer Pin(BlockNumber blkno);
-	char* LockTuple(const ItemPointerData* tid, Buffer* buf);
+	char* LockTuple(const ItemPointerData* tid, Buffer* buf, Size* length);
 	HnswElementTuple LockElement(uint64 id, Buffer* buf);
 
 	Relation index_;
@@ -270,6 +270,7 @@ private:
 	PinnedPage* pins_; /* open addressing by block number */
 	uint32 pinsMask_;
 	uint32 pinCount_ = 0;
+	BlockNumber knownBlocks_; /* the index's size as last seen, to catch links past its end */
 };
 
 template <class F>

@@ -10,6 +10,7 @@ extern "C" {
 }
 
 #include "hnsw.h"
+#include "hnsw_check.h"
 #include "vector.h"
 
 /* Append a new page to the relation, locked exclusively */
@@ -46,6 +47,11 @@ void HnswReadMeta(Relation index, HnswMetaPageData* meta)
 		                errhint("REINDEX the index.")));
 	*meta = *onPage;
 	UnlockReleaseBuffer(buf);
+	if (meta->entryLevel < -1 || meta->entryLevel > ruvector::hnsw_max_level || meta->m < HNSW_MIN_M ||
+	    meta->m > HNSW_MAX_M)
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+		                errmsg("index \"%s\" has a damaged meta page", RelationGetRelationName(index)),
+		                errhint("REINDEX the index.")));
 }
 
 /* Meta page contents of an empty index */
@@ -99,7 +105,7 @@ bool HnswPrepareValue(const HnswTypeInfo* info, Datum value, void* out)
 }
 
 HnswPageGraph::HnswPageGraph(Relation index, const HnswTypeInfo* info, int m)
-    : index_(index), info_(info), m_(m), ctx_(CurrentMemoryContext)
+    : index_(index), info_(info), m_(m), ctx_(CurrentMemoryContext), knownBlocks_(RelationGetNumberOfBlocks(index))
 {
 	visitedMask_ = 1023;
 	visited_ = (VisitedEntry*) palloc0(sizeof(VisitedEntry) * (visitedMask_ + 1));
@@ -204,32 +210,23 @@ void HnswPageGraph::ReleasePins()
 	}
 }
 
-/* Share-lock the page of a TID and return the tuple there; the caller unlocks */
-char* HnswPageGraph::LockTuple(const ItemPointerData* tid, Buffer* buf)
+/* Share-lock the page of a TID and return the tuple there, checked to lie on the page; the caller unlocks */
+char* HnswPageGraph::LockTuple(const ItemPointerData* tid, Buffer* buf, Size* length)
 {
+	HnswCheckBlock(index_, &knownBlocks_, tid);
 	*buf = Pin(ItemPointerGetBlockNumber(tid));
 	LockBuffer(*buf, BUFFER_LOCK_SHARE);
-	Page page = BufferGetPage(*buf);
-	OffsetNumber offno = ItemPointerGetOffsetNumber(tid);
-
-	if (offno > PageGetMaxOffsetNumber(page))
-		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-		                errmsg("index \"%s\" links to a missing tuple (%u,%u)", RelationGetRelationName(index_),
-		                       ItemPointerGetBlockNumber(tid), offno)));
-	return (char*) PageGetItem(page, PageGetItemId(page, offno));
+	return HnswCheckedTuple(index_, BufferGetPage(*buf), tid, length);
 }
 
 HnswElementTuple HnswPageGraph::LockElement(uint64 id, Buffer* buf)
 {
 	ItemPointerData tid;
 
+	Size length;
 	HnswIdToTid(id, &tid);
-	HnswElementTuple element = (HnswElementTuple) LockTuple(&tid, buf);
-	if (element->type != HNSW_ELEMENT_TUPLE_TYPE)
-		ereport(ERROR,
-		        (errcode(ERRCODE_INDEX_CORRUPTED),
-		         errmsg("index \"%s\" links to a tuple that is not an element (%u,%u)", RelationGetRelationName(index_),
-		                ItemPointerGetBlockNumber(&tid), ItemPointerGetOffsetNumber(&tid))));
+	HnswElementTuple element = (HnswElementTuple) LockTuple(&tid, buf, &length);
+	HnswCheckElement(index_, &tid, element, length, info_->space.bytes);
 	return element;
 }
 
@@ -298,15 +295,13 @@ int HnswPageGraph::ReadNeighbors(uint64 id, int level, ItemPointerData* tids)
 	}
 
 	Buffer buf;
-	HnswNeighborTuple neighbors = (HnswNeighborTuple) LockTuple(&neighbortid, &buf);
+	Size length;
+	HnswNeighborTuple neighbors = (HnswNeighborTuple) LockTuple(&neighbortid, &buf, &length);
 	int first = HnswLevelFirstSlot(level, m_);
 	int capacity = (int) ruvector::hnsw_level_capacity(m_, level);
 	int count = 0;
 
-	if (neighbors->type != HNSW_NEIGHBOR_TUPLE_TYPE || first + capacity > neighbors->count)
-		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-		                errmsg("index \"%s\" has a damaged neighbour list at (%u,%u)", RelationGetRelationName(index_),
-		                       ItemPointerGetBlockNumber(&neighbortid), ItemPointerGetOffsetNumber(&neighbortid))));
+	HnswCheckNeighbors(index_, &neighbortid, neighbors, length, level, m_);
 	for (int i = 0; i < capacity; i++) {
 		const ItemPointerData* tid = &neighbors->indextids[first + i];
 

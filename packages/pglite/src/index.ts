@@ -22,3 +22,17 @@ export const ruvector = {
 		}
 	},
 } satisfies Extension
+
+/** This package's version, which is also the SQL extension's (`SELECT extversion FROM pg_extension`). */
+export const version = '0.1.0'
+
+export {
+	parseHalfvec,
+	parseSparsevec,
+	parseVector,
+	sparsevecToSql,
+	toSql,
+	vectorParsers,
+	type ParsedSparseVector,
+	type SparseVector,
+} from './text-format.js'

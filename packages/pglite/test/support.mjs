@@ -5,9 +5,19 @@ import { PGlite } from '@electric-sql/pglite'
 import { vector } from '@electric-sql/pglite-pgvector'
 import { ruvector } from '@ruvector/pglite'
 
+/**
+ * The PGlite ruvector runs in: @electric-sql/pglite, or another installed 0.5.x release named by RUVECTOR_PGLITE
+ * (e.g. pglite-0.5.0, the oldest the package claims), so the whole suite can run against each. pgvector, the
+ * reference, always runs in @electric-sql/pglite.
+ * @type {typeof PGlite}
+ */
+export const RuvectorPGlite = process.env.RUVECTOR_PGLITE
+	? (await import(process.env.RUVECTOR_PGLITE)).PGlite
+	: PGlite
+
 /** A PGlite instance with ruvector created. */
 export async function openRuvector() {
-	const pg = await PGlite.create({ extensions: { ruvector } })
+	const pg = await RuvectorPGlite.create({ extensions: { ruvector } })
 	await pg.exec('CREATE EXTENSION ruvector')
 	return pg
 }

@@ -87,6 +87,7 @@ expect_index_plan()
 # check_index TABLE INDEX EXPECTED_ROWS [SAMPLE_STEP]
 # The table (id bigint, v vector(16)) and its hnsw index agree:
 #   - the table holds EXPECTED_ROWS rows, each with its vector gv(id);
+#   - ruvector_index_check passes and counts at least EXPECTED_ROWS heap TIDs;
 #   - every SAMPLE_STEP-th row (every row by default) is the nearest neighbour of its own vector through the index,
 #     at distance 0;
 #   - an iterative scan through the index returns every row, once;
@@ -98,6 +99,10 @@ check_index()
 	expect_eq "rows in $table" "$rows" "$expected"
 	wrong=$(sql -c "SELECT count(*) FROM $table WHERE (v <-> gv(id)) <> 0")
 	expect_eq "rows of $table whose vector is not gv(id)" "$wrong" 0
+	# The index is consistent page by page; it may still hold the TIDs of rows deleted but not vacuumed yet
+	local heap_tids
+	heap_tids=$(sql -c "SELECT heap_tids FROM ruvector_index_check('$index')")
+	((heap_tids >= expected)) || fail "ruvector_index_check counted $heap_tids heap TIDs in $index, below $expected rows"
 
 	local self="FROM (SELECT id, v FROM $table WHERE id % $step = 0) s CROSS JOIN LATERAL
 		(SELECT t.id, t.v <-> s.v AS d FROM $table t ORDER BY t.v <-> s.v LIMIT 1) nn"

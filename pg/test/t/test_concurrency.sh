@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Concurrent use of an hnsw index, driven by pgbench:
-#   phase 1: 4 clients insert rows, search, look up rows by their own vector, and delete rows;
+#   phase 1: 4 clients insert rows, search, look up rows by their own vector, delete rows, and update rows (moving a
+#            row to a new id and vector);
 #   phase 2: while one client VACUUMs the table over and over, one inserts, one deletes, and two search and look up
 #            (separate pgbench runs: VACUUM holds up inserts while it works on the index, the others go on).
-# Each insert and delete records its id in `inserted` / `deleted` in the same transaction. Rows 1..500 are never
+# Each insert and delete records its id in `inserted` / `deleted` in the same transaction (an update both). Rows 1..500 are never
 # deleted: a lookup of one of them by its own vector must return it (a miss is recorded in `misses`), and a search
 # must return 10 rows (fewer are recorded in `short_results`). Afterwards: no client failed, the table holds exactly
 # the initial rows plus those inserted minus those deleted, and the index agrees with it (lib.sh check_index),
@@ -15,7 +16,8 @@ source "$(dirname "$0")/lib.sh"
 
 initial=1000
 pinned=500
-phase_seconds=7
+# make soak runs the phases longer
+phase_seconds=${RUVECTOR_CONCURRENCY_SECONDS:-7}
 
 setup_db
 sql <<SQL
@@ -41,6 +43,17 @@ WITH victim AS (
 	ORDER BY id LIMIT 1
 ), d AS (DELETE FROM items WHERE id = (SELECT id FROM victim) RETURNING id)
 INSERT INTO deleted SELECT id FROM d;
+SQL
+# An update moves a row to a new id (and so a new vector): a delete and an insert for the index and the bookkeeping
+cat >"$WORK/update.sql" <<SQL
+WITH victim AS (
+	SELECT id FROM items WHERE id >= $((pinned + 1)) + (random() * (SELECT last_value FROM items_seq))::bigint
+	ORDER BY id LIMIT 1
+), moved AS (
+	UPDATE items SET id = m.n, v = gv(m.n) FROM (SELECT nextval('items_seq') AS n) m
+	WHERE items.id = (SELECT id FROM victim) RETURNING m.n
+), gone AS (INSERT INTO deleted SELECT id FROM victim WHERE EXISTS (SELECT 1 FROM moved))
+INSERT INTO inserted SELECT n FROM moved;
 SQL
 search="SELECT id FROM items ORDER BY v <-> gv(-:s) LIMIT 10"
 cat >"$WORK/search.sql" <<SQL
@@ -99,7 +112,7 @@ pgbench_run()
 }
 
 start=$SECONDS
-pgbench_run mixed 4 insert.sql@4 search.sql@3 lookup.sql@2 delete.sql@1
+pgbench_run mixed 4 insert.sql@4 search.sql@3 lookup.sql@2 delete.sql@1 update.sql@1
 pgbench_run vacuum 1 vacuum.sql &
 vacuum_run=$!
 pgbench_run inserter 1 insert.sql &
