@@ -14,6 +14,9 @@ CORE_SOURCES := $(addprefix $(CORE_DIR)/src/,kernels/serial.cpp kernels/x86_avx2
 	vector_text.cpp vector_binary.cpp \
 	quantize.cpp kernels/int8_serial.cpp kernels/int8_x86_avx2.cpp kernels/int8_x86_avx512.cpp \
 	kernels/int8_wasm_simd128.cpp kernels/int8_dispatch.cpp kmeans.cpp)
+# The AVX-512 and NEON kernels (each file compiles to nothing on other architectures).
+CORE_SOURCES += $(addprefix $(CORE_DIR)/src/kernels/,x86_avx512.cpp half_x86_avx512.cpp bits_x86_avx512.cpp \
+	neon.cpp half_neon.cpp bits_neon.cpp int8_neon.cpp)
 CORE_HEADERS := $(wildcard $(CORE_INCLUDE)/ruvector/*.hpp $(CORE_DIR)/src/kernels/*.hpp)
 CORE_CXXFLAGS := -std=c++20 -fno-exceptions -fno-rtti
 
@@ -60,6 +63,24 @@ core-test: core-build
 	cd $(CORE_BUILD) && ctest --output-on-failure -j$(NPROC)
 	RUVECTOR_CORE_WASM=$(CORE_WASM_HARNESS) node --test $(CORE_DIR)/wasm/test_kernels.mjs $(CORE_DIR)/wasm/test_int8.mjs
 
+# The same library and kernel tests cross-compiled for AArch64 (GoogleTest built from Debian's
+# sources) and run under qemu-user, once on a CPU with the dot-product extension (-cpu max)
+# and once without (cortex-a72), so both int8 NEON tables run. The HNSW recall tests are not
+# kernel tests and take minutes under emulation; they run natively.
+CORE_AARCH64_BUILD := $(BUILD)/core-aarch64
+CORE_AARCH64_CMAKE := cmake -S $(CORE_DIR) -B $(CORE_AARCH64_BUILD) -DCMAKE_BUILD_TYPE=Release -DRUVECTOR_WERROR=ON \
+	-DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=aarch64 -DCMAKE_CXX_COMPILER=aarch64-linux-gnu-g++ \
+	"-DCMAKE_CROSSCOMPILING_EMULATOR=qemu-aarch64;-L;/usr/aarch64-linux-gnu" -DRUVECTOR_BUILD_BENCH=OFF \
+	-DRUVECTOR_GTEST_SOURCE=/usr/src/googletest -DBUILD_GMOCK=OFF -DINSTALL_GTEST=OFF
+.PHONY: core-test-aarch64
+TEST_TARGETS += core-test-aarch64
+
+core-test-aarch64:
+	$(CORE_AARCH64_CMAKE)
+	cmake --build $(CORE_AARCH64_BUILD) -j$(NPROC)
+	cd $(CORE_AARCH64_BUILD) && QEMU_CPU=max ctest --output-on-failure -j$(NPROC) -E hnsw_recall
+	cd $(CORE_AARCH64_BUILD) && QEMU_CPU=cortex-a72 ctest --output-on-failure -j$(NPROC) -E hnsw_recall
+
 core-bench: core-build
 	@mkdir -p $(BUILD)/bench
 	$(CORE_BUILD)/bench_kernels --benchmark_out=$(BUILD)/bench/core_native.json --benchmark_out_format=json
@@ -78,3 +99,6 @@ lint-core:
 		$(CORE_DIR)/src/kernels/int8_wasm_simd128.cpp \
 		$(CORE_DIR)/src/kernels/dispatch.cpp $(CORE_DIR)/src/cpu.cpp $(CORE_DIR)/wasm/kernels_harness.cpp -- \
 		$(filter-out -O2 -Wall -Wextra -Werror,$(CORE_WASM_CXXFLAGS))
+	# The NEON sources as AArch64 sees them (int8_neon.cpp needs clang >= 16 for SDOT under a target attribute).
+	clang-tidy-14 --quiet --warnings-as-errors='*' $(addprefix $(CORE_DIR)/src/,kernels/neon.cpp kernels/half_neon.cpp \
+		kernels/bits_neon.cpp cpu.cpp) -- --target=aarch64-linux-gnu $(CORE_CXXFLAGS) -I$(CORE_INCLUDE)

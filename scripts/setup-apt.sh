@@ -10,6 +10,7 @@ packages=(
 	shellcheck
 	chromium
 	postgresql-15 postgresql-server-dev-15 postgresql-contrib
+	g++-aarch64-linux-gnu qemu-user
 )
 # This machine has a newer Node.js than Debian's; take Debian's only when there is none.
 if ! command -v node >/dev/null 2>&1; then

@@ -39,10 +39,28 @@ bool x86_runs(bool avx512, cpu_extra extra)
 		return false;
 	}
 	unsigned int needed_ecx1 = bit_FMA | bit_OSXSAVE | bit_AVX;
-	if (extra == cpu_extra::f16c) {
-		needed_ecx1 |= bit_F16C;
-	} else if (extra == cpu_extra::popcnt) {
-		needed_ecx1 |= bit_POPCNT;
+	unsigned int needed_ecx7 = 0;
+	switch (extra) {
+		case cpu_extra::none:
+			break;
+		case cpu_extra::f16c:
+			needed_ecx1 |= bit_F16C;
+			break;
+		case cpu_extra::popcnt:
+			needed_ecx1 |= bit_POPCNT;
+			break;
+		// The AVX-512 extensions only exist on the avx512 level.
+		case cpu_extra::avx512_vnni:
+			needed_ecx7 = leaf7_ecx_avx512_vnni;
+			break;
+		case cpu_extra::avx512_vpopcntdq:
+			needed_ecx7 = leaf7_ecx_avx512_vpopcntdq;
+			break;
+		case cpu_extra::neon_dotprod:
+			return false;
+	}
+	if (needed_ecx7 != 0 && !avx512) {
+		return false;
 	}
 	if ((ecx & needed_ecx1) != needed_ecx1) {
 		return false;
@@ -57,16 +75,6 @@ bool x86_runs(bool avx512, cpu_extra extra)
 		return false;
 	}
 	const unsigned int needed_ebx7 = avx512 ? bit_AVX2 | bit_AVX512F | bit_AVX512BW | bit_AVX512VL : bit_AVX2;
-	unsigned int needed_ecx7 = 0;
-	if (extra == cpu_extra::avx512_vnni) {
-		needed_ecx7 = leaf7_ecx_avx512_vnni;
-	} else if (extra == cpu_extra::avx512_vpopcntdq) {
-		needed_ecx7 = leaf7_ecx_avx512_vpopcntdq;
-	}
-	// The AVX-512 extensions only exist on the avx512 level.
-	if (needed_ecx7 != 0 && !avx512) {
-		return false;
-	}
 	return (ebx & needed_ebx7) == needed_ebx7 && (ecx & needed_ecx7) == needed_ecx7;
 }
 #endif
@@ -76,12 +84,11 @@ bool x86_runs(bool avx512, cpu_extra extra)
 // optional and announced by the kernel in HWCAP.
 bool arm_runs(cpu_extra extra)
 {
-	const unsigned long hwcap_asimddp = 1UL << 20;
 	switch (extra) {
 		case cpu_extra::none:
 			return true;
 		case cpu_extra::neon_dotprod:
-			return (getauxval(AT_HWCAP) & hwcap_asimddp) != 0;
+			return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
 		default:
 			return false;
 	}

@@ -9,6 +9,8 @@
 // are exact in float32, must come out exactly equal at every level.
 #include "ruvector/half.hpp"
 
+#include "guarded_memory.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -325,6 +327,42 @@ TEST(HalfKernels, ExactForSmallIntegers)
 	}
 }
 
+// Inputs that end at an inaccessible page (an over-read crashes), at both 2-byte alignments
+// mod 4 and every length mod 64, made of halfvec's extremes (+-65504), subnormals
+// (+-2^-24 .. 2^-14) and zeros: each sum must match the double reference within the bound.
+TEST(HalfKernels, ExtremesAndSubnormalsAgainstGuardPage)
+{
+	constexpr std::size_t max_n = 300;
+	ruvector_test::guarded_memory memory_a(2 * max_n + 8);
+	ruvector_test::guarded_memory memory_b(2 * max_n + 8);
+	std::mt19937 rng(65504);
+	const std::uint16_t specials[] = {0x7bff, 0xfbff, 0x0001, 0x8001, 0x03ff, 0x83ff, 0x0400, 0x0000, 0x8000, 0x3c00};
+	std::uniform_int_distribution<std::size_t> pick(0, std::size(specials) - 1);
+	for (const half_kernel_table* t : available_tables()) {
+		for (std::size_t n = 0; n <= max_n; n++) {
+			for (const std::size_t offset : {0, 1}) {
+				auto* pa = static_cast<std::uint16_t*>(memory_a.at_end(2 * (n + offset)));
+				auto* pb = static_cast<std::uint16_t*>(memory_b.at_end(2 * (n + 1 - offset)));
+				std::vector<std::uint16_t> a(n);
+				std::vector<std::uint16_t> b(n);
+				for (std::size_t i = 0; i < n; i++) {
+					a[i] = pa[i] = specials[pick(rng)];
+					// Mostly small values against the extremes, so sums stay finite in float32.
+					b[i] = pb[i] = i % 4 == 0 ? specials[pick(rng)] : f32_to_f16(static_cast<float>(i % 7) - 3.0F);
+				}
+				const reference_sums r = reference(a, b);
+				const cosine_parts parts = t->cosine_f16(pa, pb, n);
+				expect_close(t->l2sq_f16(pa, pb, n), r.l2sq, r.l2sq_scale, n, 1, "l2sq", t->level);
+				expect_close(t->dot_f16(pa, pb, n), r.dot, r.dot_scale, n, 1, "dot", t->level);
+				expect_close(t->l1_f16(pa, pb, n), r.l1, r.l1_scale, n, 1, "l1", t->level);
+				expect_close(parts.dot, r.dot, r.dot_scale, n, 1, "cosine dot", t->level);
+				expect_close(parts.norm_a, r.norm_a, r.norm_a_scale, n, 1, "cosine norm_a", t->level);
+				expect_close(parts.norm_b, r.norm_b, r.norm_b_scale, n, 1, "cosine norm_b", t->level);
+			}
+		}
+	}
+}
+
 TEST(HalfDistances, AsSqlReportsThem)
 {
 	const std::uint16_t a[2] = {f32_to_f16(3.0F), f32_to_f16(4.0F)};
@@ -338,7 +376,11 @@ TEST(HalfDistances, AsSqlReportsThem)
 		EXPECT_EQ(ruvector::cosine_distance_f16(a, a, 2), 0.0);
 		EXPECT_EQ(ruvector::norm_f16(a, 2), 5.0);
 	}
+#if defined(RUVECTOR_HAVE_X86)
 	EXPECT_FALSE(ruvector::select_half_kernels(simd_level::neon));
+#else
+	EXPECT_FALSE(ruvector::select_half_kernels(simd_level::avx2));
+#endif
 }
 
 } // namespace

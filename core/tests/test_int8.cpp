@@ -8,7 +8,12 @@
 
 #include <gtest/gtest.h>
 
+#if defined(RUVECTOR_HAVE_NEON)
+#include <sys/auxv.h>
+#endif
+
 #include <cstdint>
+#include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
@@ -233,6 +238,19 @@ TEST(Int8Dispatch, SelectInstallsOnlyRunnableLevels)
 	EXPECT_FALSE(ruvector::select_int8_kernels(static_cast<simd_level>(200)));
 	ruvector::active_int8_kernels = saved;
 }
+
+#if defined(RUVECTOR_HAVE_NEON)
+// Two NEON tables; the kernel's HWCAP decides (qemu -cpu max has the extension, cortex-a72 not).
+TEST(Int8Dispatch, NeonUsesTheDotProductTableWhereTheKernelReportsIt)
+{
+	const bool dotprod = (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+	const int8_kernel_table* table = ruvector::int8_kernels_for(simd_level::neon);
+	ASSERT_NE(table, nullptr);
+	EXPECT_EQ(table->dot_i8, dotprod ? &ruvector::dot_i8_neon_dotprod : &ruvector::dot_i8_neon);
+	EXPECT_EQ(table->l2sq_i8, dotprod ? &ruvector::l2sq_i8_neon_dotprod : &ruvector::l2sq_i8_neon);
+	std::printf("int8 NEON table: %s\n", dotprod ? "dotprod" : "plain");
+}
+#endif
 
 #if defined(RUVECTOR_HAVE_X86)
 // The AVX-512 table needs VNNI on top of F/BW/VL; this agrees with the compiler's own CPUID reading.

@@ -6,8 +6,8 @@
 // Counts are exact integers, so every level returns exactly what the serial twin does.
 //
 // Dispatch is separate from the float kernels' table (kernels.hpp) but follows its level:
-// the first call installs the bit table for active_kernels.level (or the best this CPU
-// runs when that level has no bit kernels). select_bits_kernels() overrides the choice.
+// the first call installs the best bit table at or below active_kernels.level that this CPU
+// runs (avx2 needs POPCNT, avx512 needs VPOPCNTDQ). select_bits_kernels() overrides it.
 #pragma once
 
 #include "ruvector/kernels.hpp"
@@ -51,6 +51,14 @@ bit_overlap overlap_bits_serial(const std::uint8_t* a, const std::uint8_t* b, st
 // AVX2 nibble-table counts over 32-byte blocks, POPCNT for the rest.
 std::uint64_t hamming_bits_avx2(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 bit_overlap overlap_bits_avx2(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
+// AVX-512 VPOPCNTDQ counts over 64-byte blocks, a masked load for the rest.
+std::uint64_t hamming_bits_avx512(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
+bit_overlap overlap_bits_avx512(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
+#endif
+
+#if defined(RUVECTOR_HAVE_NEON)
+std::uint64_t hamming_bits_neon(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
+bit_overlap overlap_bits_neon(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 #endif
 
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)

@@ -11,7 +11,8 @@
 //
 // Dispatch: the f16 table follows the level chosen for the f32 kernels
 // (kernels.hpp, which honours RUVECTOR_SIMD). It is resolved on first use, so no
-// initialisation call is needed: the avx2 level here also requires F16C.
+// initialisation call is needed: the avx2 level here also requires F16C (AVX-512 F has its own
+// conversions).
 //
 // Precondition of every kernel: finite inputs (halfvec never stores NaN or infinity).
 #pragma once
@@ -126,7 +127,7 @@ struct half_kernel_table {
 };
 
 // The table in use; until the first call it holds resolvers that install the table for
-// active_kernels.level (or serial when this CPU lacks F16C) and then forward the call.
+// active_kernels.level (or the best below it this CPU runs) and then forward the call.
 extern half_kernel_table active_half_kernels;
 
 // The table for a level, or nullptr when this build or CPU cannot run it.
@@ -146,6 +147,17 @@ float l2sq_f16_avx2(const std::uint16_t* a, const std::uint16_t* b, std::size_t 
 float dot_f16_avx2(const std::uint16_t* a, const std::uint16_t* b, std::size_t n);
 float l1_f16_avx2(const std::uint16_t* a, const std::uint16_t* b, std::size_t n);
 cosine_parts cosine_f16_avx2(const std::uint16_t* a, const std::uint16_t* b, std::size_t n);
+float l2sq_f16_avx512(const std::uint16_t* a, const std::uint16_t* b, std::size_t n);
+float dot_f16_avx512(const std::uint16_t* a, const std::uint16_t* b, std::size_t n);
+float l1_f16_avx512(const std::uint16_t* a, const std::uint16_t* b, std::size_t n);
+cosine_parts cosine_f16_avx512(const std::uint16_t* a, const std::uint16_t* b, std::size_t n);
+#endif
+
+#if defined(RUVECTOR_HAVE_NEON)
+float l2sq_f16_neon(const std::uint16_t* a, const std::uint16_t* b, std::size_t n);
+float dot_f16_neon(const std::uint16_t* a, const std::uint16_t* b, std::size_t n);
+float l1_f16_neon(const std::uint16_t* a, const std::uint16_t* b, std::size_t n);
+cosine_parts cosine_f16_neon(const std::uint16_t* a, const std::uint16_t* b, std::size_t n);
 #endif
 
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)

@@ -57,6 +57,14 @@ std::int32_t l2sq_i8_avx512_vnni(const std::int8_t* a, const std::int8_t* b, std
 std::int32_t dot_i8_avx512_vnni(const std::int8_t* a, const std::int8_t* b, std::size_t n);
 #endif
 
+#if defined(RUVECTOR_HAVE_NEON)
+std::int32_t l2sq_i8_neon(const std::int8_t* a, const std::int8_t* b, std::size_t n);
+std::int32_t dot_i8_neon(const std::int8_t* a, const std::int8_t* b, std::size_t n);
+// With the dot-product extension (SDOT, UDOT).
+std::int32_t l2sq_i8_neon_dotprod(const std::int8_t* a, const std::int8_t* b, std::size_t n);
+std::int32_t dot_i8_neon_dotprod(const std::int8_t* a, const std::int8_t* b, std::size_t n);
+#endif
+
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)
 std::int32_t l2sq_i8_wasm_simd128(const std::int8_t* a, const std::int8_t* b, std::size_t n);
 std::int32_t dot_i8_wasm_simd128(const std::int8_t* a, const std::int8_t* b, std::size_t n);

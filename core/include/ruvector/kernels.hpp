@@ -78,6 +78,18 @@ float l2sq_f32_avx2(const float* a, const float* b, std::size_t n);
 float dot_f32_avx2(const float* a, const float* b, std::size_t n);
 float l1_f32_avx2(const float* a, const float* b, std::size_t n);
 cosine_parts cosine_f32_avx2(const float* a, const float* b, std::size_t n);
+float l2sq_f32_avx512(const float* a, const float* b, std::size_t n);
+float dot_f32_avx512(const float* a, const float* b, std::size_t n);
+float l1_f32_avx512(const float* a, const float* b, std::size_t n);
+cosine_parts cosine_f32_avx512(const float* a, const float* b, std::size_t n);
+#endif
+
+#if defined(__aarch64__)
+#define RUVECTOR_HAVE_NEON 1
+float l2sq_f32_neon(const float* a, const float* b, std::size_t n);
+float dot_f32_neon(const float* a, const float* b, std::size_t n);
+float l1_f32_neon(const float* a, const float* b, std::size_t n);
+cosine_parts cosine_f32_neon(const float* a, const float* b, std::size_t n);
 #endif
 
 #if defined(__wasm_simd128__)

@@ -16,6 +16,10 @@ constexpr bits_kernel_table tables[] = {
     {simd_level::serial, cpu_extra::none, &hamming_bits_serial, &overlap_bits_serial},
 #if defined(RUVECTOR_HAVE_X86)
     {simd_level::avx2, cpu_extra::popcnt, &hamming_bits_avx2, &overlap_bits_avx2},
+    {simd_level::avx512, cpu_extra::avx512_vpopcntdq, &hamming_bits_avx512, &overlap_bits_avx512},
+#endif
+#if defined(RUVECTOR_HAVE_NEON)
+    {simd_level::neon, cpu_extra::none, &hamming_bits_neon, &overlap_bits_neon},
 #endif
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)
     {simd_level::wasm_simd128, cpu_extra::none, &hamming_bits_wasm_simd128, &overlap_bits_wasm_simd128},
@@ -48,7 +52,7 @@ constinit bits_kernel_table active_bits_kernels{simd_level::serial, cpu_extra::n
 
 const bits_kernel_table* bits_kernels_for(simd_level level)
 {
-	// nullptr where there are no bit kernels at this level in this binary (avx512 and neon are not written).
+	// nullptr where there are no bit kernels at this level in this binary, or this CPU lacks what they need.
 	return table_for_level(tables, level);
 }
 

@@ -16,6 +16,10 @@ constexpr kernel_table tables[] = {
     {simd_level::serial, cpu_extra::none, &l2sq_f32_serial, &dot_f32_serial, &l1_f32_serial, &cosine_f32_serial},
 #if defined(RUVECTOR_HAVE_X86)
     {simd_level::avx2, cpu_extra::none, &l2sq_f32_avx2, &dot_f32_avx2, &l1_f32_avx2, &cosine_f32_avx2},
+    {simd_level::avx512, cpu_extra::none, &l2sq_f32_avx512, &dot_f32_avx512, &l1_f32_avx512, &cosine_f32_avx512},
+#endif
+#if defined(RUVECTOR_HAVE_NEON)
+    {simd_level::neon, cpu_extra::none, &l2sq_f32_neon, &dot_f32_neon, &l1_f32_neon, &cosine_f32_neon},
 #endif
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)
     {simd_level::wasm_simd128, cpu_extra::none, &l2sq_f32_wasm_simd128, &dot_f32_wasm_simd128, &l1_f32_wasm_simd128,
@@ -57,15 +61,21 @@ const char* simd_level_name(simd_level level)
 
 simd_level detect_simd_level()
 {
+	if (cpu_can_run(simd_level::avx512)) {
+		return simd_level::avx512;
+	}
 	if (cpu_can_run(simd_level::avx2)) {
 		return simd_level::avx2;
+	}
+	if (cpu_can_run(simd_level::neon)) {
+		return simd_level::neon;
 	}
 	return compile_time_table.level;
 }
 
 const kernel_table* kernels_for(simd_level level)
 {
-	// nullptr for levels not built into this binary (avx512 and neon are not written yet).
+	// nullptr for levels not built into this binary or that this CPU cannot run.
 	return table_for_level(tables, level);
 }
 

@@ -16,6 +16,10 @@ constexpr half_kernel_table tables[] = {
     {simd_level::serial, cpu_extra::none, &l2sq_f16_serial, &dot_f16_serial, &l1_f16_serial, &cosine_f16_serial},
 #if defined(RUVECTOR_HAVE_X86)
     {simd_level::avx2, cpu_extra::f16c, &l2sq_f16_avx2, &dot_f16_avx2, &l1_f16_avx2, &cosine_f16_avx2},
+    {simd_level::avx512, cpu_extra::none, &l2sq_f16_avx512, &dot_f16_avx512, &l1_f16_avx512, &cosine_f16_avx512},
+#endif
+#if defined(RUVECTOR_HAVE_NEON)
+    {simd_level::neon, cpu_extra::none, &l2sq_f16_neon, &dot_f16_neon, &l1_f16_neon, &cosine_f16_neon},
 #endif
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)
     {simd_level::wasm_simd128, cpu_extra::none, &l2sq_f16_wasm_simd128, &dot_f16_wasm_simd128, &l1_f16_wasm_simd128,

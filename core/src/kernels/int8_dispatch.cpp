@@ -16,6 +16,10 @@ constexpr int8_kernel_table tables[] = {
     {simd_level::avx2, cpu_extra::none, &l2sq_i8_avx2, &dot_i8_avx2},
     {simd_level::avx512, cpu_extra::avx512_vnni, &l2sq_i8_avx512_vnni, &dot_i8_avx512_vnni},
 #endif
+#if defined(RUVECTOR_HAVE_NEON)
+    {simd_level::neon, cpu_extra::none, &l2sq_i8_neon, &dot_i8_neon},
+    {simd_level::neon, cpu_extra::neon_dotprod, &l2sq_i8_neon_dotprod, &dot_i8_neon_dotprod},
+#endif
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)
     {simd_level::wasm_simd128, cpu_extra::none, &l2sq_i8_wasm_simd128, &dot_i8_wasm_simd128},
 #endif

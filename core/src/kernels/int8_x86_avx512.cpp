@@ -13,8 +13,11 @@
 #if defined(RUVECTOR_HAVE_X86)
 
 // GCC 12's AVX-512 intrinsics start from self-initialised "undefined" registers, which
-// -Wuninitialized reports wherever they are inlined (GCC bug 105593); they are not.
+// -W(maybe-)uninitialized reports wherever they are inlined (GCC bug 105593); they are not.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include <immintrin.h>
 
