@@ -1,7 +1,7 @@
 /*
  * hnsw_check: what is read from an hnsw page is checked before it is followed, so a
  * damaged or hostile page ends in an ERRCODE_INDEX_CORRUPTED error rather than a wild
- * read; and ruvector_index_check(regclass), which walks a whole index like amcheck.
+ * read; and the hnsw walk of ruvector_index_check (index_check.cpp).
  *
  * PostgreSQL already refuses a page whose header is garbage when it reads it from disk
  * ("invalid page in block"); these checks cover pages with a sane header and damaged
@@ -11,9 +11,6 @@
 extern "C" {
 #include "postgres.h"
 
-#include "access/relation.h"
-#include "catalog/pg_class.h"
-#include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
@@ -23,10 +20,7 @@ extern "C" {
 
 #include "hnsw.h"
 #include "hnsw_check.h"
-
-extern "C" {
-PG_FUNCTION_INFO_V1(ruvector_index_check);
-}
+#include "index_check.h"
 
 [[noreturn]] static void Corrupted(Relation index, const ItemPointerData* tid, const char* what)
 {
@@ -97,15 +91,7 @@ void HnswCheckNeighbors(Relation index, const ItemPointerData* tid, HnswNeighbor
 		Corrupted(index, tid, "a neighbour list too short for its element's level");
 }
 
-/* ---- ruvector_index_check -------------------------------------------------------- */
-
-typedef struct HnswCheckReport {
-	int64 pages;
-	int64 elements;
-	int64 deleted; /* deleted or free */
-	int64 heapTids;
-	int64 links;
-} HnswCheckReport;
+/* ---- the walk of ruvector_index_check ----------------------------------------------- */
 
 /*
  * The tuple at tid, on one of the pages the caller holds locked (held[0..heldCount)), or
@@ -133,7 +119,7 @@ static void ReleaseIfValid(Buffer buf)
 
 /* One element: its heap TIDs, its neighbour list, and every link in it */
 static void CheckElementLinks(Relation index, const HnswTypeInfo* info, int m, BlockNumber* knownBlocks, Buffer buf,
-                              const ItemPointerData* tid, HnswElementTuple element, HnswCheckReport* report)
+                              const ItemPointerData* tid, HnswElementTuple element, IndexCheckReport* report)
 {
 	if (element->deleted == HNSW_ELEMENT_LIVE && element->heaptidCount == 0)
 		Corrupted(index, tid, "a live element without heap TIDs");
@@ -176,7 +162,7 @@ static void CheckElementLinks(Relation index, const HnswTypeInfo* info, int m, B
 	ReleaseIfValid(held[1]);
 }
 
-static void CheckHnswIndex(Relation index, HnswCheckReport* report)
+void HnswCheckIndex(Relation index, IndexCheckReport* report)
 {
 	HnswMetaPageData meta;
 	HnswTypeInfo info;
@@ -245,31 +231,4 @@ static void CheckHnswIndex(Relation index, HnswCheckReport* report)
 			Corrupted(index, &entry, "an entry point that is free or not on the entry level");
 		UnlockReleaseBuffer(buf);
 	}
-}
-
-/*
- * ruvector_index_check(index regclass): walk every page of a ruvector index and raise
- * ERRCODE_INDEX_CORRUPTED at the first inconsistency; returns what it counted. Takes a
- * ShareLock on the index, so writers wait while it runs.
- */
-Datum ruvector_index_check(PG_FUNCTION_ARGS)
-{
-	Oid indexOid = PG_GETARG_OID(0);
-	Relation index = relation_open(indexOid, ShareLock);
-	HnswCheckReport report = {};
-
-	if (index->rd_rel->relkind != RELKIND_INDEX || index->rd_indam == NULL || index->rd_indam->ambuild != hnswbuild)
-		ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-		                errmsg("\"%s\" is not a ruvector index", RelationGetRelationName(index))));
-	CheckHnswIndex(index, &report);
-	relation_close(index, ShareLock);
-
-	TupleDesc desc;
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "ruvector_index_check must return a record");
-	desc = BlessTupleDesc(desc);
-	Datum values[5] = {Int64GetDatum(report.pages), Int64GetDatum(report.elements), Int64GetDatum(report.deleted),
-	                   Int64GetDatum(report.heapTids), Int64GetDatum(report.links)};
-	bool nulls[5] = {false, false, false, false, false};
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

@@ -22,6 +22,7 @@ extern "C" {
 }
 
 #include "hnsw.h"
+#include "hnsw_check.h"
 #include "pg_compat.h"
 
 typedef struct HnswVacuumState {
@@ -62,11 +63,18 @@ static void ForEachPage(HnswVacuumState* state, HnswPageVisitor visit)
 	}
 }
 
-static HnswElementTuple PageElement(Page page, OffsetNumber offno)
+/* The element at offno, checked before vacuum follows or rewrites it; NULL for a neighbour tuple */
+static HnswElementTuple PageElement(HnswVacuumState* state, Page page, BlockNumber blkno, OffsetNumber offno)
 {
-	HnswElementTuple element = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, offno));
+	ItemPointerData tid;
+	Size length;
 
-	return element->type == HNSW_ELEMENT_TUPLE_TYPE ? element : NULL;
+	ItemPointerSet(&tid, blkno, offno);
+	char* tuple = HnswCheckedTuple(state->index, page, &tid, &length);
+	if (*(uint8*) tuple != HNSW_ELEMENT_TUPLE_TYPE)
+		return NULL;
+	HnswCheckElement(state->index, &tid, (HnswElementTuple) tuple, length, state->typeInfo.space.bytes);
+	return (HnswElementTuple) tuple;
 }
 
 /* Pass 1: remove dead heap TIDs, collect the deleted elements */
@@ -76,7 +84,7 @@ static bool RemoveHeapTids(HnswVacuumState* state, Page page, BlockNumber blkno)
 
 	for (OffsetNumber offno = FirstOffsetNumber; offno <= PageGetMaxOffsetNumber(page);
 	     offno = OffsetNumberNext(offno)) {
-		HnswElementTuple element = PageElement(page, offno);
+		HnswElementTuple element = PageElement(state, page, blkno, offno);
 		ItemPointerData tid;
 		int kept = 0;
 
@@ -186,14 +194,17 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 			LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 			break;
 		}
-		HnswElementTuple element = PageElement(page, offno);
+		HnswElementTuple element = PageElement(state, page, blkno, offno);
 		if (element == NULL || element->deleted != HNSW_ELEMENT_LIVE) {
 			LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 			continue;
 		}
 		/* Both tuples of an element share its page (build and insert place them so) */
 		OffsetNumber neighborOffno = ItemPointerGetOffsetNumber(&element->neighbortid);
-		HnswNeighborTuple neighbors = (HnswNeighborTuple) PageGetItem(page, PageGetItemId(page, neighborOffno));
+		Size neighborLength;
+		HnswNeighborTuple neighbors =
+		    (HnswNeighborTuple) HnswCheckedTuple(state->index, page, &element->neighbortid, &neighborLength);
+		HnswCheckNeighbors(state->index, &element->neighbortid, neighbors, neighborLength, element->level, m);
 		int elementLevel = element->level;
 		bool levelsToRelink[ruvector::hnsw_max_level + 1];
 		bool any = false;
@@ -277,7 +288,7 @@ static bool FreeDeleted(HnswVacuumState* state, Page page, BlockNumber blkno)
 
 	for (OffsetNumber offno = FirstOffsetNumber; offno <= PageGetMaxOffsetNumber(page);
 	     offno = OffsetNumberNext(offno)) {
-		HnswElementTuple element = PageElement(page, offno);
+		HnswElementTuple element = PageElement(state, page, blkno, offno);
 
 		if (element == NULL || element->deleted != HNSW_ELEMENT_DELETED)
 			continue;

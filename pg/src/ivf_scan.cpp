@@ -243,7 +243,17 @@ static void MeasureList(IndexScanDesc scan, IvfScanOpaque so, int list)
 	BlockNumber blkno = ((IvfList) ((char*) BufferGetPage(listBuf) + listOffset))->startPage;
 	UnlockReleaseBuffer(listBuf);
 
+	/* A damaged chain must end in an error, not loop: no list has more pages than the index */
+	BlockNumber knownBlocks = RelationGetNumberOfBlocks(index);
+	BlockNumber walked = 0;
 	while (BlockNumberIsValid(blkno)) {
+		if (blkno >= knownBlocks || walked >= knownBlocks)
+			knownBlocks = RelationGetNumberOfBlocks(index);
+		if (blkno >= knownBlocks || ++walked > knownBlocks)
+			ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+			                errmsg("index \"%s\" is corrupted: list %d loops or leaves the index at block %u",
+			                       RelationGetRelationName(index), list, blkno),
+			                errhint("REINDEX the index.")));
 		Buffer buf = ReadBuffer(index, blkno);
 
 		LockBuffer(buf, BUFFER_LOCK_SHARE);

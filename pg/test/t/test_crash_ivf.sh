@@ -64,13 +64,18 @@ acknowledged=$(grep -o 'acknowledged [0-9]*' "$WORK/inserter.log" | tail -n 1 | 
 expect_eq "acknowledged inserts kept" "$(sql -c "SELECT count(*) FROM committed WHERE id BETWEEN $((initial + 1)) AND $acknowledged")" \
 	"$((acknowledged - initial))"
 
-# check_ivf TABLE INDEX: the index returns exactly the table's rows, each found by its own vector
+# check_ivf TABLE INDEX: ruvector_index_check passes, the index returns exactly the table's rows, each found by its
+# own vector
 check_ivf()
 {
 	local table=$1 index=$2 rows count distinct deleted found exact
 	local settings=(-c "SET enable_seqscan = off" -c "SET ivfflat.probes = 20")
 	rows=$(sql -c "SELECT count(*) FROM $table")
 	expect_eq "rows of $table without a committed id" "$(sql -c "SELECT count(*) FROM $table LEFT JOIN committed USING (id) WHERE committed.id IS NULL")" 0
+	# The lists are whole after recovery (a crash may leave TIDs of uncommitted rows, never fewer than the rows)
+	local heap_tids
+	heap_tids=$(sql -c "SELECT heap_tids FROM ruvector_index_check('$index')")
+	((heap_tids >= rows)) || fail "ruvector_index_check counted $heap_tids entries in $index, below $rows rows"
 
 	local all="SELECT id FROM $table ORDER BY v <-> gv(-1) LIMIT 100000000"
 	expect_index_plan "$index" "$all"
