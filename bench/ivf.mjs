@@ -8,6 +8,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
 	METRIC_SQL,
+	cpuMsSince,
 	Prepared,
 	Session,
 	explain,
@@ -40,6 +41,8 @@ export const IVF_RECALL_TARGET = 0.95
  * @property {number} indexBytes
  * @property {boolean} plannerChoseIndex with default settings
  * @property {Timed} query
+ * @property {{ wall: number, cpu: number }} timesFloor per round, query time over the SIMD floor's run just before;
+ *   the median over the rounds (wall and CPU time)
  */
 
 /**
@@ -55,7 +58,8 @@ export const IVF_RECALL_TARGET = 0.95
  * @typedef {object} IvfResult
  * @property {number} queries
  * @property {number} lists
- * @property {{ msPerQuery: number, bytes: number }} floor the SIMD pass over the float32 vectors, per query
+ * @property {{ msPerQuery: number, cpuMsPerQuery: number, bytes: number }} floor the SIMD pass over the float32
+ *   vectors, per query (median over all the rounds it ran)
  * @property {{ ruvector: Timed, pgvector: Timed }} seqScan exact scan without an index
  * @property {FlatResult[]} flat
  * @property {IvfIndexResult[]} ivfflat
@@ -80,12 +84,12 @@ async function loadHarness() {
 }
 
 /**
- * Time one query's distance pass over all vectors with core's dispatched kernels in plain WebAssembly (SIMD128).
+ * Prepare core's distance pass over all vectors in plain WebAssembly (SIMD128); each call of the result runs it for
+ * the first `queries` queries and returns the wall and CPU time per query.
  * @param {Dataset} data
  * @param {number} queries
- * @param {number} rounds
  */
-async function simdFloor(data, queries, rounds) {
+async function simdFloor(data, queries) {
 	const harness = await loadHarness()
 	const bytes = data.count * data.dims * 4
 	const memory = harness.memory
@@ -94,16 +98,20 @@ async function simdFloor(data, queries, rounds) {
 	new Float32Array(memory.buffer, base, data.count * data.dims).set(data.base)
 	const queryBase = base + bytes
 	new Float32Array(memory.buffer, queryBase, data.dims * queries).set(data.queries.subarray(0, data.dims * queries))
-	/** @type {number[]} */
-	const means = []
-	for (let round = 0; round < rounds; round++) {
+	const pass = () => {
+		const cpuStart = process.cpuUsage()
 		const start = performance.now()
 		for (let q = 0; q < queries; q++)
 			harness.rv_l2sq_scan(WASM_SIMD128, queryBase + q * data.dims * 4, base, data.count, data.dims)
-		means.push((performance.now() - start) / queries)
+		return { msPerQuery: (performance.now() - start) / queries, cpuMsPerQuery: cpuMsSince(cpuStart) / queries }
 	}
-	means.sort((a, b) => a - b)
-	return { msPerQuery: /** @type {number} */ (means[Math.floor(means.length / 2)]), bytes }
+	return { bytes, pass }
+}
+
+/** @param {number[]} values */
+function median(values) {
+	const sorted = [...values].sort((a, b) => a - b)
+	return /** @type {number} */ (sorted[Math.floor(sorted.length / 2)])
 }
 
 /**
@@ -189,7 +197,9 @@ export async function compareIvf(data, truth, settings, progress) {
 		}
 
 		progress('SIMD floor')
-		const floor = await simdFloor(data, queries, settings.rounds)
+		const floor = await simdFloor(data, queries)
+		/** @type {Array<{ msPerQuery: number, cpuMsPerQuery: number }>} */
+		const floorRuns = []
 		const [seqOurs, seqPgvector] = /** @type {[Timed, Timed]} */ (await measure(sessions, 'sequential scan', queries))
 
 		/** @type {FlatResult[]} */
@@ -197,8 +207,38 @@ export async function compareIvf(data, truth, settings, progress) {
 		for (const quantization of QUANTIZATIONS) {
 			progress(`ruvector CREATE INDEX flat (${quantization})`)
 			const built = await buildIndex(ours, 'flat', `quantization = '${quantization}'`, settings)
-			const [query] = /** @type {[Timed]} */ (await measure([ours], `flat ${quantization}`, queries))
-			flat.push({ quantization, ...built, query })
+			// The floor runs right before each round of flat queries: a loaded machine slows both alike
+			const statement = await Prepared.create(ours.pg, `flat_${quantization}`, ours.knnSql)
+			/** @type {number[]} */
+			const wallRatios = []
+			/** @type {number[]} */
+			const cpuRatios = []
+			/** @type {number[]} */
+			const means = []
+			/** @type {number[]} */
+			const cpuMeans = []
+			/** @type {Array<Array<string | null>>} */
+			let answers = []
+			for (let round = 0; round < settings.rounds; round++) {
+				const f = floor.pass()
+				floorRuns.push(f)
+				const run = await timedLoop(statement, queries, 3, queryArg, (done) =>
+					progress(`ruvector flat ${quantization} ${done}/${queries}`)
+				)
+				const mean = run.times.reduce((a, b) => a + b, 0) / run.times.length
+				means.push(mean)
+				cpuMeans.push(run.cpuMsPerQuery)
+				wallRatios.push(mean / f.msPerQuery)
+				cpuRatios.push(run.cpuMsPerQuery / f.cpuMsPerQuery)
+				answers = run.answers
+			}
+			const query = {
+				msPerQuery: median(means),
+				cpuMsPerQuery: median(cpuMeans),
+				recall: recallOfAnswers(data, truth, answers).recall,
+			}
+			const timesFloor = { wall: median(wallRatios), cpu: median(cpuRatios) }
+			flat.push({ quantization, ...built, query, timesFloor })
 			await ours.pg.exec('DROP INDEX items_v_idx')
 		}
 
@@ -228,7 +268,12 @@ export async function compareIvf(data, truth, settings, progress) {
 			ivfflat.push(index)
 			await ours.pg.exec('DROP INDEX items_v_idx')
 		}
-		return { queries, lists, floor, seqScan: { ruvector: seqOurs, pgvector: seqPgvector }, flat, ivfflat }
+		const floorResult = {
+			msPerQuery: median(floorRuns.map((f) => f.msPerQuery)),
+			cpuMsPerQuery: median(floorRuns.map((f) => f.cpuMsPerQuery)),
+			bytes: floor.bytes,
+		}
+		return { queries, lists, floor: floorResult, seqScan: { ruvector: seqOurs, pgvector: seqPgvector }, flat, ivfflat }
 	} finally {
 		for (const s of sessions) await s.pg.close()
 	}
@@ -253,7 +298,8 @@ export function summarizeIvf(result) {
 		flat: result.flat.map((f) => ({
 			quantization: f.quantization,
 			speedupOverPgvectorSeqScan: result.seqScan.pgvector.msPerQuery / f.query.msPerQuery,
-			timesSimdFloor: f.query.msPerQuery / result.floor.msPerQuery,
+			timesSimdFloor: f.timesFloor.wall,
+			timesSimdFloorCpu: f.timesFloor.cpu,
 		})),
 		ivfflat: result.ivfflat
 			.filter((i) => i.engine === 'ruvector')
@@ -300,7 +346,7 @@ export function ivfTable(result) {
 	for (const [i, f] of result.flat.entries()) {
 		const s = /** @type {(typeof summary.flat)[number]} */ (summary.flat[i])
 		rows.push([`flat ${f.quantization}${f.plannerChoseIndex ? '' : ' (planner: seq scan)'}`, duration(f.buildMs),
-			size(f.indexBytes), `${duration(f.query.msPerQuery)} (${s.timesSimdFloor.toFixed(2)}x floor)`,
+			size(f.indexBytes), `${duration(f.query.msPerQuery)} (${s.timesSimdFloor.toFixed(2)}x floor, CPU ${s.timesSimdFloorCpu.toFixed(2)}x)`,
 			f.query.recall.toFixed(3), `${s.speedupOverPgvectorSeqScan.toFixed(2)}x faster`])
 	}
 	for (const index of result.ivfflat) {

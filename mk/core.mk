@@ -16,7 +16,7 @@ CORE_SOURCES := $(addprefix $(CORE_DIR)/src/,kernels/serial.cpp kernels/x86_avx2
 	kernels/int8_wasm_simd128.cpp kernels/int8_dispatch.cpp kmeans.cpp)
 # The AVX-512 and NEON kernels (each file compiles to nothing on other architectures).
 CORE_SOURCES += $(addprefix $(CORE_DIR)/src/kernels/,x86_avx512.cpp half_x86_avx512.cpp bits_x86_avx512.cpp \
-	neon.cpp half_neon.cpp bits_neon.cpp int8_neon.cpp)
+	neon.cpp half_neon.cpp bits_neon.cpp int8_neon.cpp batch.cpp)
 CORE_HEADERS := $(wildcard $(CORE_INCLUDE)/ruvector/*.hpp $(CORE_DIR)/src/kernels/*.hpp)
 CORE_CXXFLAGS := -std=c++20 -fno-exceptions -fno-rtti
 
@@ -83,8 +83,10 @@ core-test-aarch64:
 
 core-bench: core-build
 	@mkdir -p $(BUILD)/bench
-	$(CORE_BUILD)/bench_kernels --benchmark_out=$(BUILD)/bench/core_native.json --benchmark_out_format=json
-	RUVECTOR_CORE_WASM=$(CORE_WASM_HARNESS) node $(CORE_DIR)/wasm/bench_kernels.mjs --json $(BUILD)/bench/core_wasm.json
+	$(CORE_BUILD)/bench_kernels --benchmark_min_time=0.2 --benchmark_out=$(BUILD)/bench/kernels-native.json \
+		--benchmark_out_format=json
+	RUVECTOR_CORE_WASM=$(CORE_WASM_HARNESS) node $(CORE_DIR)/wasm/bench_kernels.mjs \
+		--json $(BUILD)/bench/kernels-wasm.json --native $(BUILD)/bench/kernels-native.json
 
 # Formatting and clang-tidy over core/: native sources with the compile commands CMake wrote,
 # the WASM-only sources again with the WASM flags.

@@ -1,14 +1,31 @@
 // ns per vector pair for every kernel at every level this CPU runs, plus the compiler's
 // own loops (baseline.hpp), at the dimensions embedding models use. The vectors of one
-// benchmark fit in 16 KiB, so this measures the kernels, not the memory system.
+// pair benchmark fit in 16 KiB, so those measure the kernels, not the memory system.
+// The scan benchmarks run the batch entry points (batch.hpp) over a block far larger than
+// the last-level cache, next to a plain streaming read of the same bytes: their ratio is
+// the share of the measured memory bandwidth a one-to-many scan reaches.
+//
+// Output (make core-bench writes it to build/bench/kernels-native.json): Google Benchmark's
+// JSON. Each entry of "benchmarks" has "name" = "<kernel>/<level>/<dim>" and "cpu_time" in
+// "time_unit" (ns), per pair for pair benchmarks. Kernels: l2sq, dot, l1, cosine (float32),
+// l2sq_f16, dot_f16, l2sq_i8, dot_i8, hamming (dim = bits). Levels: serial, avx2, avx512, neon,
+// plain_O3_native(_assoc) (the compiler's loops). Scans: "scan_<kernel>/<level>/<dim>" and
+// "memory_read/stream/<dim>", with "bytes_per_second" (bytes of vectors read per second).
 #include "baseline.hpp"
+#include "ruvector/batch.hpp"
+#include "ruvector/bits.hpp"
+#include "ruvector/half.hpp"
+#include "ruvector/int8.hpp"
 #include "ruvector/kernels.hpp"
 
 #include <benchmark/benchmark.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <cstdlib>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -16,36 +33,53 @@ namespace {
 using ruvector::f32_cosine_fn;
 using ruvector::f32_distance_fn;
 
-constexpr std::size_t dims[] = {100, 384, 768, 1536};
+constexpr std::size_t dims[] = {96, 384, 768, 1536};
 constexpr std::size_t floats_per_benchmark = 4096;
 
+// Values of each element type: floats in [-1, 1], halves of those, int8 codes in
+// [-127, 127], random bytes of bits.
+template <typename T>
+T random_element(std::mt19937& gen)
+{
+	if constexpr (std::is_same_v<T, float>) {
+		return std::uniform_real_distribution<float>(-1.0F, 1.0F)(gen);
+	} else if constexpr (std::is_same_v<T, std::uint16_t>) {
+		return ruvector::f32_to_f16(std::uniform_real_distribution<float>(-1.0F, 1.0F)(gen));
+	} else if constexpr (std::is_same_v<T, std::int8_t>) {
+		return static_cast<std::int8_t>(std::uniform_int_distribution<int>(-127, 127)(gen));
+	} else {
+		return static_cast<std::uint8_t>(std::uniform_int_distribution<int>(0, 255)(gen));
+	}
+}
+
+template <typename T>
 struct pair_set {
 	std::size_t dim;
 	std::size_t count;
-	std::vector<float> a;
-	std::vector<float> b;
+	std::vector<T> a;
+	std::vector<T> b;
 
 	explicit pair_set(std::size_t d)
 	    : dim(d), count(floats_per_benchmark / (2 * d) > 0 ? floats_per_benchmark / (2 * d) : 1)
 	{
 		std::mt19937 gen(static_cast<unsigned>(d));
-		std::uniform_real_distribution<float> dist(-1.0F, 1.0F);
 		a.resize(count * dim);
 		b.resize(count * dim);
-		for (float& x : a) {
-			x = dist(gen);
+		for (T& x : a) {
+			x = random_element<T>(gen);
 		}
-		for (float& x : b) {
-			x = dist(gen);
+		for (T& x : b) {
+			x = random_element<T>(gen);
 		}
 	}
 };
 
 // One pair per iteration, cycling through the set: the reported time is ns per pair.
-template <typename Fn>
+// `dim` counts elements of T (bytes for bits).
+template <typename T, typename Fn>
 void run(benchmark::State& state, Fn fn, std::size_t dim)
 {
-	const pair_set pairs(dim);
+	const pair_set<T> pairs(dim);
 	std::size_t k = 0;
 	for (auto _ : state) {
 		benchmark::DoNotOptimize(fn(pairs.a.data() + k * dim, pairs.b.data() + k * dim, dim));
@@ -67,13 +101,104 @@ void register_implementation(const implementation& impl)
 	for (const std::size_t dim : dims) {
 		const std::string suffix = "/" + impl.name + "/" + std::to_string(dim);
 		benchmark::RegisterBenchmark(("l2sq" + suffix).c_str(),
-		                             [impl, dim](benchmark::State& s) { run(s, impl.l2sq, dim); });
+		                             [impl, dim](benchmark::State& s) { run<float>(s, impl.l2sq, dim); });
 		benchmark::RegisterBenchmark(("dot" + suffix).c_str(),
-		                             [impl, dim](benchmark::State& s) { run(s, impl.dot, dim); });
+		                             [impl, dim](benchmark::State& s) { run<float>(s, impl.dot, dim); });
 		benchmark::RegisterBenchmark(("l1" + suffix).c_str(),
-		                             [impl, dim](benchmark::State& s) { run(s, impl.l1, dim); });
+		                             [impl, dim](benchmark::State& s) { run<float>(s, impl.l1, dim); });
 		benchmark::RegisterBenchmark(("cosine" + suffix).c_str(),
-		                             [impl, dim](benchmark::State& s) { run(s, impl.cosine, dim); });
+		                             [impl, dim](benchmark::State& s) { run<float>(s, impl.cosine, dim); });
+	}
+}
+
+template <typename T, typename Fn>
+void register_pairs(const std::string& kernel, const char* level, Fn fn, std::size_t elements_per_dim_unit = 1)
+{
+	for (const std::size_t dim : dims) {
+		const std::size_t elements = dim / elements_per_dim_unit;
+		benchmark::RegisterBenchmark((kernel + "/" + level + "/" + std::to_string(dim)).c_str(),
+		                             [fn, elements](benchmark::State& s) { run<T>(s, fn, elements); });
+	}
+}
+
+// Scans read 512 MiB of vectors, far beyond any last-level cache; RUVECTOR_BENCH_SCAN_MIB
+// overrides it (the smoke test in ctest uses a small block).
+std::size_t scan_bytes()
+{
+	const char* mib = std::getenv("RUVECTOR_BENCH_SCAN_MIB");
+	return (mib != nullptr ? std::strtoull(mib, nullptr, 10) : 512) << 20;
+}
+
+// A block of vectors larger than the caches, shared by every scan benchmark of one type
+// (allocated on first use, so `--benchmark_filter` runs that skip scans stay small).
+template <typename T>
+const std::vector<T>& scan_block()
+{
+	static const std::vector<T> block = [] {
+		std::vector<T> v(scan_bytes() / sizeof(T));
+		std::mt19937 gen(7);
+		for (T& x : v) {
+			x = random_element<T>(gen);
+		}
+		return v;
+	}();
+	return block;
+}
+
+// One query against every vector of the block per iteration.
+template <typename T, typename Out, typename Batch>
+void run_scan(benchmark::State& state, ruvector::simd_level level, Batch batch, std::size_t dim)
+{
+	const std::vector<T>& block = scan_block<T>();
+	const std::size_t n = block.size() / dim;
+	std::vector<Out> out(n);
+	const ruvector::kernel_table saved = ruvector::active_kernels;
+	ruvector::select_kernels(level);
+	ruvector::select_half_kernels(level);
+	ruvector::select_int8_kernels(level);
+	for (auto _ : state) {
+		batch(block.data(), block.data(), n, dim, out.data());
+		benchmark::DoNotOptimize(out.data());
+		benchmark::ClobberMemory();
+	}
+	ruvector::active_kernels = saved;
+	state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * n * dim * sizeof(T)));
+}
+
+// The memory system's own pace on the same block: a streaming read that adds every 64-bit
+// word, four independent sums so the adds never wait on each other.
+void run_memory_read(benchmark::State& state)
+{
+	const std::vector<float>& block = scan_block<float>();
+	const auto* words = reinterpret_cast<const std::uint64_t*>(block.data());
+	const std::size_t count = block.size() * sizeof(float) / sizeof(std::uint64_t);
+	for (auto _ : state) {
+		std::uint64_t s0 = 0;
+		std::uint64_t s1 = 0;
+		std::uint64_t s2 = 0;
+		std::uint64_t s3 = 0;
+		for (std::size_t i = 0; i + 4 <= count; i += 4) {
+			s0 += words[i];
+			s1 += words[i + 1];
+			s2 += words[i + 2];
+			s3 += words[i + 3];
+		}
+		benchmark::DoNotOptimize(s0 + s1 + s2 + s3);
+	}
+	state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * count * sizeof(std::uint64_t)));
+}
+
+void register_scans(ruvector::simd_level level)
+{
+	const char* name = ruvector::simd_level_name(level);
+	for (const std::size_t dim : {std::size_t{384}, std::size_t{1536}}) {
+		const std::string suffix = std::string("/") + name + "/" + std::to_string(dim);
+		benchmark::RegisterBenchmark(("scan_dot_f32" + suffix).c_str(), [level, dim](benchmark::State& s) {
+			run_scan<float, float>(s, level, ruvector::dot_f32_batch, dim);
+		})->Unit(benchmark::kMillisecond);
+		benchmark::RegisterBenchmark(("scan_dot_i8" + suffix).c_str(), [level, dim](benchmark::State& s) {
+			run_scan<std::int8_t, std::int32_t>(s, level, ruvector::dot_i8_batch, dim);
+		})->Unit(benchmark::kMillisecond);
 	}
 }
 
@@ -89,6 +214,28 @@ int main(int argc, char** argv)
 			register_implementation(implementation{ruvector::simd_level_name(level), table->l2sq_f32, table->dot_f32,
 			                                       table->l1_f32, table->cosine_f32});
 		}
+	}
+	for (const ruvector::simd_level level : {ruvector::simd_level::serial, ruvector::simd_level::avx2,
+	                                         ruvector::simd_level::avx512, ruvector::simd_level::neon}) {
+		const char* name = ruvector::simd_level_name(level);
+		if (const ruvector::half_kernel_table* t = ruvector::half_kernels_for(level)) {
+			register_pairs<std::uint16_t>("l2sq_f16", name, t->l2sq_f16);
+			register_pairs<std::uint16_t>("dot_f16", name, t->dot_f16);
+		}
+		if (const ruvector::int8_kernel_table* t = ruvector::int8_kernels_for(level)) {
+			register_pairs<std::int8_t>("l2sq_i8", name, t->l2sq_i8);
+			register_pairs<std::int8_t>("dot_i8", name, t->dot_i8);
+		}
+		if (const ruvector::bits_kernel_table* t = ruvector::bits_kernels_for(level)) {
+			register_pairs<std::uint8_t>("hamming", name, t->hamming, 8);
+		}
+		if (ruvector::kernels_for(level) != nullptr) {
+			register_scans(level);
+		}
+	}
+	for (const std::size_t dim : {std::size_t{384}, std::size_t{1536}}) {
+		benchmark::RegisterBenchmark(("memory_read/stream/" + std::to_string(dim)).c_str(), run_memory_read)
+		    ->Unit(benchmark::kMillisecond);
 	}
 	register_implementation(implementation{"plain_O3_native", &baseline_plain::l2sq, &baseline_plain::dot,
 	                                       &baseline_plain::l1, &baseline_plain::cosine});

@@ -113,13 +113,11 @@ void sq8_prepare_query(const sq8_codebook& book, metric kind, const float* q, sq
 {
 	query.terms = sq8_encode(book, kind, q, query.code);
 	double norm2 = 0;
-	double offset_norm2 = 0;
 	for (std::size_t i = 0; i < book.dim; i++) {
 		norm2 += static_cast<double>(q[i]) * q[i];
-		offset_norm2 += static_cast<double>(book.offset[i]) * book.offset[i];
 	}
 	query.norm = static_cast<float>(std::sqrt(norm2));
-	query.offset_norm2 = static_cast<float>(offset_norm2);
+	query.offset_norm2 = sq8_offset_norm2(book);
 }
 
 // q^ . x^ from the codes and their terms
@@ -160,8 +158,17 @@ distance_bound sq8_query_distance(const sq8_codebook& book, metric kind, const s
 	return {0, unbounded, 0};
 }
 
-float sq8_code_distance(const sq8_codebook& book, metric kind, const std::int8_t* a, const sq8_terms& ta,
-                        const std::int8_t* b, const sq8_terms& tb)
+float sq8_offset_norm2(const sq8_codebook& book)
+{
+	double offset_norm2 = 0;
+	for (std::size_t i = 0; i < book.dim; i++) {
+		offset_norm2 += static_cast<double>(book.offset[i]) * book.offset[i];
+	}
+	return static_cast<float>(offset_norm2);
+}
+
+float sq8_code_distance(const sq8_codebook& book, float offset_norm2, metric kind, const std::int8_t* a,
+                        const sq8_terms& ta, const std::int8_t* b, const sq8_terms& tb)
 {
 	switch (kind) {
 		case metric::l2:
@@ -170,11 +177,7 @@ float sq8_code_distance(const sq8_codebook& book, metric kind, const std::int8_t
 			return book.scale * static_cast<float>(l1_codes(a, b, book.dim));
 		case metric::inner_product:
 		case metric::cosine: {
-			double offset_norm2 = 0;
-			for (std::size_t i = 0; i < book.dim; i++) {
-				offset_norm2 += static_cast<double>(book.offset[i]) * book.offset[i];
-			}
-			const double dot = sq8_dot(book, static_cast<float>(offset_norm2), a, ta, b, tb);
+			const double dot = sq8_dot(book, offset_norm2, a, ta, b, tb);
 			return static_cast<float>(kind == metric::cosine ? 1.0 - dot : -dot);
 		}
 		case metric::hamming:
@@ -182,6 +185,12 @@ float sq8_code_distance(const sq8_codebook& book, metric kind, const std::int8_t
 			break;
 	}
 	return 0;
+}
+
+float sq8_code_distance(const sq8_codebook& book, metric kind, const std::int8_t* a, const sq8_terms& ta,
+                        const std::int8_t* b, const sq8_terms& tb)
+{
+	return sq8_code_distance(book, sq8_offset_norm2(book), kind, a, ta, b, tb);
 }
 
 void binary_train(const training_stats& stats, float* offset)

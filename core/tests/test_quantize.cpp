@@ -196,6 +196,10 @@ void check_bounds(bool sq8, std::size_t dim, float query_spread)
 					EXPECT_NEAR(ruvector::sq8_code_distance(sq8_book, kind, query_code.data(), sq8_query.terms,
 					                                        code.data(), terms),
 					            bound.estimate, 1e-3 * (1 + std::fabs(bound.estimate)));
+					EXPECT_EQ(ruvector::sq8_code_distance(sq8_book, ruvector::sq8_offset_norm2(sq8_book), kind,
+					                                      query_code.data(), sq8_query.terms, code.data(), terms),
+					          ruvector::sq8_code_distance(sq8_book, kind, query_code.data(), sq8_query.terms,
+					                                      code.data(), terms));
 				} else {
 					const ruvector::binary_terms terms = ruvector::binary_encode(binary_book, kind, x, bits.data());
 					bound = ruvector::binary_query_distance(binary_book, kind, binary_query, bits.data(), terms);

@@ -185,6 +185,22 @@ RV_EXPORT int rv_select_from_environment()
 	return static_cast<int>(ruvector::select_kernels_from_environment());
 }
 
+// The int8 twin of rv_bench: m = 0 for l2sq_i8, 1 for dot_i8, over int8 pairs.
+RV_EXPORT std::int32_t rv_bench_i8(int level, int m, const std::int8_t* data, std::size_t n, std::size_t pairs,
+                                   std::size_t iterations)
+{
+	const ruvector::int8_kernel_table& t = *ruvector::int8_kernels_for(static_cast<ruvector::simd_level>(level));
+	const ruvector::i8_distance_fn fn = m == 0 ? t.l2sq_i8 : t.dot_i8;
+	std::int32_t sink = 0;
+	std::size_t k = 0;
+	for (std::size_t it = 0; it < iterations; it++) {
+		const std::int8_t* a = data + 2 * k * n;
+		sink += fn(a, a + n, n);
+		k = k + 1 == pairs ? 0 : k + 1;
+	}
+	return sink;
+}
+
 // Benchmark loop inside WASM, so the JS-to-WASM call is not what gets timed: `iterations`
 // calls cycling over `pairs` consecutive (a, b) pairs of n floats starting at `data`.
 RV_EXPORT float rv_bench(int level, int m, const float* data, std::size_t n, std::size_t pairs, std::size_t iterations)

@@ -98,7 +98,12 @@ struct sq8_query {
 void sq8_prepare_query(const sq8_codebook& book, metric kind, const float* q, sq8_query& query);
 distance_bound sq8_query_distance(const sq8_codebook& book, metric kind, const sq8_query& query,
                                   const std::int8_t* code, const sq8_terms& terms);
+// |offset|^2, which inner-product and cosine estimates need: compute it once per codebook.
+float sq8_offset_norm2(const sq8_codebook& book);
 // Estimated distance between two codes (symmetric; for graph builds over codes).
+float sq8_code_distance(const sq8_codebook& book, float offset_norm2, metric kind, const std::int8_t* a,
+                        const sq8_terms& ta, const std::int8_t* b, const sq8_terms& tb);
+// The same, computing |offset|^2 on each call (O(dim) more work for inner product and cosine).
 float sq8_code_distance(const sq8_codebook& book, metric kind, const std::int8_t* a, const sq8_terms& ta,
                         const std::int8_t* b, const sq8_terms& tb);
 
