@@ -5,10 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include <sys/mman.h>
-#include <unistd.h>
+#include "guarded_memory.hpp"
 
-#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -49,41 +47,6 @@ std::vector<std::size_t> test_lengths()
 	return lengths;
 }
 
-// Bytes that end exactly where an inaccessible page starts.
-class guarded_bytes {
-public:
-	guarded_bytes()
-	{
-		page_ = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-		data_pages_ = (max_bytes + 64 + page_ - 1) / page_;
-		void* mem =
-		    mmap(nullptr, (data_pages_ + 1) * page_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (mem == MAP_FAILED) {
-			std::abort();
-		}
-		base_ = static_cast<std::uint8_t*>(mem);
-		if (mprotect(base_ + data_pages_ * page_, page_, PROT_NONE) != 0) {
-			std::abort();
-		}
-	}
-	~guarded_bytes()
-	{
-		munmap(base_, (data_pages_ + 1) * page_);
-	}
-	guarded_bytes(const guarded_bytes&) = delete;
-	guarded_bytes& operator=(const guarded_bytes&) = delete;
-
-	std::uint8_t* at_end(std::size_t n)
-	{
-		return base_ + data_pages_ * page_ - n;
-	}
-
-private:
-	std::size_t page_ = 0;
-	std::size_t data_pages_ = 0;
-	std::uint8_t* base_ = nullptr;
-};
-
 struct reference_counts {
 	std::uint64_t differ = 0;
 	std::uint64_t both = 0;
@@ -110,8 +73,8 @@ protected:
 		return *ruvector::bits_kernels_for(GetParam());
 	}
 
-	guarded_bytes a_;
-	guarded_bytes b_;
+	ruvector_test::guarded_memory a_{max_bytes};
+	ruvector_test::guarded_memory b_{max_bytes};
 };
 
 std::string level_name(const testing::TestParamInfo<simd_level>& info)
@@ -129,8 +92,8 @@ TEST_P(BitsLevel, ExactAgainstBitByBitReference)
 		for (const std::size_t n : test_lengths()) {
 			// Against the guard page, and one byte off it (misaligned for every vector width).
 			for (const std::size_t offset : {std::size_t{0}, std::size_t{1}}) {
-				std::uint8_t* a = a_.at_end(n + offset);
-				std::uint8_t* b = b_.at_end(n + offset + 32 * offset);
+				auto* a = static_cast<std::uint8_t*>(a_.at_end(n + offset));
+				auto* b = static_cast<std::uint8_t*>(b_.at_end(n + offset + 32 * offset));
 				for (std::size_t i = 0; i < n; i++) {
 					unsigned x = 0;
 					unsigned y = 0;
@@ -159,8 +122,8 @@ TEST_P(BitsLevel, ExactAgainstBitByBitReference)
 // All ones against all zeros: every bit counts, the largest totals the lanes accumulate.
 TEST_P(BitsLevel, AllBitsDiffer)
 {
-	std::uint8_t* a = a_.at_end(max_bytes);
-	std::uint8_t* b = b_.at_end(max_bytes);
+	auto* a = static_cast<std::uint8_t*>(a_.at_end(max_bytes));
+	auto* b = static_cast<std::uint8_t*>(b_.at_end(max_bytes));
 	for (std::size_t i = 0; i < max_bytes; i++) {
 		a[i] = 0xff;
 		b[i] = 0x00;
