@@ -212,17 +212,13 @@ link_list view_links(std::uint32_t* list, std::uint32_t capacity)
 void hnsw_memory_graph::set_links(std::uint32_t node, int level, const hnsw_candidate* found, std::size_t count,
                                   std::size_t heuristic_kept)
 {
-	relink_.clear();
-	for (std::size_t i = 0; i < count; i++) {
-		relink_.push_back(found[i]);
-	}
 	// The fill is nearer than some kept links: merge the two ascending runs, remembering which is which.
 	std::size_t a = 0;
 	std::size_t b = heuristic_kept;
 	link_list list = view_links(links(node, level), hnsw_level_capacity(params_.m, level));
 	for (std::size_t i = 0; i < count; i++) {
-		const bool take_kept = b == count || (a < heuristic_kept && detail::candidate_less(relink_[a], relink_[b]));
-		const hnsw_candidate& next = take_kept ? relink_[a++] : relink_[b++];
+		const bool take_kept = b == count || (a < heuristic_kept && detail::candidate_less(found[a], found[b]));
+		const hnsw_candidate& next = take_kept ? found[a++] : found[b++];
 		list.ids[i] = static_cast<std::uint32_t>(next.id);
 		list.distances[i] = next.distance;
 		list.kept[i] = take_kept ? 1 : 0;
