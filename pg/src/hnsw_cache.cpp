@@ -31,6 +31,7 @@ extern "C" {
 }
 
 #include "hnsw.h"
+#include "hnsw_check.h"
 #include "pg_compat.h"
 
 int hnsw_cache_size_kb;
@@ -166,10 +167,26 @@ static Page ReadPage(Relation index, BlockNumber blkno, BufferAccessStrategy str
 	return BufferGetPage(*buf);
 }
 
-static void ReportDamage(Relation index, BlockNumber blkno, OffsetNumber offno)
+/*
+ * A used item of a data page, checked as every walk checks what it reads
+ * (hnsw_check.h); NULL for an unused slot. Every neighbour list has at least
+ * level 0's slots.
+ */
+static char* CheckedItem(Relation index, const HnswTypeInfo* info, int m, Page page, BlockNumber blkno,
+                         OffsetNumber offno)
 {
-	ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED), errmsg("index \"%s\" has a damaged tuple at (%u,%u)",
-	                                                         RelationGetRelationName(index), blkno, offno)));
+	ItemPointerData tid;
+	Size length;
+
+	if (!ItemIdIsUsed(PageGetItemId(page, offno)))
+		return NULL;
+	ItemPointerSet(&tid, blkno, offno);
+	char* item = HnswCheckedTuple(index, page, &tid, &length);
+	if (item[0] == HNSW_NEIGHBOR_TUPLE_TYPE)
+		HnswCheckNeighbors(index, &tid, (HnswNeighborTuple) item, length, 0, m);
+	else
+		HnswCheckElement(index, &tid, (HnswElementTuple) item, length, info->space.bytes);
+	return item;
 }
 
 /*
@@ -195,16 +212,13 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 		OffsetNumber maxoff = PageGetMaxOffsetNumber(page);
 
 		for (OffsetNumber offno = FirstOffsetNumber; offno <= maxoff; offno++) {
-			ItemId itemId = PageGetItemId(page, offno);
-			char* item = (char*) PageGetItem(page, itemId);
+			char* item = CheckedItem(index, info, m, page, blkno, offno);
 
-			if (!ItemIdIsUsed(itemId))
+			if (item == NULL)
 				continue;
 			if (item[0] == HNSW_ELEMENT_TUPLE_TYPE) {
 				HnswElementTuple element = (HnswElementTuple) item;
 
-				if (element->level > ruvector::hnsw_max_level || element->heaptidCount > ruvector::hnsw_max_payloads)
-					ReportDamage(index, blkno, offno);
 				elements++;
 				heapTidTotal += element->deleted == HNSW_ELEMENT_LIVE ? element->heaptidCount : 0;
 				linkTotal += HNSW_NEIGHBOR_SLOTS(element->level, m);
@@ -242,28 +256,31 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 	ItemPointerData* neighborTids = (ItemPointerData*) palloc(sizeof(ItemPointerData) * Max(elements, 1));
 	uint32 e = 0, rawUsed = 0, linkUsed = 0;
 
+	/* Pass 1's sizes no longer fit (natively, an insert changed a page in between): no copy this time */
+	bool changed = false;
+
 	cache->tidStart[0] = 0;
-	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++) {
+	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks && !changed; blkno++) {
 		Buffer buf;
 		Page page = ReadPage(index, blkno, strategy, &buf);
 		/* The index may have grown between the passes (natively): keep to what pass 1 saw */
 		OffsetNumber maxoff = Min(PageGetMaxOffsetNumber(page), pageItems[blkno + 1] - pageItems[blkno]);
 
 		for (OffsetNumber offno = FirstOffsetNumber; offno <= maxoff; offno++) {
-			ItemId itemId = PageGetItemId(page, offno);
-			char* item = (char*) PageGetItem(page, itemId);
+			char* item = CheckedItem(index, info, m, page, blkno, offno);
 			uint32 itemNo = pageItems[blkno] + offno - 1;
 
-			if (!ItemIdIsUsed(itemId))
+			if (item == NULL)
 				continue;
-			if (item[0] == HNSW_ELEMENT_TUPLE_TYPE && e < elements) {
+			if (item[0] == HNSW_ELEMENT_TUPLE_TYPE) {
 				HnswElementTuple element = (HnswElementTuple) item;
 				int tidCount = element->deleted == HNSW_ELEMENT_LIVE ? element->heaptidCount : 0;
 				uint32 slots = HNSW_NEIGHBOR_SLOTS(element->level, m);
 
-				if (element->level > ruvector::hnsw_max_level || cache->tidStart[e] + tidCount > heapTidTotal ||
-				    linkUsed + slots > linkTotal)
-					ReportDamage(index, blkno, offno);
+				if (e == elements || cache->tidStart[e] + tidCount > heapTidTotal || linkUsed + slots > linkTotal) {
+					changed = true;
+					break;
+				}
 				memcpy(cache->vectors + (Size) e * cache->stride, element->data, cache->stride);
 				cache->levels[e] = element->level;
 				memcpy(&cache->heapTids[cache->tidStart[e]], element->heaptids, sizeof(ItemPointerData) * tidCount);
@@ -276,8 +293,10 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 			} else if (item[0] == HNSW_NEIGHBOR_TUPLE_TYPE) {
 				HnswNeighborTuple neighbors = (HnswNeighborTuple) item;
 
-				if (rawUsed + neighbors->count > rawLinkTotal)
-					ReportDamage(index, blkno, offno);
+				if (rawUsed + neighbors->count > rawLinkTotal) {
+					changed = true;
+					break;
+				}
 				memcpy(&rawLinks[rawUsed], neighbors->indextids, sizeof(ItemPointerData) * neighbors->count);
 				itemMap[itemNo] = rawUsed;
 				rawCounts[itemNo] = neighbors->count;
@@ -286,6 +305,10 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 		}
 		UnlockReleaseBuffer(buf);
 		CHECK_FOR_INTERRUPTS();
+	}
+	if (changed) {
+		MemoryContextDelete(ctx);
+		return NULL;
 	}
 	cache->count = e;
 
