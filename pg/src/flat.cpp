@@ -8,6 +8,7 @@ extern "C" {
 #include "access/reloptions.h"
 }
 
+#include "index_quantization.h"
 #include "ivf.h"
 
 static relopt_kind flat_relopt_kind;
@@ -20,8 +21,8 @@ PG_FUNCTION_INFO_V1(flathandler);
 void FlatInit(void)
 {
 	flat_relopt_kind = add_reloption_kind();
-	add_string_reloption(flat_relopt_kind, "quantization", "How entries are stored: none, sq8 or binary", "none",
-	                     IvfValidateQuantization, AccessExclusiveLock);
+	add_string_reloption(flat_relopt_kind, "quantization", INDEX_QUANTIZATION_OPTION_DESC, "none",
+	                     IndexValidateQuantization, AccessExclusiveLock);
 }
 
 static bytea* flatoptions(Datum reloptions, bool validate)

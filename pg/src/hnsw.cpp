@@ -19,6 +19,7 @@ extern "C" {
 
 #include "halfvec.h"
 #include "hnsw.h"
+#include "index_quantization.h"
 #include "ruvector/half.hpp"
 #include "vector.h"
 
@@ -54,6 +55,8 @@ void HnswInit(void)
 	add_int_reloption(hnsw_relopt_kind, "ef_construction", "Size of the dynamic candidate list for construction",
 	                  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION, HNSW_MAX_EF_CONSTRUCTION,
 	                  AccessExclusiveLock);
+	add_string_reloption(hnsw_relopt_kind, "quantization", INDEX_QUANTIZATION_OPTION_DESC, "none",
+	                     IndexValidateQuantization, AccessExclusiveLock);
 
 	DefineCustomIntVariable("hnsw.ef_search", "Sets the size of the dynamic candidate list for search",
 	                        "Valid range is 1..1000.", &hnsw_ef_search, HNSW_DEFAULT_EF_SEARCH, HNSW_MIN_EF_SEARCH,
@@ -77,6 +80,7 @@ static bytea* hnswoptions(Datum reloptions, bool validate)
 	static const relopt_parse_elt table[] = {
 	    {"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
 	    {"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)},
+	    {"quantization", RELOPT_TYPE_STRING, offsetof(HnswOptions, quantizationOffset)},
 	};
 
 	return (bytea*) build_reloptions(reloptions, validate, hnsw_relopt_kind, sizeof(HnswOptions), table,
@@ -95,6 +99,13 @@ int HnswGetEfConstruction(Relation index)
 	HnswOptions* options = (HnswOptions*) index->rd_options;
 
 	return options ? options->ef_construction : HNSW_DEFAULT_EF_CONSTRUCTION;
+}
+
+ruvector::quantization HnswGetQuantization(Relation index)
+{
+	HnswOptions* options = (HnswOptions*) index->rd_options;
+
+	return IndexGetQuantization(options, options ? options->quantizationOffset : 0);
 }
 
 /* vector columns: float32 elements, stored as they are or as unit vectors */
@@ -218,6 +229,7 @@ void HnswGetTypeInfo(Relation index, HnswTypeInfo* info)
 	info->prepare = opclass->prepare;
 	/* A column without dimensions gets no space: the build refuses it */
 	info->space = ruvector::make_space(opclass->element, metric, Max(info->dimensions, 0));
+	HnswInitCodec(info, ruvector::quantization::none);
 }
 
 /*

@@ -6,6 +6,14 @@
  * this access method stores the graph on pages and walks it through the buffer
  * manager, computing distances on vectors read in place from the pages.
  *
+ * With WITH (quantization = 'sq8' | 'binary') an element tuple holds a code
+ * (ruvector/quantize.hpp) instead of the vector; the quantizer's codebook lies on
+ * the meta page after HnswMetaPageData. Builds link the graph with exact
+ * distances (the vectors are in memory); inserts and scans walk it with
+ * distances estimated from codes, and a scan returns each row with a LOWER
+ * BOUND of its distance and xs_recheckorderby set, so the executor re-ranks the
+ * rows with exact distances (as flat and ivfflat do, see ivf.h).
+ *
  * Include after postgres.h.
  */
 #pragma once
@@ -18,6 +26,7 @@ extern "C" {
 }
 
 #include "ruvector/hnsw.hpp"
+#include "ruvector/quantize.hpp"
 
 /* Options (WITH (...)) with their defaults and bounds, as pgvector's */
 #define HNSW_DEFAULT_M 16
@@ -57,7 +66,8 @@ extern double hnsw_scan_mem_multiplier;
 
 #define HNSW_METAPAGE_BLKNO 0
 #define HNSW_MAGIC_NUMBER 0x52564E48 /* "RVNH" */
-#define HNSW_VERSION 2
+/* 3: the meta page holds the quantization and its codebook */
+#define HNSW_VERSION 3
 #define HNSW_PAGE_ID 0xFF91
 
 /* Heavyweight lock on this pseudo page number serialises inserts and vacuum */
@@ -74,6 +84,7 @@ typedef struct HnswOptions {
 	int32 vl_len_; /* varlena header (do not touch directly!) */
 	int m;
 	int ef_construction;
+	int quantizationOffset; /* a string: none, sq8 or binary (index_quantization.h) */
 } HnswOptions;
 
 /* Block 0: where the graph starts and how it was built */
@@ -89,6 +100,9 @@ typedef struct HnswMetaPageData {
 	BlockNumber insertPage; /* last page, where new elements go first */
 	BlockNumber freePage;   /* first page that may hold a free element (InvalidBlockNumber: none) */
 	uint64 changeCount;     /* bumped by every write of this page: backends' graph caches compare it */
+	uint8 quantization;     /* ruvector::quantization; the codebook follows this struct on the page */
+	uint8 unused[3];
+	float scale; /* sq8's step */
 } HnswMetaPageData;
 typedef HnswMetaPageData* HnswMetaPage;
 
@@ -101,6 +115,12 @@ typedef HnswPageOpaqueData* HnswPageOpaque;
 
 #define HnswPageGetOpaque(page) ((HnswPageOpaque) PageGetSpecialPointer(page))
 #define HnswPageGetMeta(page) ((HnswMetaPage) PageGetContents(page))
+/* The quantizer's per-dimension offsets, after the meta data: as many as fit on the meta page */
+#define HnswPageGetCodebook(page) ((float*) (PageGetContents(page) + MAXALIGN(sizeof(HnswMetaPageData))))
+#define HNSW_CODEBOOK_MAX_DIMENSIONS                                                                                   \
+	((int) ((BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HnswPageOpaqueData)) -                          \
+	         MAXALIGN(sizeof(HnswMetaPageData))) /                                                                     \
+	        sizeof(float)))
 
 #define HNSW_ELEMENT_TUPLE_TYPE 1
 #define HNSW_NEIGHBOR_TUPLE_TYPE 2
@@ -167,6 +187,21 @@ static inline void HnswIdToTid(uint64 id, ItemPointerData* tid)
 }
 
 /*
+ * What an element tuple stores: the vector as the space stores it, or a
+ * quantizer's code after its correction terms (hnsw_quantize.cpp). Codes are
+ * compared with each other through their decoded float32 form.
+ */
+typedef struct HnswCodec {
+	ruvector::quantization quantization;
+	Size bytes;      /* element data: the vector, or terms then code */
+	Size termsBytes; /* correction terms before the code */
+	Size comparableBytes;
+	float* offset; /* the quantizer's per-dimension offsets (dimensions floats) */
+	float scale;   /* sq8's step */
+	ruvector::vector_space decoded; /* float32, the same metric: measures decoded codes */
+} HnswCodec;
+
+/*
  * What an index needs to store and compare vectors: the space (element kind,
  * metric, bytes per vector; found from the operator class's distance function),
  * and the conversion of a column value to what the space stores.
@@ -181,13 +216,47 @@ struct HnswTypeInfo {
 	int (*valueDimensions)(Datum value);
 	/* Write a value as the space stores it; false when it cannot be indexed (a zero vector under cosine) */
 	bool (*prepare)(const HnswTypeInfo* info, Datum value, void* out);
+	/* hnsw's element storage; no quantization unless loaded from an hnsw index */
+	HnswCodec codec;
 };
+
+/* A query as the walk measures it: the vector, and prepared for the quantizer */
+typedef struct HnswQuery {
+	const void* vector; /* as the space stores vectors */
+	float* floats;
+	ruvector::sq8_query sq8;
+	ruvector::binary_query binary;
+} HnswQuery;
 
 /* hnsw.cpp */
 void HnswInit(void);
 void HnswGetTypeInfo(Relation index, HnswTypeInfo* info);
 int HnswGetM(Relation index);
 int HnswGetEfConstruction(Relation index);
+ruvector::quantization HnswGetQuantization(Relation index);
+
+/*
+ * hnsw_quantize.cpp: element storage. Distances between a query and an element
+ * are in the space's units without quantization, in SQL units (quantize.hpp)
+ * with it; either way every distance one walk compares is in the same units.
+ */
+/* Type info plus the codec the index's meta page describes */
+void HnswGetIndexInfo(Relation index, HnswTypeInfo* info);
+/* Sizes for a quantization, and the default codebook (see hnsw_quantize.cpp) */
+void HnswInitCodec(HnswTypeInfo* info, ruvector::quantization quantization);
+/* Train the quantizer on `count` vectors as the space stores them */
+void HnswTrainCodec(HnswTypeInfo* info, const void* const* vectors, Size count);
+/* Write the quantization and codebook to a meta page */
+void HnswWriteCodebook(Page page, const HnswTypeInfo* info);
+void HnswEncode(const HnswTypeInfo* info, const void* vector, char* stored);
+/* The form elements are compared with each other in (comparableBytes), and its distance */
+void HnswDecode(const HnswTypeInfo* info, const char* stored, void* comparable);
+float HnswComparableDistance(const HnswTypeInfo* info, const void* a, const void* b);
+void HnswPrepareQuery(const HnswTypeInfo* info, const void* vector, HnswQuery* query);
+/* What the walk compares: exact, or estimated from a code */
+float HnswQueryDistance(const HnswTypeInfo* info, const HnswQuery* query, const char* stored);
+/* A lower bound of the exact SQL distance (quantized indexes only) */
+float HnswQueryLowerBound(const HnswTypeInfo* info, const HnswQuery* query, const char* stored);
 
 /* A set of element ids (packed TIDs), grown in the current memory context */
 typedef struct HnswIdSet {
@@ -219,9 +288,10 @@ class HnswPageGraph {
 public:
 	HnswPageGraph(Relation index, const HnswTypeInfo* info, int m);
 
+	/* The query, as the space stores vectors */
 	void SetQuery(const void* query)
 	{
-		query_ = query;
+		HnswPrepareQuery(info_, query, &query_);
 	}
 	/* Forget every node seen, for a new walk */
 	void ResetVisited();
@@ -237,10 +307,14 @@ public:
 	void for_each_neighbor(uint64 id, int level, F&& visit);
 	bool mark_visited(uint64 id);
 
-	/* Distance from any vector (e.g. another node's, read before) to a node */
+	/* Distance from a comparable vector (e.g. another node's, read before) to a node */
 	float DistanceFrom(const void* vector, uint64 id);
-	/* Copy a node's vector into dst (space.bytes); returns its level */
+	/* A node's vector in comparable form (codec.comparableBytes); returns its level */
 	int ReadVector(uint64 id, void* dst);
+	/* A node's element data as stored (codec.bytes) */
+	void ReadStored(uint64 id, void* dst);
+	/* A lower bound of the query's exact distance to a node (quantized indexes) */
+	float LowerBound(uint64 id);
 	/* A node's links on one level; returns how many were written to tids */
 	int ReadNeighbors(uint64 id, int level, ItemPointerData* tids);
 	/* Drop the pins the walk took; every user calls it when done reading */
@@ -266,7 +340,8 @@ private:
 	Relation index_;
 	const HnswTypeInfo* info_;
 	int m_;
-	const void* query_ = nullptr;
+	HnswQuery query_ = {};
+	void* decoded_; /* a node decoded for DistanceFrom */
 	VisitedEntry* visited_;
 	uint32 visitedMask_;
 	uint32 visitedCount_ = 0;
@@ -320,7 +395,7 @@ public:
 
 	void SetQuery(const void* query)
 	{
-		query_ = query;
+		HnswPrepareQuery(info_, query, &query_);
 	}
 	void ResetVisited()
 	{
@@ -353,6 +428,7 @@ public:
 		return true;
 	}
 	int ReadHeapTids(uint64 id, ItemPointerData* tids);
+	float LowerBound(uint64 id);
 	/* Nothing is pinned: the copy is the scan's (HnswCacheRelease) */
 	void ReleasePins()
 	{
@@ -362,8 +438,8 @@ private:
 	const uint32* Links(uint64 id, int level, uint32* count) const;
 
 	const HnswGraphCache* cache_;
-	ruvector::vector_space space_;
-	const void* query_ = nullptr;
+	const HnswTypeInfo* info_;
+	HnswQuery query_ = {};
 	ruvector::visited_set visited_;
 	uint32 visitedCount_ = 0;
 };

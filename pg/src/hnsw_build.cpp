@@ -3,6 +3,9 @@
  * arrays and SIMD, no buffer manager), then written out page by page. When it
  * outgrows maintenance_work_mem, what is built so far is written out and the
  * remaining rows are inserted on disk, as pgvector does.
+ *
+ * A quantized index links its graph with exact distances between the vectors in
+ * memory, then trains its quantizer on them and writes codes (hnsw.h).
  */
 extern "C" {
 #include "postgres.h"
@@ -19,6 +22,7 @@ extern "C" {
 #include <new>
 
 #include "hnsw.h"
+#include "index_quantization.h"
 #include "vector.h"
 
 typedef struct HnswBuildState {
@@ -55,6 +59,28 @@ static Size TupleFootprint(Size size)
 	return MAXALIGN(size) + sizeof(ItemIdData);
 }
 
+/* Train the quantizer on the vectors in memory and put its codebook on the meta page */
+static void TrainCodec(HnswBuildState* state)
+{
+	ruvector::hnsw_memory_graph* graph = state->graph;
+	uint32 count = graph->size();
+
+	if (state->typeInfo.codec.quantization == ruvector::quantization::none || count == 0)
+		return;
+
+	const void** vectors = (const void**) palloc(sizeof(void*) * count);
+	for (uint32 i = 0; i < count; i++)
+		vectors[i] = graph->data(i);
+	HnswTrainCodec(&state->typeInfo, vectors, count);
+	pfree(vectors);
+
+	Buffer buf = ReadBuffer(state->index, HNSW_METAPAGE_BLKNO);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	HnswWriteCodebook(BufferGetPage(buf), &state->typeInfo);
+	MarkBufferDirty(buf);
+	UnlockReleaseBuffer(buf);
+}
+
 /*
  * Write the in-memory graph to pages after the meta page. Each node's element and
  * neighbour tuples share a page; positions are planned first so that links can
@@ -65,7 +91,7 @@ static void WriteGraph(HnswBuildState* state)
 	ruvector::hnsw_memory_graph* graph = state->graph;
 	uint32 count = graph->size();
 	int m = state->m;
-	Size elementSize = HNSW_ELEMENT_TUPLE_SIZE(state->typeInfo.space.bytes);
+	Size elementSize = HNSW_ELEMENT_TUPLE_SIZE(state->typeInfo.codec.bytes);
 	ItemPointerData* tids = (ItemPointerData*) palloc(sizeof(ItemPointerData) * Max(count, 1));
 	BlockNumber firstBlock = RelationGetNumberOfBlocks(state->index);
 	BlockNumber block = firstBlock;
@@ -73,6 +99,8 @@ static void WriteGraph(HnswBuildState* state)
 	Size freeSpace = PageCapacity();
 	HnswElementTuple element = (HnswElementTuple) palloc0(elementSize);
 	HnswNeighborTuple neighbors = (HnswNeighborTuple) palloc0(HNSW_NEIGHBOR_TUPLE_SIZE(ruvector::hnsw_max_level, m));
+
+	TrainCodec(state);
 
 	/* Plan: where each element goes (its neighbour tuple follows it) */
 	for (uint32 i = 0; i < count; i++) {
@@ -117,7 +145,7 @@ static void WriteGraph(HnswBuildState* state)
 			HnswIdToTid(graph->payloads(i)[j], &element->heaptids[j]);
 		ItemPointerSet(&element->neighbortid, ItemPointerGetBlockNumber(&tids[i]),
 		               OffsetNumberNext(ItemPointerGetOffsetNumber(&tids[i])));
-		memcpy(element->data, graph->data(i), graph->space().bytes);
+		HnswEncode(&state->typeInfo, graph->data(i), element->data);
 
 		memset(neighbors, 0, neighborSize);
 		neighbors->type = HNSW_NEIGHBOR_TUPLE_TYPE;
@@ -201,6 +229,24 @@ static void BuildCallback(Relation index, ItemPointer tid, Datum* values, bool* 
 	MemoryContextReset(state->tmpCtx);
 }
 
+/* The storage the options ask for; bit vectors are stored as they are */
+static void InitCodec(HnswBuildState* state)
+{
+	ruvector::quantization quantization = HnswGetQuantization(state->index);
+	const HnswTypeInfo* info = &state->typeInfo;
+
+	if (quantization != ruvector::quantization::none && info->space.element == ruvector::element_kind::bit)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		                errmsg("hnsw quantization \"%s\" is not supported for bit vectors",
+		                       IndexQuantizationName(quantization)),
+		                errhint("Use quantization = 'none': bit vectors take one bit per dimension already.")));
+	if (quantization != ruvector::quantization::none && info->dimensions > HNSW_CODEBOOK_MAX_DIMENSIONS)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		                errmsg("column cannot have more than %d dimensions for hnsw index with quantization",
+		                       HNSW_CODEBOOK_MAX_DIMENSIONS)));
+	HnswInitCodec(&state->typeInfo, quantization);
+}
+
 static void InitBuildState(HnswBuildState* state, Relation heap, Relation index)
 {
 	memset(state, 0, sizeof(*state));
@@ -219,6 +265,7 @@ static void InitBuildState(HnswBuildState* state, Relation heap, Relation index)
 	if (state->efConstruction < 2 * state->m)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("ef_construction must be greater than or equal to 2 * m")));
+	InitCodec(state);
 
 	state->value = palloc(state->typeInfo.space.bytes);
 	state->memoryLimit = (Size) maintenance_work_mem * 1024;
@@ -244,7 +291,8 @@ static void CreateMetaPage(Relation index, const HnswBuildState* state, ForkNumb
 
 	HnswInitPage(buf, page);
 	HnswInitMeta(HnswPageGetMeta(page), state->typeInfo.dimensions, state->m, state->efConstruction);
-	((PageHeader) page)->pd_lower = ((char*) HnswPageGetMeta(page) + sizeof(HnswMetaPageData)) - (char*) page;
+	/* The default codebook until the build trains one (hnsw_quantize.cpp) */
+	HnswWriteCodebook(page, &state->typeInfo);
 	GenericXLogFinish(xlog);
 	UnlockReleaseBuffer(buf);
 }
@@ -288,8 +336,10 @@ void hnswbuildempty(Relation index)
 	HnswBuildState state;
 
 	memset(&state, 0, sizeof(state));
+	state.index = index;
 	state.m = HnswGetM(index);
 	state.efConstruction = HnswGetEfConstruction(index);
 	HnswGetTypeInfo(index, &state.typeInfo);
+	InitCodec(&state);
 	CreateMetaPage(index, &state, INIT_FORKNUM);
 }

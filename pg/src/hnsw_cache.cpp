@@ -4,8 +4,8 @@
  * A scan on pages pins and share-locks a buffer for every element it measures
  * and every neighbour list it reads. In PGlite (one backend, PostgreSQL in
  * WebAssembly) that bookkeeping costs far more than the distance itself. So a
- * backend may copy an index's graph into its own memory once: vectors side by
- * side, links as element numbers, heap TIDs. Scans then walk plain arrays.
+ * backend may copy an index's graph into its own memory once: vectors (or a
+ * quantized index's codes) side by side, links as element numbers, heap TIDs. Scans then walk plain arrays.
  *
  * Validity: every write of the meta page bumps its change count (inserts,
  * vacuum, build), so a scan compares the count it reads under the scan lock
@@ -185,7 +185,7 @@ static char* CheckedItem(Relation index, const HnswTypeInfo* info, int m, Page p
 	if (item[0] == HNSW_NEIGHBOR_TUPLE_TYPE)
 		HnswCheckNeighbors(index, &tid, (HnswNeighborTuple) item, length, 0, m);
 	else
-		HnswCheckElement(index, &tid, (HnswElementTuple) item, length, info->space.bytes);
+		HnswCheckElement(index, &tid, (HnswElementTuple) item, length, info->codec.bytes);
 	return item;
 }
 
@@ -230,7 +230,7 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 	}
 
 	uint32 items = pageItems[nblocks];
-	Size bytes = sizeof(HnswGraphCache) + (Size) elements * (info->space.bytes + 1 + 2 * sizeof(uint32)) +
+	Size bytes = sizeof(HnswGraphCache) + (Size) elements * (info->codec.bytes + 1 + 2 * sizeof(uint32)) +
 	             sizeof(uint32) + (Size) linkTotal * sizeof(uint32) + (Size) heapTidTotal * sizeof(ItemPointerData);
 	if (!MakeRoom(bytes, NULL))
 		return NULL;
@@ -240,7 +240,7 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 	cache->ctx = ctx;
 	cache->bytes = bytes;
 	cache->m = m;
-	cache->stride = info->space.bytes;
+	cache->stride = info->codec.bytes;
 	cache->vectors = (char*) MemoryContextAllocHuge(ctx, Max((Size) elements * cache->stride, 1));
 	cache->levels = (uint8*) MemoryContextAlloc(ctx, Max(elements, 1));
 	cache->linkStart = (uint32*) MemoryContextAlloc(ctx, sizeof(uint32) * Max(elements, 1));
@@ -403,7 +403,7 @@ void HnswCacheRelease(HnswGraphCache* cache)
 }
 
 HnswCachedGraph::HnswCachedGraph(const HnswGraphCache* cache, const HnswTypeInfo* info)
-    : cache_(cache), space_(info->space)
+    : cache_(cache), info_(info)
 {
 	visited_.reserve(cache->count);
 }
@@ -420,7 +420,12 @@ int HnswCachedGraph::EntryLevel() const
 
 float HnswCachedGraph::distance_to_query(uint64 id)
 {
-	return space_(query_, cache_->vectors + (Size) id * cache_->stride);
+	return HnswQueryDistance(info_, &query_, cache_->vectors + (Size) id * cache_->stride);
+}
+
+float HnswCachedGraph::LowerBound(uint64 id)
+{
+	return HnswQueryLowerBound(info_, &query_, cache_->vectors + (Size) id * cache_->stride);
 }
 
 int HnswCachedGraph::ReadHeapTids(uint64 id, ItemPointerData* tids)

@@ -152,7 +152,7 @@ static void CheckElementLinks(Relation index, const HnswTypeInfo* info, int m, B
 			Buffer linkBuf;
 			HnswElementTuple target = (HnswElementTuple) ReadCheckedTuple(
 			    index, knownBlocks, link, held, BufferIsValid(held[1]) ? 2 : 1, &linkLength, &linkBuf);
-			HnswCheckElement(index, link, target, linkLength, info->space.bytes);
+			HnswCheckElement(index, link, target, linkLength, info->codec.bytes);
 			if (target->level < level)
 				Corrupted(index, link, "a link on a level above its target's");
 			ReleaseIfValid(linkBuf);
@@ -171,7 +171,7 @@ void HnswCheckIndex(Relation index, IndexCheckReport* report)
 	ItemPointerData metaTid;
 
 	HnswReadMeta(index, &meta);
-	HnswGetTypeInfo(index, &info);
+	HnswGetIndexInfo(index, &info);
 	ItemPointerSet(&metaTid, HNSW_METAPAGE_BLKNO, InvalidOffsetNumber);
 	if (meta.m != m || (int) meta.dimensions != info.dimensions)
 		Corrupted(index, &metaTid, "a meta page whose m or dimensions differ from the index definition");
@@ -203,7 +203,7 @@ void HnswCheckIndex(Relation index, IndexCheckReport* report)
 				continue; /* checked through its element */
 
 			HnswElementTuple element = (HnswElementTuple) tuple;
-			HnswCheckElement(index, &tid, element, length, info.space.bytes);
+			HnswCheckElement(index, &tid, element, length, info.codec.bytes);
 			report->elements++;
 			if (element->deleted == HNSW_ELEMENT_FREE) {
 				report->deleted++;
@@ -226,7 +226,7 @@ void HnswCheckIndex(Relation index, IndexCheckReport* report)
 		buf = ReadBuffer(index, meta.entryBlkno);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		HnswElementTuple element = (HnswElementTuple) HnswCheckedTuple(index, BufferGetPage(buf), &entry, &length);
-		HnswCheckElement(index, &entry, element, length, info.space.bytes);
+		HnswCheckElement(index, &entry, element, length, info.codec.bytes);
 		if (element->level != meta.entryLevel || element->deleted == HNSW_ELEMENT_FREE)
 			Corrupted(index, &entry, "an entry point that is free or not on the entry level");
 		UnlockReleaseBuffer(buf);

@@ -104,12 +104,12 @@ static bool ReuseFreeElement(Relation index, HnswMetaPageData* meta, HnswElement
  * else on the insert page if both fit, else on a new page. Returns the
  * element's TID.
  */
-static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInfo* info, const void* vector,
+static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInfo* info, const char* stored,
                        ItemPointer heaptid, int level, ruvector::candidate_list* selected, bool building,
                        ItemPointer elementTid)
 {
 	int m = meta->m;
-	Size elementSize = HNSW_ELEMENT_TUPLE_SIZE(info->space.bytes);
+	Size elementSize = HNSW_ELEMENT_TUPLE_SIZE(info->codec.bytes);
 	Size neighborSize = HNSW_NEIGHBOR_TUPLE_SIZE(level, m);
 	HnswElementTuple element = (HnswElementTuple) palloc0(elementSize);
 	HnswNeighborTuple neighbors = (HnswNeighborTuple) palloc0(neighborSize);
@@ -121,7 +121,7 @@ static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInf
 	element->level = level;
 	element->heaptidCount = 1;
 	element->heaptids[0] = *heaptid;
-	memcpy(element->data, vector, info->space.bytes);
+	memcpy(element->data, stored, info->codec.bytes);
 
 	neighbors->type = HNSW_NEIGHBOR_TUPLE_TYPE;
 	neighbors->count = HNSW_NEIGHBOR_SLOTS(level, m);
@@ -238,14 +238,19 @@ static void UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const Hnsw
 	HnswFinishPageChange(buf, xlog);
 }
 
-/* If an element with exactly this vector has room, give it the heap TID; true when done */
+/*
+ * If an element storing exactly this (the same vector, or the same code and
+ * terms, which give the same bounds) has room, give it the heap TID; true when done
+ */
 static bool AddToDuplicate(Relation index, HnswPageGraph* graph, const HnswTypeInfo* info,
-                           const ruvector::candidate_list& nearest, const void* vector, ItemPointer heaptid,
-                           bool building, void* scratch)
+                           const ruvector::candidate_list& nearest, const char* stored, ItemPointer heaptid,
+                           bool building)
 {
+	char* scratch = (char*) palloc(info->codec.bytes);
+
 	for (size_t i = 0; i < nearest.size() && nearest[i].distance == nearest[0].distance; i++) {
-		graph->ReadVector(nearest[i].id, scratch);
-		if (memcmp(scratch, vector, info->space.bytes) != 0)
+		graph->ReadStored(nearest[i].id, scratch);
+		if (memcmp(scratch, stored, info->codec.bytes) != 0)
 			continue;
 
 		ItemPointerData tid;
@@ -285,12 +290,14 @@ void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vect
 	ruvector::candidate_list* selected =
 	    (ruvector::candidate_list*) palloc0(sizeof(ruvector::candidate_list) * (level + 1));
 	ItemPointerData elementTid;
+	char* stored = (char*) palloc(info->codec.bytes);
 
+	HnswEncode(info, vector, stored);
 	for (int l = 0; l <= level; l++)
 		new (&selected[l]) ruvector::candidate_list();
 
 	if (!BlockNumberIsValid(meta.entryBlkno)) {
-		AddElement(index, &meta, info, vector, heaptid, level, selected, building, &elementTid);
+		AddElement(index, &meta, info, stored, heaptid, level, selected, building, &elementTid);
 		meta.entryBlkno = ItemPointerGetBlockNumber(&elementTid);
 		meta.entryOffno = ItemPointerGetOffsetNumber(&elementTid);
 		meta.entryLevel = level;
@@ -302,7 +309,7 @@ void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vect
 	ruvector::hnsw_search_scratch scratch;
 	ruvector::candidate_list nearest;
 	ItemPointerData entryTid;
-	void* nodeVector = palloc(info->space.bytes);
+	void* nodeVector = palloc(info->codec.comparableBytes);
 
 	graph.SetQuery(vector);
 	ItemPointerSet(&entryTid, meta.entryBlkno, meta.entryOffno);
@@ -333,12 +340,12 @@ void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vect
 		}
 	}
 
-	if (AddToDuplicate(index, &graph, info, nearest, vector, heaptid, building, nodeVector)) {
+	if (AddToDuplicate(index, &graph, info, nearest, stored, heaptid, building)) {
 		graph.ReleasePins();
 		return;
 	}
 
-	AddElement(index, &meta, info, vector, heaptid, level, selected, building, &elementTid);
+	AddElement(index, &meta, info, stored, heaptid, level, selected, building, &elementTid);
 	uint64 addedId = HnswTidToId(&elementTid);
 	for (int l = Min(level, meta.entryLevel); l >= 0; l--) {
 		for (size_t i = 0; i < selected[l].size(); i++)
@@ -369,7 +376,7 @@ bool hnswinsert(Relation index, Datum* values, bool* isnull, ItemPointer heap_ti
 	MemoryContext oldCtx = MemoryContextSwitchTo(insertCtx);
 	HnswTypeInfo info;
 
-	HnswGetTypeInfo(index, &info);
+	HnswGetIndexInfo(index, &info);
 	void* vector = palloc(info.space.bytes);
 	if (HnswPrepareValue(&info, values[0], vector)) {
 		LockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);

@@ -161,6 +161,7 @@ HnswPageGraph::HnswPageGraph(Relation index, const HnswTypeInfo* info, int m)
 	pins_ = (PinnedPage*) palloc(sizeof(PinnedPage) * (pinsMask_ + 1));
 	for (uint32 i = 0; i <= pinsMask_; i++)
 		pins_[i].buf = InvalidBuffer;
+	decoded_ = palloc(info->codec.comparableBytes);
 }
 
 void HnswPageGraph::ResetVisited()
@@ -274,7 +275,7 @@ HnswElementTuple HnswPageGraph::LockElement(uint64 id, Buffer* buf)
 	Size length;
 	HnswIdToTid(id, &tid);
 	HnswElementTuple element = (HnswElementTuple) LockTuple(&tid, buf, &length);
-	HnswCheckElement(index_, &tid, element, length, info_->space.bytes);
+	HnswCheckElement(index_, &tid, element, length, info_->codec.bytes);
 	return element;
 }
 
@@ -282,17 +283,32 @@ float HnswPageGraph::DistanceFrom(const void* vector, uint64 id)
 {
 	Buffer buf;
 	HnswElementTuple element = LockElement(id, &buf);
-	float distance = info_->space(vector, element->data);
+	const void* other = element->data;
 
+	if (info_->codec.quantization != ruvector::quantization::none) {
+		HnswDecode(info_, element->data, decoded_);
+		other = decoded_;
+	}
+	float distance = HnswComparableDistance(info_, vector, other);
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 	return distance;
+}
+
+float HnswPageGraph::LowerBound(uint64 id)
+{
+	Buffer buf;
+	HnswElementTuple element = LockElement(id, &buf);
+	float bound = HnswQueryLowerBound(info_, &query_, element->data);
+
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+	return bound;
 }
 
 float HnswPageGraph::distance_to_query(uint64 id)
 {
 	Buffer buf;
 	HnswElementTuple element = LockElement(id, &buf);
-	float distance = info_->space(query_, element->data);
+	float distance = HnswQueryDistance(info_, &query_, element->data);
 	ItemPointerData neighbortid = element->neighbortid;
 
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
@@ -310,9 +326,18 @@ int HnswPageGraph::ReadVector(uint64 id, void* dst)
 	HnswElementTuple element = LockElement(id, &buf);
 	int level = element->level;
 
-	memcpy(dst, element->data, info_->space.bytes);
+	HnswDecode(info_, element->data, dst);
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 	return level;
+}
+
+void HnswPageGraph::ReadStored(uint64 id, void* dst)
+{
+	Buffer buf;
+	HnswElementTuple element = LockElement(id, &buf);
+
+	memcpy(dst, element->data, info_->codec.bytes);
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 }
 
 int HnswPageGraph::ReadHeapTids(uint64 id, ItemPointerData* tids)
@@ -368,12 +393,14 @@ int HnswPageGraph::ReadNeighbors(uint64 id, int level, ItemPointerData* tids)
  */
 namespace {
 struct LocalCandidates {
-	const ruvector::vector_space* space;
+	const HnswTypeInfo* info;
 	const char* vectors;
 
 	float distance(uint64 a, uint64 b)
 	{
-		return (*space)(vectors + a * space->bytes, vectors + b * space->bytes);
+		Size bytes = info->codec.comparableBytes;
+
+		return HnswComparableDistance(info, vectors + a * bytes, vectors + b * bytes);
 	}
 };
 } // namespace
@@ -384,14 +411,15 @@ size_t HnswSelectNeighbors(HnswPageGraph* graph, const HnswTypeInfo* info, const
 	if (count == 0)
 		return 0;
 
-	char* vectors = (char*) palloc(count * info->space.bytes);
+	Size bytes = info->codec.comparableBytes;
+	char* vectors = (char*) palloc(count * bytes);
 	ruvector::hnsw_candidate* local = (ruvector::hnsw_candidate*) palloc(sizeof(ruvector::hnsw_candidate) * count);
 	for (size_t i = 0; i < count; i++) {
-		graph->ReadVector(sorted[i].id, vectors + i * info->space.bytes);
+		graph->ReadVector(sorted[i].id, vectors + i * bytes);
 		local[i] = {sorted[i].distance, i};
 	}
 
-	LocalCandidates candidates{&info->space, vectors};
+	LocalCandidates candidates{info, vectors};
 	size_t keptCount = ruvector::hnsw_select_neighbors(candidates, local, count, m, local, keepPruned);
 	for (size_t i = 0; i < keptCount; i++)
 		kept[i] = sorted[local[i].id];

@@ -9,6 +9,15 @@
  * memory budget (work_mem * hnsw.scan_mem_multiplier) is spent, or the graph
  * has no more. relaxed_order returns them as found; strict_order drops those
  * nearer than a row already returned, so distances never decrease.
+ *
+ * A quantized index walks with distances estimated from codes; each batch is
+ * then sorted by a lower bound of every element's exact distance, which goes
+ * to the executor with xs_recheckorderby: it computes the exact distances and
+ * reorders, so rows come back in exact order with exact distances. Within a
+ * batch the bounds ascend; across the batches of an iterative scan they may
+ * not (relaxed_order: the order is then only nearly exact), and strict_order
+ * drops elements whose bound is below the last one returned, so what the
+ * executor sees still ascends.
  */
 extern "C" {
 #include "postgres.h"
@@ -46,11 +55,13 @@ typedef struct HnswScanOpaqueData {
 	HnswCachedGraph* cachedGraph;
 	HnswPageGraph* graph;
 	void* query; /* as the space stores vectors */
+	bool recheck; /* distances are lower bounds: the executor re-checks them */
 
 	/* Heap TIDs of the element being returned */
 	ItemPointerData heaptids[ruvector::hnsw_max_payloads];
 	int heaptidCount;
 	int nextHeaptid;
+	float distance; /* the element's (a lower bound when rechecking) */
 
 	/* Iterative scans: what was returned, and how much was visited */
 	HnswIdSet returned;
@@ -64,7 +75,11 @@ IndexScanDesc hnswbeginscan(Relation index, int nkeys, int norderbys)
 	IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
 	HnswScanOpaque so = (HnswScanOpaque) palloc0(sizeof(HnswScanOpaqueData));
 
-	HnswGetTypeInfo(index, &so->typeInfo);
+	HnswGetIndexInfo(index, &so->typeInfo);
+	/* Where lower bounds go for the executor's re-check; RelationGetIndexScan leaves them to the AM */
+	scan->xs_orderbyvals = (Datum*) palloc0(sizeof(Datum) * Max(norderbys, 1));
+	scan->xs_orderbynulls = (bool*) palloc(sizeof(bool) * Max(norderbys, 1));
+	memset(scan->xs_orderbynulls, true, sizeof(bool) * Max(norderbys, 1));
 	so->tmpCtx = AllocSetContextCreate(CurrentMemoryContext, "Hnsw scan temporary context", ALLOCSET_DEFAULT_SIZES);
 	scan->opaque = so;
 	return scan;
@@ -99,6 +114,7 @@ static void* GetQuery(IndexScanDesc scan, HnswScanOpaque so)
 	const HnswTypeInfo* info = &so->typeInfo;
 	void* query = palloc0(info->space.bytes);
 
+	so->recheck = false;
 	if (scan->orderByData->sk_flags & SK_ISNULL)
 		return query;
 
@@ -109,6 +125,8 @@ static void* GetQuery(IndexScanDesc scan, HnswScanOpaque so)
 		                errmsg("different vector dimensions %d and %d", dimensions, info->dimensions)));
 	if (!info->prepare(info, value, query))
 		memset(query, 0, info->space.bytes);
+	else
+		so->recheck = info->codec.quantization != ruvector::quantization::none;
 	return query;
 }
 
@@ -138,6 +156,11 @@ static void SearchGraph(HnswScanOpaque so, Graph* graph, uint64 entryId, int ent
 	}
 	so->visitedTotal += graph->VisitedCount();
 
+	if (so->recheck) {
+		for (size_t i = 0; i < so->results->size(); i++)
+			(*so->results)[i].distance = graph->LowerBound((*so->results)[i].id);
+		ruvector::sort_candidates(so->results->data(), so->results->size());
+	}
 	so->resultTids = (HnswResultTids*) palloc(sizeof(HnswResultTids) * so->results->size());
 	for (size_t i = 0; i < so->results->size(); i++)
 		so->resultTids[i].count = graph->ReadHeapTids((*so->results)[i].id, so->resultTids[i].tids);
@@ -256,18 +279,25 @@ bool hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 		}
 		/* Elements whose rows are all deleted hold no TIDs and are passed over */
 		so->heaptidCount = tids->count;
+		so->distance = next.distance;
 		memcpy(so->heaptids, tids->tids, sizeof(ItemPointerData) * tids->count);
 		so->nextHeaptid = 0;
 		CHECK_FOR_INTERRUPTS();
 	}
-	MemoryContextSwitchTo(oldCtx);
-
-	if (so->nextHeaptid >= so->heaptidCount)
+	if (so->nextHeaptid >= so->heaptidCount) {
+		MemoryContextSwitchTo(oldCtx);
 		return false;
+	}
 
 	scan->xs_heaptid = so->heaptids[so->nextHeaptid++];
 	scan->xs_recheck = false;
-	scan->xs_recheckorderby = false;
+	scan->xs_recheckorderby = so->recheck;
+	if (so->recheck) {
+		/* float8 may be passed by reference (PGlite): the datum lives in the scan's context */
+		scan->xs_orderbyvals[0] = Float8GetDatum((double) so->distance);
+		scan->xs_orderbynulls[0] = false;
+	}
+	MemoryContextSwitchTo(oldCtx);
 	return true;
 }
 

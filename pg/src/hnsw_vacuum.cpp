@@ -73,7 +73,7 @@ static HnswElementTuple PageElement(HnswVacuumState* state, Page page, BlockNumb
 	char* tuple = HnswCheckedTuple(state->index, page, &tid, &length);
 	if (*(uint8*) tuple != HNSW_ELEMENT_TUPLE_TYPE)
 		return NULL;
-	HnswCheckElement(state->index, &tid, (HnswElementTuple) tuple, length, state->typeInfo.space.bytes);
+	HnswCheckElement(state->index, &tid, (HnswElementTuple) tuple, length, state->typeInfo.codec.bytes);
 	return (HnswElementTuple) tuple;
 }
 
@@ -181,7 +181,7 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 {
 	int m = state->meta.m;
 	Buffer buf = ReadBufferExtended(state->index, MAIN_FORKNUM, blkno, RBM_NORMAL, state->strategy);
-	void* vector = palloc(state->typeInfo.space.bytes);
+	void* vector = palloc(state->typeInfo.codec.comparableBytes);
 	HnswRelink* relinks = NULL;
 	int relinkCount = 0;
 	int relinkCapacity = 0;
@@ -223,7 +223,7 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 			any |= levelsToRelink[level];
 		}
 		if (any)
-			memcpy(vector, element->data, state->typeInfo.space.bytes);
+			HnswDecode(&state->typeInfo, element->data, vector);
 		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 		if (!any)
 			continue;
@@ -317,7 +317,7 @@ IndexBulkDeleteResult* hnswbulkdelete(IndexVacuumInfo* info, IndexBulkDeleteResu
 	state.callbackState = callback_state;
 	state.strategy = info->strategy;
 	state.highestLevel = -1;
-	HnswGetTypeInfo(index, &state.typeInfo);
+	HnswGetIndexInfo(index, &state.typeInfo);
 	HnswIdSetInit(&state.deleted);
 
 	LockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);

@@ -151,7 +151,6 @@ void flatbuildempty(Relation index);
 /* ivf_page.cpp: options, layout, pages, entries */
 int IvfGetLists(Relation index);
 ruvector::quantization IvfGetQuantization(Relation index);
-void IvfValidateQuantization(const char* value);
 void IvfInitIndexInfo(IvfIndexInfo* info, Relation index, bool flat, int lists, ruvector::quantization quantization);
 void IvfLoadIndexInfo(IvfIndexInfo* info, Relation index, IvfMetaPageData* meta);
 Buffer IvfNewBuffer(Relation index, ForkNumber forkNum, bool building);

@@ -11,33 +11,8 @@ extern "C" {
 #include "utils/varbit.h"
 }
 
+#include "index_quantization.h"
 #include "ivf.h"
-#include "ruvector/half.hpp"
-
-/* quantization = 'none' | 'sq8' | 'binary', in the order of ruvector::quantization */
-static const char* const ivf_quantization_names[] = {"none", "sq8", "binary"};
-
-static bool ParseQuantization(const char* value, ruvector::quantization* out)
-{
-	for (size_t i = 0; i < lengthof(ivf_quantization_names); i++) {
-		if (pg_strcasecmp(value, ivf_quantization_names[i]) == 0) {
-			*out = (ruvector::quantization) i;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* The reloption's validator: worded as PostgreSQL words a bad enum option */
-void IvfValidateQuantization(const char* value)
-{
-	ruvector::quantization parsed;
-
-	if (value != NULL && !ParseQuantization(value, &parsed))
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("invalid value for enum option \"quantization\": %s", value),
-		                errdetail("Valid values are \"none\", \"sq8\" and \"binary\".")));
-}
 
 int IvfGetLists(Relation index)
 {
@@ -49,11 +24,8 @@ int IvfGetLists(Relation index)
 ruvector::quantization IvfGetQuantization(Relation index)
 {
 	IvfOptions* options = (IvfOptions*) index->rd_options;
-	ruvector::quantization quantization = ruvector::quantization::none;
 
-	if (options && options->quantizationOffset != 0)
-		ParseQuantization((const char*) options + options->quantizationOffset, &quantization);
-	return quantization;
+	return IndexGetQuantization(options, options ? options->quantizationOffset : 0);
 }
 
 /* Sizes of entries and directory entries for a type and a quantizer */
@@ -206,21 +178,7 @@ void IvfListLocation(const IvfMetaPageData* meta, const IvfIndexInfo* info, int 
 
 void IvfValueToFloats(const IvfIndexInfo* info, const void* value, float* out)
 {
-	const ruvector::vector_space& space = info->type.space;
-
-	switch (space.element) {
-		case ruvector::element_kind::f32:
-			memcpy(out, value, sizeof(float) * space.dim);
-			break;
-		case ruvector::element_kind::f16:
-			for (size_t i = 0; i < space.dim; i++)
-				out[i] = ruvector::f16_to_f32(((const uint16*) value)[i]);
-			break;
-		case ruvector::element_kind::bit:
-			for (size_t i = 0; i < space.dim; i++)
-				out[i] = (((const uint8*) value)[i / 8] & (0x80 >> (i % 8))) ? 1.0f : 0.0f;
-			break;
-	}
+	IndexValueToFloats(info->type.space, value, out);
 }
 
 void IvfEncode(const IvfIndexInfo* info, const void* value, float* scratch, char* entryData)

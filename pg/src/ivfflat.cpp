@@ -16,6 +16,7 @@ extern "C" {
 #include "utils/spccache.h"
 }
 
+#include "index_quantization.h"
 #include "ivf.h"
 
 int ivfflat_probes = IVFFLAT_DEFAULT_PROBES;
@@ -39,8 +40,8 @@ void IvfflatInit(void)
 	ivfflat_relopt_kind = add_reloption_kind();
 	add_int_reloption(ivfflat_relopt_kind, "lists", "Number of inverted lists", IVFFLAT_DEFAULT_LISTS,
 	                  IVFFLAT_MIN_LISTS, IVFFLAT_MAX_LISTS, AccessExclusiveLock);
-	add_string_reloption(ivfflat_relopt_kind, "quantization", "How entries are stored: none, sq8 or binary", "none",
-	                     IvfValidateQuantization, AccessExclusiveLock);
+	add_string_reloption(ivfflat_relopt_kind, "quantization", INDEX_QUANTIZATION_OPTION_DESC, "none",
+	                     IndexValidateQuantization, AccessExclusiveLock);
 
 	DefineCustomIntVariable("ivfflat.probes", "Sets the number of probes", "Valid range is 1..lists.", &ivfflat_probes,
 	                        IVFFLAT_DEFAULT_PROBES, IVFFLAT_MIN_LISTS, IVFFLAT_MAX_LISTS, PGC_USERSET, 0, NULL, NULL,
