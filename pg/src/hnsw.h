@@ -196,8 +196,8 @@ typedef struct HnswCodec {
 	Size bytes;      /* element data: the vector, or terms then code */
 	Size termsBytes; /* correction terms before the code */
 	Size comparableBytes;
-	float* offset; /* the quantizer's per-dimension offsets (dimensions floats) */
-	float scale;   /* sq8's step */
+	float* offset;                  /* the quantizer's per-dimension offsets (dimensions floats) */
+	float scale;                    /* sq8's step */
 	ruvector::vector_space decoded; /* float32, the same metric: measures decoded codes */
 } HnswCodec;
 

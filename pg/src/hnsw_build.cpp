@@ -316,6 +316,10 @@ IndexBuildResult* hnswbuild(Relation heap, Relation index, IndexInfo* indexInfo)
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, PROGRESS_HNSW_PHASE_WRITE);
 		WriteGraph(&state);
 	}
+	if (state.indtuples == 0 && state.typeInfo.codec.quantization != ruvector::quantization::none)
+		ereport(NOTICE, (errmsg("hnsw index created with no data to train its quantizer"),
+		                 errdetail("Codes use a default codebook: answers stay exact, recall may be low."),
+		                 errhint("REINDEX the index once the table holds data.")));
 
 	/* Pages were written without WAL: log them all at once */
 	if (RelationNeedsWAL(index))

@@ -402,8 +402,7 @@ void HnswCacheRelease(HnswGraphCache* cache)
 	cache->pins--;
 }
 
-HnswCachedGraph::HnswCachedGraph(const HnswGraphCache* cache, const HnswTypeInfo* info)
-    : cache_(cache), info_(info)
+HnswCachedGraph::HnswCachedGraph(const HnswGraphCache* cache, const HnswTypeInfo* info) : cache_(cache), info_(info)
 {
 	visited_.reserve(cache->count);
 }

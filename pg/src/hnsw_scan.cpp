@@ -54,7 +54,7 @@ typedef struct HnswScanOpaqueData {
 	HnswGraphCache* cache;
 	HnswCachedGraph* cachedGraph;
 	HnswPageGraph* graph;
-	void* query; /* as the space stores vectors */
+	void* query;  /* as the space stores vectors */
 	bool recheck; /* distances are lower bounds: the executor re-checks them */
 
 	/* Heap TIDs of the element being returned */
