@@ -9,6 +9,7 @@
 //   BENCH_CLUSTERED_COUNT/DIMS/QUERIES  (default 20000 / 384 / 200)
 //   BENCH_M, BENCH_EF_CONSTRUCTION      HNSW build options for both engines (default 16 / 64)
 //   BENCH_IVF=0              skip flat and ivfflat (bench/ivf.mjs: against pgvector's sequential scan and ivfflat)
+//   BENCH_HNSW_QUANTIZED=0   skip hnsw per quantization (bench/hnsw_quantized.mjs); BENCH_HNSW_QUANTIZATIONS picks some
 //   BENCH_OUT                output folder (default build/bench)
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -19,6 +20,7 @@ import { fileURLToPath } from 'node:url'
 import { clustered, fashionMnist, fioriDocs } from './datasets.mjs'
 import { compareEngines } from './engine.mjs'
 import { compareIvf, ivfTable, summarizeIvf } from './ivf.mjs'
+import { compareQuantizedHnsw, quantizedHnswTable } from './hnsw_quantized.mjs'
 import { groundTruth } from './exact.mjs'
 import { summarize, table } from './report.mjs'
 
@@ -151,6 +153,9 @@ for (const name of names) {
 	)
 	const summary = summarize(ours, pgvector)
 	const ivf = process.env['BENCH_IVF'] === '0' ? null : await compareIvf(data, truth, settings, progressLine(name))
+	const hnswQuantized = process.env['BENCH_HNSW_QUANTIZED'] === '0'
+		? null
+		: await compareQuantizedHnsw(data, truth, settings, progressLine(name))
 	const { base: _base, queries: _queries, ...described } = data
 	const file = path.join(outDir, `pglite-${name}.json`)
 	const report = {
@@ -166,10 +171,12 @@ for (const name of names) {
 		summary,
 		engines: { ruvector: ours, pgvector },
 		ivf: ivf && { summary: summarizeIvf(ivf), ...ivf },
+		hnswQuantized,
 	}
 	await writeFile(file, `${JSON.stringify(report, null, '\t')}\n`)
 	process.stdout.write(`\n${table(data, settings, ours, pgvector, summary)}`)
 	if (ivf) process.stdout.write(`\n${ivfTable(ivf)}`)
+	if (hnswQuantized) process.stdout.write(`\n${quantizedHnswTable(hnswQuantized)}`)
 	log(`  wrote ${path.relative(process.cwd(), file)} (${(report.wallMs / 1000).toFixed(0)} s)`)
 }
 log(`bench-pglite: ${names.length} data sets in ${((performance.now() - runStart) / 60000).toFixed(1)} min`)

@@ -5,8 +5,9 @@
 # vector at distance 0, returned by an iterative scan, with recall@10 >= 0.9; and the indexes must take new rows.
 #   items: built over 2000 rows, then single-row inserts, each committing its id to `committed` in the same
 #          transaction; the crash comes after at least 600 of them, while they go on.
-#   built: 3000 rows, index built with maintenance_work_mem = 1MB (the last rows go through the on-disk insert path,
-#          the build WAL-logs every page at its end), committed just before the crash.
+#   built: 3000 rows, index built with quantization = 'sq8' and maintenance_work_mem = 1MB (the quantizer is trained
+#          on the rows in memory and its codebook written to the meta page, the last rows go through the on-disk insert
+#          path as codes, the build WAL-logs every page at its end), committed just before the crash.
 #   unbuilt: 10000 rows whose index build is under way at the crash: after recovery the table has no index, and
 #          building it again works.
 set -euo pipefail
@@ -31,7 +32,7 @@ INSERT INTO unbuilt SELECT i, gv(i) FROM generate_series(1, 10000) i;
 CHECKPOINT;
 CREATE INDEX items_v ON items USING hnsw (v vector_l2_ops);
 SQL
-spill=$(sql -c "SET maintenance_work_mem = '1MB'" -c "CREATE INDEX built_v ON built USING hnsw (v vector_l2_ops)" 2>&1)
+spill=$(sql -c "SET maintenance_work_mem = '1MB'" -c "CREATE INDEX built_v ON built USING hnsw (v vector_l2_ops) WITH (quantization = 'sq8')" 2>&1)
 grep -q 'no longer fits into maintenance_work_mem' <<<"$spill" || fail "the build of built_v did not outgrow memory: $spill"
 
 # The inserter: one transaction per row, each acknowledged commit echoed
