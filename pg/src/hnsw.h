@@ -246,6 +246,8 @@ void HnswGetIndexInfo(Relation index, HnswTypeInfo* info);
 void HnswInitCodec(HnswTypeInfo* info, ruvector::quantization quantization);
 /* Train the quantizer on `count` vectors as the space stores them */
 void HnswTrainCodec(HnswTypeInfo* info, const void* const* vectors, Size count);
+/* Read the codebook from the meta page into a codec set up for its quantization */
+void HnswReadCodebook(Relation index, HnswTypeInfo* info);
 /* Write the quantization and codebook to a meta page */
 void HnswWriteCodebook(Page page, const HnswTypeInfo* info);
 void HnswEncode(const HnswTypeInfo* info, const void* vector, char* stored);
@@ -448,7 +450,7 @@ private:
 Page HnswBeginPageChange(Relation index, Buffer buf, bool building, bool newPage, GenericXLogState** xlog);
 void HnswFinishPageChange(Buffer buf, GenericXLogState* xlog);
 
-/* hnsw_build.cpp */
+/* hnsw_build.cpp (natively also the parallel build; its workers start in HnswParallelBuildMain) */
 IndexBuildResult* hnswbuild(Relation heap, Relation index, IndexInfo* indexInfo);
 void hnswbuildempty(Relation index);
 

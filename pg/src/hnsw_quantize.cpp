@@ -121,6 +121,11 @@ void HnswGetIndexInfo(Relation index, HnswTypeInfo* info)
 		                errmsg("index \"%s\" has a damaged meta page", RelationGetRelationName(index)),
 		                errhint("REINDEX the index.")));
 	HnswInitCodec(info, (ruvector::quantization) meta.quantization);
+	HnswReadCodebook(index, info);
+}
+
+void HnswReadCodebook(Relation index, HnswTypeInfo* info)
+{
 	if (info->codec.quantization == ruvector::quantization::none)
 		return;
 
