@@ -179,6 +179,20 @@ RESET enable_seqscan;
 RESET hnsw.ef_search;
 DROP INDEX hq_idx;
 
+-- A parallel build (natively): the participants share one graph; whoever writes it
+-- out trains the quantizer on it
+ALTER TABLE hq_items SET (parallel_workers = 2);
+SET max_parallel_maintenance_workers = 2;
+SET maintenance_work_mem = '16MB';
+SET hnsw.ef_search = 100;
+CREATE INDEX hq_idx ON hq_items USING hnsw (v vector_l2_ops) WITH (m = 8, ef_construction = 32, quantization = 'sq8');
+SELECT recall >= 0.75 AS recall_ok, ordered, exact_distances, used_index FROM hq_check('v', '<->');
+DROP INDEX hq_idx;
+RESET maintenance_work_mem;
+RESET max_parallel_maintenance_workers;
+RESET hnsw.ef_search;
+ALTER TABLE hq_items RESET (parallel_workers);
+
 -- Options: the allowed values (case-insensitive), with the same error as flat and ivfflat for anything else
 CREATE INDEX hq_idx ON hq_items USING hnsw (v vector_l2_ops) WITH (quantization = 'pq');
 CREATE INDEX hq_idx ON hq_items USING hnsw (v vector_l2_ops) WITH (quantization = '');
