@@ -6,6 +6,8 @@
 #include "ruvector/kernels.hpp"
 #include "ruvector/sparse.hpp"
 
+#include <cstring>
+
 namespace ruvector {
 
 namespace {
@@ -94,7 +96,7 @@ float taxicab_sparse(const void* a, const void* b, std::size_t /*dim*/)
 
 vector_space make_sparse_space(metric kind, std::size_t max_nnz)
 {
-	vector_space space{element_kind::sparse, kind, max_nnz, 0, nullptr};
+	vector_space space{element_kind::sparse, kind, max_nnz, 0, nullptr, false};
 	switch (kind) {
 		case metric::l2:
 			space.distance = &l2_sparse;
@@ -137,7 +139,7 @@ vector_space make_space(element_kind element, metric kind, std::size_t dim)
 	if (element == element_kind::sparse) {
 		return make_sparse_space(kind, dim);
 	}
-	vector_space space{element, kind, dim, 0, nullptr};
+	vector_space space{element, kind, dim, 0, nullptr, false};
 	if (element == element_kind::bit) {
 		if (kind == metric::hamming) {
 			space.distance = &hamming_bit;
@@ -173,12 +175,25 @@ vector_space make_space(element_kind element, metric kind, std::size_t dim)
 
 std::size_t vector_space::stored_bytes(const void* vector) const
 {
-	return element == element_kind::sparse ? sparse_blob_bytes(read_sparse_blob(vector).nnz) : bytes;
+	return element == element_kind::sparse && !by_reference ? sparse_blob_bytes(read_sparse_blob(vector).nnz) : bytes;
+}
+
+bool vector_space::same_vector(const void* a, const void* b) const
+{
+	if (by_reference) {
+		a = *static_cast<const void* const*>(a);
+		b = *static_cast<const void* const*>(b);
+	}
+	if (element != element_kind::sparse) {
+		return std::memcmp(a, b, bytes) == 0;
+	}
+	const std::size_t size = sparse_blob_bytes(read_sparse_blob(a).nnz);
+	return size == sparse_blob_bytes(read_sparse_blob(b).nnz) && std::memcmp(a, b, size) == 0;
 }
 
 vector_space make_reference_space(const vector_space& target)
 {
-	vector_space space{target.element, target.kind, target.dim, 0, nullptr};
+	vector_space space{target.element, target.kind, target.dim, 0, nullptr, true};
 	if (target.element != element_kind::sparse) {
 		return space;
 	}

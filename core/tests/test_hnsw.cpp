@@ -730,3 +730,32 @@ TEST(vector_space, hnsw_over_sparse_references)
 	EXPECT_FALSE(ruvector::make_reference_space(ruvector::make_space(ruvector::element_kind::f32, metric::l2, 4)).valid());
 	EXPECT_FALSE(ruvector::make_space(ruvector::element_kind::sparse, metric::hamming, 4).valid());
 }
+
+// Identical sparse vectors share a node even when the graph holds them by reference.
+TEST(vector_space, sparse_duplicates_share_nodes)
+{
+	const auto space = ruvector::make_reference_space(ruvector::make_space(ruvector::element_kind::sparse, metric::l2, 8));
+	std::vector<std::vector<std::uint8_t>> blobs;
+	for (std::size_t i = 0; i < 12; i++) {
+		const std::size_t nnz = i < 10 ? 2 : 3; // ten copies of one vector, then two others
+		std::vector<std::uint8_t> blob(ruvector::sparse_blob_bytes(nnz));
+		const auto arrays = ruvector::start_sparse_blob(blob.data(), nnz);
+		for (std::size_t j = 0; j < nnz; j++) {
+			arrays.indices[j] = static_cast<std::int32_t>(j * 3);
+			arrays.values[j] = i < 10 ? 1.5F : static_cast<float>(i + j);
+		}
+		blobs.push_back(blob);
+	}
+	hnsw_memory_graph graph;
+	graph.init(space, hnsw_params{});
+	for (std::size_t i = 0; i < blobs.size(); i++) {
+		const void* p = blobs[i].data();
+		graph.add(static_cast<const void*>(&p), i);
+	}
+	EXPECT_EQ(graph.size(), 3U);
+	EXPECT_EQ(graph.payload_count(0), 10);
+	const void* a = blobs[0].data();
+	const void* c = blobs[10].data();
+	EXPECT_TRUE(space.same_vector(&a, &a));
+	EXPECT_FALSE(space.same_vector(&a, &c));
+}

@@ -22,6 +22,7 @@ struct vector_space {
 	std::size_t dim;   // elements per vector (bits for bit vectors; for sparse, the most non-zeros one may have)
 	std::size_t bytes; // bytes of one stored vector (sparse: the largest); 0 for an unsupported pair
 	space_distance_fn distance;
+	bool by_reference; // stored vectors are pointers to the vectors (make_reference_space)
 
 	float operator()(const void* a, const void* b) const
 	{
@@ -38,6 +39,8 @@ struct vector_space {
 	}
 	// The size of this stored vector: bytes, or a sparse blob's own size
 	std::size_t stored_bytes(const void* vector) const;
+	// Whether two stored vectors are the same, bit for bit (through references too)
+	bool same_vector(const void* a, const void* b) const;
 };
 
 // The index distance of each pair: squared L2 for l2 (same order, no square root),
