@@ -720,21 +720,23 @@ TEST(vector_space, hnsw_over_sparse_references)
 			for (std::size_t j = 0; j < vb.nnz; j++) {
 				b[static_cast<std::size_t>(vb.indices[j])] = vb.values[j];
 			}
-			EXPECT_NEAR(sparse(blobs[i].data(), query_blobs[0].data()), ruvector::index_distance(kind, a.data(), b.data(), dim),
-			            1e-4);
+			EXPECT_NEAR(sparse(blobs[i].data(), query_blobs[0].data()),
+			            ruvector::index_distance(kind, a.data(), b.data(), dim), 1e-4);
 			EXPECT_EQ(space(&stored[i * sizeof(void*)], &queries[0]), sparse(blobs[i].data(), query_blobs[0].data()));
 		}
 		EXPECT_GE(space_recall(space, stored, queries, data.count(), data.query_count()), 0.95);
 	}
 	EXPECT_GT(sizes.size(), 1U);
-	EXPECT_FALSE(ruvector::make_reference_space(ruvector::make_space(ruvector::element_kind::f32, metric::l2, 4)).valid());
+	EXPECT_FALSE(
+	    ruvector::make_reference_space(ruvector::make_space(ruvector::element_kind::f32, metric::l2, 4)).valid());
 	EXPECT_FALSE(ruvector::make_space(ruvector::element_kind::sparse, metric::hamming, 4).valid());
 }
 
 // Identical sparse vectors share a node even when the graph holds them by reference.
 TEST(vector_space, sparse_duplicates_share_nodes)
 {
-	const auto space = ruvector::make_reference_space(ruvector::make_space(ruvector::element_kind::sparse, metric::l2, 8));
+	const auto space =
+	    ruvector::make_reference_space(ruvector::make_space(ruvector::element_kind::sparse, metric::l2, 8));
 	std::vector<std::vector<std::uint8_t>> blobs;
 	for (std::size_t i = 0; i < 12; i++) {
 		const std::size_t nnz = i < 10 ? 2 : 3; // ten copies of one vector, then two others

@@ -261,8 +261,8 @@ void HnswGetTypeInfo(Relation index, HnswTypeInfo* info)
 	info->prepare = opclass->prepare;
 	info->valueBytes = opclass->valueBytes;
 	/* A column without dimensions gets no space: the build refuses it. A sparse space's size is its non-zeros */
-	size_t spaceDimensions = opclass->element == ruvector::element_kind::sparse ? HNSW_MAX_SPARSE_NNZ
-	                                                                             : (size_t) Max(info->dimensions, 0);
+	size_t spaceDimensions =
+	    opclass->element == ruvector::element_kind::sparse ? HNSW_MAX_SPARSE_NNZ : (size_t) Max(info->dimensions, 0);
 	info->space = ruvector::make_space(opclass->element, metric, spaceDimensions);
 }
 

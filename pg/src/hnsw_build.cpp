@@ -137,7 +137,6 @@ static void WriteGraph(HnswBuildState* state)
 		Size elementSize = NodeElementSize(state, i);
 		Size neighborSize = HNSW_NEIGHBOR_TUPLE_SIZE(level, m);
 
-
 		memset(element, 0, elementSize);
 		element->type = HNSW_ELEMENT_TUPLE_TYPE;
 		element->level = level;
@@ -226,7 +225,7 @@ static void BuildCallback(Relation index, ItemPointer tid, Datum* values, bool* 
 
 				memcpy(copy, state->value, bytes);
 				state->graph->add(&copy, HnswTidToId(tid));
-				state->sparseBytes += GetMemoryChunkSpace(copy);
+				state->sparseBytes += MAXALIGN(bytes); /* PGlite exports no GetMemoryChunkSpace */
 			} else
 				state->graph->add(state->value, HnswTidToId(tid)); /* payload: the heap TID */
 			MemoryContextSwitchTo(state->tmpCtx);

@@ -151,9 +151,9 @@ bool HnswPrepareValue(const HnswTypeInfo* info, Datum value, void* out)
 		                errmsg("expected %d dimensions, not %d", info->dimensions, dimensions)));
 	/* Only sparse sizes vary; space.bytes is the largest element they may have */
 	if (info->valueBytes != NULL && info->valueBytes(value) > info->space.bytes)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		                errmsg("sparsevec cannot have more than %d non-zero elements for hnsw index",
-		                       (int) info->space.dim)));
+		ereport(ERROR,
+		        (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		         errmsg("sparsevec cannot have more than %d non-zero elements for hnsw index", (int) info->space.dim)));
 	return info->prepare(info, value, out);
 }
 

@@ -296,9 +296,9 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 		for (int r = 0; r < relinkCount; r++) {
 			if (ItemPointerGetBlockNumber(&relinks[r].neighborTid) == blkno)
 				continue;
-			Buffer neighborBuf = ReadBufferExtended(state->index, MAIN_FORKNUM,
-			                                        ItemPointerGetBlockNumber(&relinks[r].neighborTid), RBM_NORMAL,
-			                                        state->strategy);
+			Buffer neighborBuf =
+			    ReadBufferExtended(state->index, MAIN_FORKNUM, ItemPointerGetBlockNumber(&relinks[r].neighborTid),
+			                       RBM_NORMAL, state->strategy);
 			LockBuffer(neighborBuf, BUFFER_LOCK_EXCLUSIVE);
 			xlog = GenericXLogStart(state->index);
 			WriteRelink(GenericXLogRegisterBuffer(xlog, neighborBuf, 0), &relinks[r], m);
