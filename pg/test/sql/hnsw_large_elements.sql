@@ -30,8 +30,9 @@ INSERT INTO wide_vector SELECT id, v::vector FROM wide_rows(2000, 61, 30);
 DELETE FROM wide_vector WHERE id % 4 = 0;
 VACUUM wide_vector;
 SELECT pg_relation_size('wide_vector_l2') AS size_before \gset
-INSERT INTO wide_vector SELECT id, v::vector FROM wide_rows(2000, 101, 20);
-SELECT pg_relation_size('wide_vector_l2') = :size_before AS freed_elements_reused;
+-- Without reuse each of these ten takes two pages; an element above level 0 reuses only a slot as high, so allow three such
+INSERT INTO wide_vector SELECT id, v::vector FROM wide_rows(2000, 101, 10);
+SELECT pg_relation_size('wide_vector_l2') <= :size_before + 6 * 8192 AS freed_elements_reused;
 SELECT wide_check('wide_vector', 'wide_vector_l2', 'array_fill(10.2::real, ARRAY[2000])::vector', '<->');
 -- the widest neighbour lists
 CREATE INDEX wide_vector_m100 ON wide_vector USING hnsw (v vector_l2_ops) WITH (m = 100, ef_construction = 200);

@@ -55,6 +55,16 @@ CREATE INDEX sp_l1 ON sp_items USING hnsw (v sparsevec_l1_ops);
 SELECT sp_recall('<+>') >= 0.85 AS sparsevec_l1_ok;
 DROP INDEX sp_l1;
 
+-- Workers on offer: sparse elements, each its own size, are still built by the leader alone (no "using N parallel workers")
+ALTER TABLE sp_items SET (parallel_workers = 2);
+SET max_parallel_maintenance_workers = 2;
+SET client_min_messages = debug1;
+CREATE INDEX sp_l2_par ON sp_items USING hnsw (v sparsevec_l2_ops);
+RESET client_min_messages;
+RESET max_parallel_maintenance_workers;
+SELECT sp_recall('<->') >= 0.9 AS sparsevec_l2_offered_workers_ok;
+DROP INDEX sp_l2_par;
+
 -- The same recall when the build writes rows to pages one by one (maintenance_work_mem too small)
 SET maintenance_work_mem = '1MB';
 INSERT INTO sp_items SELECT i, random_sparse(5000, 32) FROM generate_series(1301, 2500) i;
