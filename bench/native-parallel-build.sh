@@ -4,10 +4,12 @@
 #
 #   make native-install-18 && scripts/pg-server.sh start 18
 #   bench/native-parallel-build.sh [rows] [dimensions] [rounds]   (default 20000 384 2)
+#   BENCH_DATA=fashion-mnist bench/native-parallel-build.sh [rows]   (784 dimensions)
 #   scripts/pg-server.sh stop 18
 #
 # Data: clustered, 20 Gaussian blobs (sigma 0.1) around uniform centres in [-1, 1]^d, 100 queries from the same
-# distribution, generated in SQL from a fixed seed. CPU time: the leader backend's utime + stime (/proc/self/stat)
+# distribution, generated in SQL from a fixed seed; or Fashion-MNIST (Debian's dataset-fashion-mnist, loaded by
+# bench/datasets.mjs): the first training images, queries the first 100 test images. CPU time: the leader backend's utime + stime (/proc/self/stat)
 # plus the postmaster's cutime + cstime, where the workers' time lands once they exit (nothing else runs on the
 # throwaway server).
 set -euo pipefail
@@ -28,8 +30,30 @@ sql()
 	"$psql_bin" -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" "$@"
 }
 
-echo "generating $rows x $dim clustered rows and 100 queries"
-sql <<SQL
+data=${BENCH_DATA:-clustered}
+if [[ $data == fashion-mnist ]]; then
+	dim=784
+	echo "loading $rows Fashion-MNIST images and 100 queries"
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+	node --input-type=module -e "
+		import { writeFileSync } from 'node:fs'
+		import { fashionMnist } from '$root/bench/datasets.mjs'
+		const d = await fashionMnist($rows, 100)
+		const lines = (vectors, n) => Array.from({ length: n }, (_, i) =>
+			(i + 1) + '\t[' + Array.from(vectors.subarray(i * d.dims, (i + 1) * d.dims)).join(',') + ']').join('\n') + '\n'
+		writeFileSync('$work/items.tsv', lines(d.base, d.count))
+		writeFileSync('$work/queries.tsv', lines(d.queries, d.queryCount))"
+	sql <<SQL
+CREATE EXTENSION ruvector;
+CREATE TABLE items (id int, v vector($dim));
+CREATE TABLE queries (q int, qv vector($dim));
+\copy items FROM '$work/items.tsv'
+\copy queries FROM '$work/queries.tsv'
+SQL
+else
+	echo "generating $rows x $dim clustered rows and 100 queries"
+	sql <<SQL
 CREATE EXTENSION ruvector;
 SELECT setseed(0.3);
 CREATE TABLE centres AS SELECT c, array_agg(random() * 2 - 1 ORDER BY d) AS ctr
@@ -40,6 +64,9 @@ CREATE TABLE items AS SELECT i AS id,
 CREATE TABLE queries AS SELECT q,
 	(SELECT array_agg(ctr[d] + random_normal(0, 0.1) ORDER BY d) FROM generate_series(1, $dim) d)::vector($dim) AS qv
 	FROM generate_series(1, 100) q JOIN centres ON c = 1 + (q * 7) % 20;
+SQL
+fi
+sql <<SQL
 VACUUM ANALYZE items;
 SET max_parallel_workers_per_gather = 0;
 CREATE TABLE exact AS SELECT q, id FROM queries CROSS JOIN LATERAL (SELECT id FROM items ORDER BY v <-> qv LIMIT 10) t;
@@ -68,7 +95,7 @@ DROP INDEX items_v;
 SQL
 }
 
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$data, $rows x $dim; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-8s %-6s %10s %10s %8s\n' round workers wall_ms cpu_ms recall
 for ((round = 1; round <= rounds; round++)); do
 	for workers in 0 2; do

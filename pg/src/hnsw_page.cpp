@@ -149,6 +149,11 @@ bool HnswPrepareValue(const HnswTypeInfo* info, Datum value, void* out)
 	if (dimensions != info->dimensions)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
 		                errmsg("expected %d dimensions, not %d", info->dimensions, dimensions)));
+	/* Only sparse sizes vary; space.bytes is the largest element they may have */
+	if (info->valueBytes != NULL && info->valueBytes(value) > info->space.bytes)
+		ereport(ERROR,
+		        (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		         errmsg("sparsevec cannot have more than %d non-zero elements for hnsw index", (int) info->space.dim)));
 	return info->prepare(info, value, out);
 }
 
@@ -275,7 +280,7 @@ HnswElementTuple HnswPageGraph::LockElement(uint64 id, Buffer* buf)
 	Size length;
 	HnswIdToTid(id, &tid);
 	HnswElementTuple element = (HnswElementTuple) LockTuple(&tid, buf, &length);
-	HnswCheckElement(index_, &tid, element, length, info_->codec.bytes);
+	HnswCheckElement(index_, &tid, element, length, info_);
 	return element;
 }
 
@@ -336,7 +341,7 @@ void HnswPageGraph::ReadStored(uint64 id, void* dst)
 	Buffer buf;
 	HnswElementTuple element = LockElement(id, &buf);
 
-	memcpy(dst, element->data, info_->codec.bytes);
+	memcpy(dst, element->data, HnswElementDataBytes(info_, element->data));
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 }
 

@@ -143,7 +143,7 @@ void HnswEncode(const HnswTypeInfo* info, const void* vector, char* stored)
 	ruvector::metric metric = info->space.kind;
 
 	if (codec->quantization == ruvector::quantization::none) {
-		memcpy(stored, vector, codec->bytes);
+		memcpy(stored, vector, HnswElementDataBytes(info, vector));
 		return;
 	}
 
@@ -171,7 +171,7 @@ void HnswDecode(const HnswTypeInfo* info, const char* stored, void* comparable)
 
 	switch (codec->quantization) {
 		case ruvector::quantization::none:
-			memcpy(comparable, stored, codec->bytes);
+			memcpy(comparable, stored, HnswElementDataBytes(info, stored));
 			break;
 		case ruvector::quantization::sq8: {
 			ruvector::sq8_codebook book{codec->offset, codec->scale, dim};

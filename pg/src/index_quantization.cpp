@@ -62,5 +62,7 @@ void IndexValueToFloats(const ruvector::vector_space& space, const void* value, 
 			for (size_t i = 0; i < space.dim; i++)
 				out[i] = (((const uint8*) value)[i / 8] & (0x80 >> (i % 8))) ? 1.0f : 0.0f;
 			break;
+		case ruvector::element_kind::sparse: /* never quantized, and no ivf operator class takes sparsevec */
+			elog(ERROR, "sparse vectors have no float32 form in an index");
 	}
 }
