@@ -84,8 +84,9 @@ core-test-aarch64:
 
 core-bench: core-build
 	@mkdir -p $(BUILD)/bench
-	$(CORE_BUILD)/bench_kernels --benchmark_min_time=0.2 --benchmark_out=$(BUILD)/bench/kernels-native.json \
-		--benchmark_out_format=json
+	@echo "load average before the native kernels: $$(cut -d' ' -f1-3 /proc/loadavg)"
+	$(CORE_BUILD)/bench_kernels --benchmark_min_time=0.2 --benchmark_repetitions=3 \
+		--benchmark_out=$(BUILD)/bench/kernels-native.json --benchmark_out_format=json
 	RUVECTOR_CORE_WASM=$(CORE_WASM_HARNESS) node $(CORE_DIR)/wasm/bench_kernels.mjs \
 		--json $(BUILD)/bench/kernels-wasm.json --native $(BUILD)/bench/kernels-native.json
 

@@ -272,3 +272,53 @@ RV_EXPORT float rv_bench(int level, int m, const float* data, std::size_t n, std
 	}
 	return sink;
 }
+
+// The float16 and bit twins of rv_bench: m = 0..3 for l2sq, dot, l1, cosine over half pairs;
+// m = 0 for Hamming, 1 for the Jaccard counts over pairs of `bytes`.
+RV_EXPORT float rv_bench_half(int level, int m, const std::uint16_t* data, std::size_t n, std::size_t pairs,
+                              std::size_t iterations)
+{
+	const ruvector::half_kernel_table& t = *ruvector::half_kernels_for(static_cast<ruvector::simd_level>(level));
+	float sink = 0.0F;
+	std::size_t k = 0;
+	for (std::size_t it = 0; it < iterations; it++) {
+		const std::uint16_t* a = data + 2 * k * n;
+		const std::uint16_t* b = a + n;
+		switch (m) {
+			case metric_l2sq:
+				sink += t.l2sq_f16(a, b, n);
+				break;
+			case metric_dot:
+				sink += t.dot_f16(a, b, n);
+				break;
+			case metric_l1:
+				sink += t.l1_f16(a, b, n);
+				break;
+			default: {
+				const ruvector::cosine_parts p = t.cosine_f16(a, b, n);
+				sink += p.dot + p.norm_a + p.norm_b;
+			}
+		}
+		k = k + 1 == pairs ? 0 : k + 1;
+	}
+	return sink;
+}
+
+RV_EXPORT double rv_bench_bits(int level, int m, const std::uint8_t* data, std::size_t bytes, std::size_t pairs,
+                               std::size_t iterations)
+{
+	const ruvector::bits_kernel_table& t = *ruvector::bits_kernels_for(static_cast<ruvector::simd_level>(level));
+	std::uint64_t sink = 0;
+	std::size_t k = 0;
+	for (std::size_t it = 0; it < iterations; it++) {
+		const std::uint8_t* a = data + 2 * k * bytes;
+		if (m == 0) {
+			sink += t.hamming(a, a + bytes, bytes);
+		} else {
+			const ruvector::bit_overlap o = t.overlap(a, a + bytes, bytes);
+			sink += o.both + o.either;
+		}
+		k = k + 1 == pairs ? 0 : k + 1;
+	}
+	return static_cast<double>(sink);
+}
