@@ -359,14 +359,15 @@ async function kernelFigure(files) {
 			const seen = fastest.get(key)
 			if (seen === undefined || r.ns < seen.ns) fastest.set(key, r)
 		}
-	const rows = [...fastest.values()]
+	const plotted = ['dot', 'cosine', 'dot_i8']
+	const rows = [...fastest.values()].filter((r) => plotted.includes(r.metric))
 	if (rows.length === 0) return {}
 	const levels = [...new Set(rows.map((r) => r.level))]
 	/** @type {Record<string, string>} */
 	const colors = Object.fromEntries(levels.map((l, i) => [l, PALETTE[i % PALETTE.length] ?? '#888']))
 	const panels = []
 	for (const environment of new Set(rows.map((r) => r.environment)))
-		for (const metric of ['dot', 'cosine', 'dot_i8']) {
+		for (const metric of plotted) {
 			const mine = rows.filter((r) => r.environment === environment && r.metric === metric)
 			if (mine.length === 0) continue
 			panels.push(
