@@ -81,7 +81,7 @@ RUVECTOR_KERNEL_TARGET RUVECTOR_READS_WHOLE_LINES float sum_terms_realigned(cons
 	realigned_stream stream(b);
 	std::size_t i = 0;
 	for (; i + 64 <= n; i += 64) {
-		for (int k = 0; k < 4; k++) {
+		for (std::size_t k = 0; k < 4; k++) {
 			s[k] = Term::add(s[k], _mm512_loadu_ps(a + i + 16 * k), stream.next());
 		}
 	}
@@ -118,7 +118,7 @@ RUVECTOR_KERNEL_TARGET RUVECTOR_READS_WHOLE_LINES cosine_parts cosine_realigned(
 	realigned_stream stream(b);
 	std::size_t i = 0;
 	for (; i + 64 <= n; i += 64) {
-		for (int k = 0; k < 4; k++) {
+		for (std::size_t k = 0; k < 4; k++) {
 			const __m512 x = _mm512_loadu_ps(a + i + 16 * k);
 			const __m512 y = stream.next();
 			dot[k] = _mm512_fmadd_ps(x, y, dot[k]);
