@@ -106,6 +106,8 @@ RESET enable_seqscan;
 CREATE TABLE sp_wide (id int, v sparsevec(100000));
 INSERT INTO sp_wide VALUES (1, ('{' || (SELECT string_agg(j || ':1', ',') FROM generate_series(1, 1001) j) || '}/100000')::sparsevec);
 CREATE INDEX ON sp_wide USING hnsw (v sparsevec_l2_ops);
+-- sparse vectors store only their non-zeros: no quantized storage
+CREATE INDEX ON sp_small USING hnsw (v sparsevec_l2_ops) WITH (quantization = 'sq8');
 -- dimensions as pgvector checks them
 CREATE TABLE sp_nodims (v sparsevec);
 CREATE INDEX ON sp_nodims USING hnsw (v sparsevec_l2_ops);
