@@ -19,6 +19,7 @@ extern "C" {
 #include <new>
 
 #include "hnsw.h"
+#include "relation_extend.h"
 #include "vector.h"
 
 typedef struct HnswBuildState {
@@ -89,7 +90,7 @@ static void WriteGraph(HnswBuildState* state)
 	}
 
 	/* Grow the file once for every planned page where that is cheaper (PGlite) */
-	bool extended = count > 0 && HnswExtendRelation(state->index, firstBlock, block + 1 - firstBlock);
+	bool extended = count > 0 && RelationGrowBy(state->index, firstBlock, block + 1 - firstBlock);
 
 	/* Write: pages fill in the same order as planned */
 	Buffer buf = InvalidBuffer;
@@ -103,7 +104,7 @@ static void WriteGraph(HnswBuildState* state)
 				MarkBufferDirty(buf);
 				UnlockReleaseBuffer(buf);
 			}
-			buf = HnswExtendedBuffer(state->index, ItemPointerGetBlockNumber(&tids[i]), extended);
+			buf = RelationGrownBuffer(state->index, ItemPointerGetBlockNumber(&tids[i]), extended);
 			page = BufferGetPage(buf);
 			HnswInitPage(buf, page);
 			Assert(BufferGetBlockNumber(buf) == ItemPointerGetBlockNumber(&tids[i]));

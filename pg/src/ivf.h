@@ -35,6 +35,7 @@ extern "C" {
 }
 
 #include "hnsw.h" /* HnswTypeInfo: the operator classes and value conversion are hnsw's */
+#include "relation_extend.h"
 #include "ruvector/quantize.hpp"
 
 /* ivfflat options and settings, as pgvector's */
@@ -154,7 +155,7 @@ ruvector::quantization IvfGetQuantization(Relation index);
 void IvfValidateQuantization(const char* value);
 void IvfInitIndexInfo(IvfIndexInfo* info, Relation index, bool flat, int lists, ruvector::quantization quantization);
 void IvfLoadIndexInfo(IvfIndexInfo* info, Relation index, IvfMetaPageData* meta);
-Buffer IvfNewBuffer(Relation index, ForkNumber forkNum, bool building);
+Buffer IvfNewBuffer(Relation index, ForkNumber forkNum, RelationGrowth* building);
 void IvfInitPage(Buffer buf, Page page);
 void IvfReadMeta(Relation index, IvfMetaPageData* meta);
 Page IvfBeginPageChange(Relation index, Buffer buf, bool building, bool newPage, GenericXLogState** xlog);
@@ -164,9 +165,10 @@ IvfEntry IvfPageEntry(Page page, Size entrySize, int i);
 void IvfListLocation(const IvfMetaPageData* meta, const IvfIndexInfo* info, int list, BlockNumber* blkno, Size* offset);
 /* Fill an entry's terms and code from a value as the space stores it (float32, float16 or bits) */
 void IvfEncode(const IvfIndexInfo* info, const void* value, float* scratch, char* entryData);
-/* Append one entry to a list; the directory is updated when the list grows a page */
+/* Append one entry to a list; the directory is updated when the list grows a page. A build passes its pages
+ * (`building`) and writes without WAL; otherwise NULL */
 void IvfAppendEntry(Relation index, const IvfIndexInfo* info, const IvfMetaPageData* meta, int list, const char* entry,
-                    bool building);
+                    RelationGrowth* building);
 /* The float32 form of a stored value (quantizers and k-means work on floats) */
 void IvfValueToFloats(const IvfIndexInfo* info, const void* value, float* out);
 
