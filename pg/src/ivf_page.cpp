@@ -167,20 +167,6 @@ void IvfFinishPageChange(Buffer buf, GenericXLogState* xlog)
 	UnlockReleaseBuffer(buf);
 }
 
-/* Entries lie packed from the start of the page contents up to pd_lower */
-int IvfPageEntryCount(Page page, Size entrySize)
-{
-	/* A page extended but never written (a crash between the two) holds nothing */
-	if (PageIsNew(page))
-		return 0;
-	return (int) ((((PageHeader) page)->pd_lower - MAXALIGN(SizeOfPageHeaderData)) / entrySize);
-}
-
-IvfEntry IvfPageEntry(Page page, Size entrySize, int i)
-{
-	return (IvfEntry) (PageGetContents(page) + (Size) i * entrySize);
-}
-
 static bool PageHasRoom(Page page, Size entrySize)
 {
 	PageHeader header = (PageHeader) page;

@@ -96,11 +96,9 @@ void RelationGrowthFinish(RelationGrowth* growth)
 	char path[MAXPGPATH];
 
 	if (!GrowablePath(growth->index, growth->next, path, sizeof(path)) ||
-	    truncate(path, (off_t) growth->next * BLCKSZ) != 0 ||
-	    RelationGetNumberOfBlocks(growth->index) != growth->next)
-		ereport(ERROR, (errcode_for_file_access(),
-		                errmsg("could not give back unused blocks of index \"%s\"",
-		                       RelationGetRelationName(growth->index))));
+	    truncate(path, (off_t) growth->next * BLCKSZ) != 0 || RelationGetNumberOfBlocks(growth->index) != growth->next)
+		ereport(ERROR, (errcode_for_file_access(), errmsg("could not give back unused blocks of index \"%s\"",
+		                                                  RelationGetRelationName(growth->index))));
 #endif
 	growth->grownTo = growth->next;
 }
