@@ -923,7 +923,8 @@ TEST(hnsw_shared_graph, concurrent_duplicates_share_nodes)
 	const std::size_t copies = 200;
 	std::vector<float> vectors(distinct * dim);
 	for (std::size_t i = 0; i < vectors.size(); i++) {
-		vectors[i] = static_cast<float>(i % 7) - static_cast<float>(i / dim);
+		const std::size_t vector_number = i / dim;
+		vectors[i] = static_cast<float>(i % 7) - static_cast<float>(vector_number);
 	}
 	std::vector<const void*> points;
 	for (std::size_t c = 0; c < copies; c++) {
