@@ -18,6 +18,7 @@ extern "C" {
 
 #include <new>
 
+#include "build_memory.h"
 #include "hnsw.h"
 #include "vector.h"
 
@@ -163,10 +164,19 @@ static void WriteGraph(HnswBuildState* state)
 /* From now on rows go straight to the pages: the graph no longer fits in memory */
 static void FlushGraph(HnswBuildState* state)
 {
-	ereport(NOTICE, (errmsg("hnsw graph no longer fits into maintenance_work_mem after " INT64_FORMAT " tuples",
-	                        (int64) state->indtuples),
-	                 errdetail("Building will take significantly more time."),
-	                 errhint("Increase maintenance_work_mem to speed up builds.")));
+	if (state->memoryLimit < (Size) maintenance_work_mem * 1024)
+		ereport(NOTICE,
+		        (errmsg("hnsw graph no longer fits into the memory PGlite's heap can still grow by after " INT64_FORMAT
+		                " tuples",
+		                (int64) state->indtuples),
+		         errdetail("The heap can grow by %zu MB more. Building will take significantly more time.",
+		                   state->memoryLimit / (1024 * 1024)),
+		         errhint("Build the index in a new session, whose heap is still small.")));
+	else
+		ereport(NOTICE, (errmsg("hnsw graph no longer fits into maintenance_work_mem after " INT64_FORMAT " tuples",
+		                        (int64) state->indtuples),
+		                 errdetail("Building will take significantly more time."),
+		                 errhint("Increase maintenance_work_mem to speed up builds.")));
 	WriteGraph(state);
 	state->inMemory = false;
 	MemoryContextReset(state->graphCtx);
@@ -221,7 +231,8 @@ static void InitBuildState(HnswBuildState* state, Relation heap, Relation index)
 		                errmsg("ef_construction must be greater than or equal to 2 * m")));
 
 	state->value = palloc(state->typeInfo.space.bytes);
-	state->memoryLimit = (Size) maintenance_work_mem * 1024;
+	/* In PGlite also what the heap can still grow by: past it the build goes on on disk, in constant memory */
+	state->memoryLimit = BuildMemoryLimit();
 	state->graphCtx = AllocSetContextCreate(CurrentMemoryContext, "Hnsw build graph", ALLOCSET_DEFAULT_SIZES);
 	state->tmpCtx = AllocSetContextCreate(CurrentMemoryContext, "Hnsw build temporary context", ALLOCSET_DEFAULT_SIZES);
 
