@@ -45,7 +45,11 @@ async function fillHeap(pg, rowMegabytes) {
 	await pg.exec('RESET work_mem')
 }
 
-/** @param {import('@electric-sql/pglite').PGliteInterface} pg */
+/**
+ * A table items (id, v vector(DIMS)) of seeded random rows.
+ * @param {import('@electric-sql/pglite').PGliteInterface} pg
+ * @param {number} rows
+ */
 async function createItems(pg, rows) {
 	await pg.exec(`CREATE TABLE items (id int PRIMARY KEY, v vector(${DIMS}))`)
 	const rand = seededRandom(5)
@@ -68,10 +72,12 @@ test('builds near the end of the WebAssembly heap fail cleanly or stay within it
 		const heap = heapMegabytes(pg)
 		if (heap !== undefined) assert.ok(heap > HEAP_MAX_MB - 64, `the heap grew only to ${heap} MB`)
 
-		for (const [name, sql] of [
+		/** @type {[string, string][]} */
+		const trained = [
 			['ivfflat', 'CREATE INDEX items_ivf ON items USING ivfflat (v vector_l2_ops) WITH (lists = 1000)'],
 			['flat sq8', "CREATE INDEX items_sq8 ON items USING flat (v vector_l2_ops) WITH (quantization = 'sq8')"],
-		]) {
+		]
+		for (const [name, sql] of trained) {
 			// The message names sizes, so its form is checked
 			const got = await outcome(pg, sql)
 			assert.equal(got.error?.code, '53200', `${name}: ${JSON.stringify(got)}`)
