@@ -1,5 +1,6 @@
 // HNSW: level generator, candidate lists, and the in-memory graph of an index build.
 #include "ruvector/hnsw.hpp"
+#include "ruvector/hnsw_links.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -154,7 +155,8 @@ std::uint32_t* hnsw_memory_graph::links(std::uint32_t node, int level) const
 	if (level == 0) {
 		return base;
 	}
-	return base + link_words(2 * params_.m) + static_cast<std::size_t>(level - 1) * link_words(params_.m);
+	return base + detail::link_words(2 * params_.m) +
+	       static_cast<std::size_t>(level - 1) * detail::link_words(params_.m);
 }
 
 std::uint32_t hnsw_memory_graph::create_node(const void* vector, std::uint64_t payload, int level)
@@ -170,7 +172,8 @@ std::uint32_t hnsw_memory_graph::create_node(const void* vector, std::uint64_t p
 		node_capacity_ = capacity;
 		visited_.reserve(capacity);
 	}
-	const std::size_t words = link_words(2 * params_.m) + static_cast<std::size_t>(level) * link_words(params_.m);
+	const std::size_t words =
+	    detail::link_words(2 * params_.m) + static_cast<std::size_t>(level) * detail::link_words(params_.m);
 	void* block = arena_.allocate(vector_stride() + words * sizeof(std::uint32_t));
 	std::memcpy(block, vector, space_.bytes);
 
@@ -190,134 +193,26 @@ void hnsw_memory_graph::start_walk(const candidate_list& entries)
 	}
 }
 
-namespace {
-
-// A stored link list's parts (see hnsw_memory_graph::links).
-struct link_list {
-	std::uint32_t* count;
-	std::uint32_t* ids;
-	float* distances;
-	std::uint8_t* kept;
-};
-
-link_list view_links(std::uint32_t* list, std::uint32_t capacity)
-{
-	return link_list{list, list + 1, reinterpret_cast<float*>(list + 1 + capacity),
-	                 reinterpret_cast<std::uint8_t*>(list + 1 + 2 * static_cast<std::size_t>(capacity))};
-}
-
-} // namespace
-
 // A new node's own list: the heuristic's choice, then the fill, stored in ascending order with their flags.
 void hnsw_memory_graph::set_links(std::uint32_t node, int level, const hnsw_candidate* found, std::size_t count,
                                   std::size_t heuristic_kept)
 {
-	// The fill is nearer than some kept links: merge the two ascending runs, remembering which is which.
-	std::size_t a = 0;
-	std::size_t b = heuristic_kept;
-	link_list list = view_links(links(node, level), hnsw_level_capacity(params_.m, level));
-	for (std::size_t i = 0; i < count; i++) {
-		const bool take_kept = b == count || (a < heuristic_kept && detail::candidate_less(found[a], found[b]));
-		const hnsw_candidate& next = take_kept ? found[a++] : found[b++];
-		list.ids[i] = static_cast<std::uint32_t>(next.id);
-		list.distances[i] = next.distance;
-		list.kept[i] = take_kept ? 1 : 0;
-	}
-	*list.count = static_cast<std::uint32_t>(count);
+	detail::set_links(detail::view_links(links(node, level), hnsw_level_capacity(params_.m, level)), found, count,
+	                  heuristic_kept);
 }
 
 bool hnsw_memory_graph::links_consistent(std::uint32_t node, int level)
 {
 	const std::uint32_t capacity = hnsw_level_capacity(params_.m, level);
-	const link_list list = view_links(links(node, level), capacity);
-	if (*list.count > capacity) {
-		return false;
-	}
-	for (std::uint32_t i = 0; i < *list.count; i++) {
-		const hnsw_candidate here{list.distances[i], list.ids[i]};
-		if (list.distances[i] != distance(node, list.ids[i]) ||
-		    (i > 0 && !detail::candidate_less(hnsw_candidate{list.distances[i - 1], list.ids[i - 1]}, here))) {
-			return false;
-		}
-		for (std::uint32_t j = 0; j < i && list.kept[i] != 0; j++) {
-			if (list.kept[j] != 0 && distance(list.ids[i], list.ids[j]) < list.distances[i]) {
-				return false;
-			}
-		}
-	}
-	return true;
+	return detail::links_consistent(detail::view_links(links(node, level), capacity), capacity, node,
+	                                [this](std::uint64_t a, std::uint64_t b) { return distance(a, b); });
 }
 
-// Place `new_node` in a neighbour's list, as the neighbour heuristic with the fill (keep pruned) would over the
-// old links and the new one, without choosing again from scratch: the flags say which links the heuristic
-// keeps, and only comparisons with the new node change them. A full list drops its farthest pruned link, or
-// its farthest link when the heuristic keeps them all. At most `capacity` distances per call where choosing
-// again costs up to capacity^2 / 2: a 10k x 128 build computes 26 % fewer distances in all.
 void hnsw_memory_graph::link_back(std::uint32_t node, int level, std::uint32_t new_node, float new_distance)
 {
 	const std::uint32_t capacity = hnsw_level_capacity(params_.m, level);
-	link_list list = view_links(links(node, level), capacity);
-	const std::uint32_t count = *list.count;
-	const hnsw_candidate added{new_distance, new_node};
-
-	// The old links and the new one, ascending, with their flags.
-	relink_.clear();
-	std::uint32_t position = count;
-	for (std::uint32_t i = 0; i < count; i++) {
-		const hnsw_candidate old{list.distances[i], list.ids[i]};
-		if (position == count && detail::candidate_less(added, old)) {
-			position = i;
-		}
-	}
-	for (std::uint32_t i = 0, from = 0; i <= count; i++) {
-		if (i == position) {
-			relink_.push_back(added);
-			continue;
-		}
-		relink_.push_back(hnsw_candidate{list.distances[from], list.ids[from]});
-		relink_kept_[i] = list.kept[from];
-		from++;
-	}
-
-	// The new link is kept unless a kept link before it is nearer to it than the node is.
-	bool keep_new = true;
-	for (std::uint32_t j = 0; j < position && keep_new; j++) {
-		keep_new = !(relink_kept_[j] != 0 && distance(new_node, relink_[j].id) < new_distance);
-	}
-	relink_kept_[position] = keep_new ? 1 : 0;
-
-	// A kept new link may prune kept links after it. Links pruned before stay pruned, even if what pruned
-	// them goes: finding out would cost O(capacity^2) distances, the cost this placement avoids.
-	if (keep_new) {
-		for (std::uint32_t i = position + 1; i <= count; i++) {
-			if (relink_kept_[i] != 0 && distance(relink_[i].id, new_node) < relink_[i].distance) {
-				relink_kept_[i] = 0;
-			}
-		}
-	}
-
-	// Over capacity: drop the farthest pruned link, else the farthest.
-	std::uint32_t drop = count + 1;
-	if (count == capacity) {
-		drop = count;
-		for (std::uint32_t i = count + 1; i-- > 0;) {
-			if (relink_kept_[i] == 0) {
-				drop = i;
-				break;
-			}
-		}
-	}
-	std::uint32_t out = 0;
-	for (std::uint32_t i = 0; i <= count; i++) {
-		if (i == drop) {
-			continue;
-		}
-		list.ids[out] = static_cast<std::uint32_t>(relink_[i].id);
-		list.distances[out] = relink_[i].distance;
-		list.kept[out] = relink_kept_[i];
-		out++;
-	}
-	*list.count = out;
+	detail::link_back(detail::view_links(links(node, level), capacity), capacity, new_node, new_distance, relink_,
+	                  relink_kept_, [this](std::uint64_t a, std::uint64_t b) { return distance(a, b); });
 }
 
 std::uint32_t hnsw_memory_graph::add(const void* vector, std::uint64_t payload)

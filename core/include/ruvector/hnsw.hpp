@@ -250,15 +250,8 @@ private:
 	{
 		return (space_.bytes + 7) & ~static_cast<std::size_t>(7);
 	}
-	// A node's link list on a level: the count, then `capacity` ids, then their distances to the node (float),
-	// then one byte each: whether the neighbour heuristic keeps the link given the links before it (1) or it
-	// was pruned (0). Links stay in ascending (distance, id) order, so a new link is placed, not the whole list
-	// chosen again.
+	// A node's link list on a level, laid out as hnsw_links.hpp describes.
 	std::uint32_t* links(std::uint32_t node, int level) const;
-	static std::size_t link_words(std::uint32_t capacity)
-	{
-		return 1 + 2 * static_cast<std::size_t>(capacity) + (capacity + 3) / 4;
-	}
 	std::uint32_t create_node(const void* vector, std::uint64_t payload, int level);
 	void set_links(std::uint32_t node, int level, const hnsw_candidate* found, std::size_t count,
 	               std::size_t heuristic_kept);
