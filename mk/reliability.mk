@@ -73,7 +73,7 @@ native-test-asan: native-build-18
 	echo "native-test-asan: no sanitizer reports"; exit $$status
 
 SOAK_CONCURRENCY_SECONDS ?= 120
-SOAK_HEAP_ROWS ?= 150000
+SOAK_HEAP_ROWS ?= 60000
 
 soak: fuzz-build js-build
 	$(foreach t,$(FUZZ_PARSER_TARGETS),$(ROOT)/scripts/fuzz-run.sh $(FUZZ_BUILD) $(t) $(SOAK_FUZZ_RUNS) &&) true

@@ -152,7 +152,7 @@ test('an ivfflat build that maintenance_work_mem allows but the heap cannot hold
 	}
 })
 
-// make soak: a graph that passes the headroom part way through a build of RUVECTOR_HEAP_ROWS rows
+// make soak: a graph that passes the headroom part way through a build of RUVECTOR_HEAP_ROWS rows (60,000 or more)
 const soakRows = Number(process.env.RUVECTOR_HEAP_ROWS ?? 0)
 test('soak: an hnsw build outgrows the heap headroom left by an earlier statement', { skip: soakRows === 0 }, async () => {
 	const pg = await PGlite.create({ extensions: { ruvector } })
@@ -160,10 +160,11 @@ test('soak: an hnsw build outgrows the heap headroom left by an earlier statemen
 		await pg.exec('CREATE EXTENSION ruvector')
 		await createItems(pg, soakRows)
 		const start = heapMegabytes(pg) ?? 200
-		// An earlier statement that held rows in memory grew the heap to 40 MB below what builds may use
+		// An earlier statement that held 1 MB rows in memory grew the heap to within 10 MB of what builds may use
+		// (more or less: the heap grows in steps of up to 96 MB); the graph of the table takes some 25 MB per 60,000 rows
 		await pg.exec("SET work_mem = '2097151kB'")
-		const held = Math.floor(HEAP_MAX_MB - 64 - 40 - start)
-		await pg.query(`WITH held AS MATERIALIZED (SELECT repeat('x', 1048576 / 2) AS r FROM generate_series(1, ${held}))
+		const held = Math.floor(HEAP_MAX_MB - 64 - 10 - start)
+		await pg.query(`WITH held AS MATERIALIZED (SELECT repeat('x', 1048576) AS r FROM generate_series(1, ${held}))
 			SELECT sum(length(r)) FROM held`)
 		await pg.exec('RESET work_mem')
 		await pg.exec("SET maintenance_work_mem = '1GB'")
@@ -175,14 +176,17 @@ test('soak: an hnsw build outgrows the heap headroom left by an earlier statemen
 		const fallback = notices.find((m) => m.startsWith("hnsw graph no longer fits into the memory PGlite's heap"))
 		assert.ok(fallback, `the build stayed in memory: ${notices.join('; ')}`)
 		const tuples = Number(/after (\d+) tuples/.exec(fallback)?.[1])
-		assert.ok(tuples > 1000 && tuples < soakRows, `fell back after ${tuples} of ${soakRows} rows`)
+		assert.ok(tuples < soakRows, `fell back after ${tuples} of ${soakRows} rows`)
 		const check = await pg.query("SELECT heap_tids FROM ruvector_index_check('items_hnsw')")
 		assert.deepEqual(check.rows[0], { heap_tids: soakRows })
 		await pg.exec('SET enable_seqscan = off')
 		const self = await pg.query(`SELECT count(*)::int AS n FROM items s CROSS JOIN LATERAL
 			(SELECT id FROM items t ORDER BY t.v <-> s.v LIMIT 1) nn WHERE s.id % 97 = 0 AND nn.id = s.id`)
-		assert.deepEqual(self.rows[0], { n: Math.floor(soakRows / 97) })
-		console.log(`hnsw build of ${soakRows} rows fell back to disk after ${tuples}; heap ${heapMegabytes(pg)} MB`)
+		// Approximate search over a large graph: at least 99 % of the sampled rows find themselves
+		const sampled = Math.floor(soakRows / 97)
+		const found = /** @type {{ n: number }} */ (self.rows[0]).n
+		assert.ok(found >= 0.99 * sampled, `${found} of ${sampled} rows found by their own vector`)
+		console.log(`hnsw build of ${soakRows} rows fell back to disk after ${tuples}; ${found}/${sampled} found themselves`)
 	} finally {
 		await pg.close()
 	}
