@@ -4,7 +4,7 @@
 // 53200 and a message naming the heap, an hnsw build keeps its graph within the heap's headroom and goes on on disk
 // (its results equal an exact scan), and a plain flat build, which needs no training memory, works. After each error
 // the session still answers. A fresh session, whose heap is small, builds the same ivfflat index.
-// RUVECTOR_HEAP_ROWS (make soak) makes the hnsw table big enough to pass the headroom left by a partly filled heap.
+// RUVECTOR_HEAP_ROWS (make soak): an hnsw build of that many rows after an earlier statement grew the heap near its end.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { ruvector } from '@ruvector/pglite'
@@ -152,7 +152,7 @@ test('an ivfflat build that maintenance_work_mem allows but the heap cannot hold
 	}
 })
 
-// make soak: a graph that passes the headroom part way through a build of RUVECTOR_HEAP_ROWS rows (60,000 or more)
+// make soak: an hnsw build of RUVECTOR_HEAP_ROWS rows (60,000 or more) after an earlier statement grew the heap
 const soakRows = Number(process.env.RUVECTOR_HEAP_ROWS ?? 0)
 test('soak: an hnsw build outgrows the heap headroom left by an earlier statement', { skip: soakRows === 0 }, async () => {
 	const pg = await PGlite.create({ extensions: { ruvector } })
@@ -160,8 +160,8 @@ test('soak: an hnsw build outgrows the heap headroom left by an earlier statemen
 		await pg.exec('CREATE EXTENSION ruvector')
 		await createItems(pg, soakRows)
 		const start = heapMegabytes(pg) ?? 200
-		// An earlier statement that held 1 MB rows in memory grew the heap to within 10 MB of what builds may use
-		// (more or less: the heap grows in steps of up to 96 MB); the graph of the table takes some 25 MB per 60,000 rows
+		// An earlier statement that held 1 MB rows in memory grew the heap to within 10 MB of what builds may use, or
+		// past it (the heap grows in steps of up to 96 MB); the graph of 60,000 rows would take some 25 MB
 		await pg.exec("SET work_mem = '2097151kB'")
 		const held = Math.floor(HEAP_MAX_MB - 64 - 10 - start)
 		await pg.query(`WITH held AS MATERIALIZED (SELECT repeat('x', 1048576) AS r FROM generate_series(1, ${held}))
