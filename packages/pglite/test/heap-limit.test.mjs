@@ -2,7 +2,8 @@
 // until memory.grow fails: PostgreSQL reports "out of memory" (53200) and the session goes on. With the heap nearly
 // full, builds must not take the rest of it: an ivfflat build and a quantized flat build stop before sampling with
 // 53200 and a message naming the heap, an hnsw build keeps its graph within the heap's headroom and goes on on disk
-// (its results equal an exact scan), and a plain flat build, which needs no training memory, works. After each error
+// (every row then finds itself through it), and a plain flat build, which needs no training memory, works and answers
+// as an exact scan. After each error
 // the session still answers. A fresh session, whose heap is small, builds the same ivfflat index.
 // RUVECTOR_HEAP_ROWS (make soak): an hnsw build of that many rows after an earlier statement grew the heap near its end.
 import assert from 'node:assert/strict'
