@@ -160,6 +160,9 @@ unix_socket_directories = '$dir/sock'
 fsync = off
 synchronous_commit = off
 full_page_writes = off
+# Room for parallel index builds' workers (pg/test: hnsw_parallel, test_parallel_build.sh), whatever the defaults
+max_worker_processes = 8
+max_parallel_workers = 8
 CONF
 	if ! as_server_user "$dir" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null; then
 		echo "pg-server: PostgreSQL $version did not start; its log:" >&2

@@ -372,7 +372,7 @@ private:
 Page HnswBeginPageChange(Relation index, Buffer buf, bool building, bool newPage, GenericXLogState** xlog);
 void HnswFinishPageChange(Buffer buf, GenericXLogState* xlog);
 
-/* hnsw_build.cpp */
+/* hnsw_build.cpp (natively also the parallel build; its workers start in HnswParallelBuildMain) */
 IndexBuildResult* hnswbuild(Relation heap, Relation index, IndexInfo* indexInfo);
 void hnswbuildempty(Relation index);
 

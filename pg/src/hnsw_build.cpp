@@ -3,6 +3,13 @@
  * arrays and SIMD, no buffer manager), then written out page by page. When it
  * outgrows maintenance_work_mem, what is built so far is written out and the
  * remaining rows are inserted on disk, as pgvector does.
+ *
+ * Natively, when the planner grants maintenance workers, the leader and the
+ * workers scan the heap in parallel and insert into one graph in a dynamic
+ * shared memory segment of maintenance_work_mem (core's hnsw_shared_graph,
+ * which locks per node). Whoever finds it full writes it out while the others
+ * wait; then every participant inserts its remaining rows on the pages. PGlite
+ * has no workers: the parallel part is not compiled there.
  */
 extern "C" {
 #include "postgres.h"
@@ -14,9 +21,24 @@ extern "C" {
 #include "utils/backend_progress.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+
+#ifndef __wasm__
+#include "access/parallel.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/index.h"
+#include "optimizer/optimizer.h"
+#include "port/atomics.h"
+#include "storage/lmgr.h"
+#include "storage/lwlock.h"
+#include "storage/shm_toc.h"
+#include "utils/snapmgr.h"
+#endif
 }
 
 #include <new>
+
+#include "ruvector/hnsw_shared.hpp"
 
 #include "build_memory.h"
 #include "hnsw.h"
@@ -38,6 +60,11 @@ typedef struct HnswBuildState {
 	ruvector::hnsw_memory_graph* graph;
 	bool inMemory;
 	Size memoryLimit;
+
+	/* A parallel build's shared state and graph (NULL in a serial build) */
+	struct HnswParallelShared* shared;
+	ruvector::hnsw_shared_graph* sharedGraph;
+	bool isLeader; /* reports progress */
 
 	/* Memory */
 	void* value; /* the current row's vector as the space stores it */
@@ -61,9 +88,9 @@ static Size TupleFootprint(Size size)
  * neighbour tuples share a page; positions are planned first so that links can
  * be written as TIDs in one pass.
  */
-static void WriteGraph(HnswBuildState* state)
+template <class Graph>
+static void WriteGraph(HnswBuildState* state, Graph* graph)
 {
-	ruvector::hnsw_memory_graph* graph = state->graph;
 	uint32 count = graph->size();
 	int m = state->m;
 	Size elementSize = HNSW_ELEMENT_TUPLE_SIZE(state->typeInfo.space.bytes);
@@ -161,6 +188,14 @@ static void WriteGraph(HnswBuildState* state)
 	pfree(neighbors);
 }
 
+static void ReportGraphFull(double tuples)
+{
+	ereport(NOTICE, (errmsg("hnsw graph no longer fits into maintenance_work_mem after " INT64_FORMAT " tuples",
+	                        (int64) tuples),
+	                 errdetail("Building will take significantly more time."),
+	                 errhint("Increase maintenance_work_mem to speed up builds.")));
+}
+
 /* From now on rows go straight to the pages: the graph no longer fits in memory */
 static void FlushGraph(HnswBuildState* state)
 {
@@ -173,15 +208,70 @@ static void FlushGraph(HnswBuildState* state)
 		                   state->memoryLimit / (1024 * 1024)),
 		         errhint("Build the index in a new session, whose heap is still small.")));
 	else
-		ereport(NOTICE, (errmsg("hnsw graph no longer fits into maintenance_work_mem after " INT64_FORMAT " tuples",
-		                        (int64) state->indtuples),
-		                 errdetail("Building will take significantly more time."),
-		                 errhint("Increase maintenance_work_mem to speed up builds.")));
-	WriteGraph(state);
+		ReportGraphFull(state->indtuples);
+	WriteGraph(state, state->graph);
 	state->inMemory = false;
 	MemoryContextReset(state->graphCtx);
 	state->graph = NULL;
 }
+
+#ifndef __wasm__
+/* Keys of the parallel build's entries in its DSM segment */
+#define HNSW_PARALLEL_KEY_SHARED UINT64CONST(0xA000000000000001)
+#define HNSW_PARALLEL_KEY_GRAPH UINT64CONST(0xA000000000000002)
+
+/* What the leader and the workers of a parallel build share, followed by the heap scan's state */
+typedef struct HnswParallelShared {
+	Oid heapRelid;
+	Oid indexRelid;
+	bool isConcurrent;
+	int flushLockTranche;
+	/* Held shared by each insert into the graph, exclusive while the full graph is written out */
+	LWLock flushLock;
+	bool flushed; /* the graph is on the pages: rows go there */
+	pg_atomic_uint64 indtuples;
+	pg_atomic_uint64 workerReltuples; /* heap tuples the workers scanned */
+} HnswParallelShared;
+
+#define HNSW_PARALLEL_SCAN(shared)                                                                                     \
+	((ParallelTableScanDesc) ((char*) (shared) + BUFFERALIGN(sizeof(HnswParallelShared))))
+#define HNSW_FLUSH_LOCK_TRANCHE_NAME "hnsw_build_flush"
+
+/*
+ * One row into the shared graph; when it is full, the first participant to
+ * find out writes it to the pages (the others wait on the lock), and from then
+ * on rows are inserted on the pages, one participant at a time.
+ */
+static void InsertParallel(HnswBuildState* state, ItemPointer tid)
+{
+	HnswParallelShared* shared = state->shared;
+
+	LWLockAcquire(&shared->flushLock, LW_SHARED);
+	if (!shared->flushed) {
+		MemoryContext oldCtx = MemoryContextSwitchTo(state->graphCtx);
+		uint32 node = state->sharedGraph->add(state->value, HnswTidToId(tid));
+
+		MemoryContextSwitchTo(oldCtx);
+		if (node != ruvector::hnsw_no_room) {
+			LWLockRelease(&shared->flushLock);
+			return;
+		}
+		LWLockRelease(&shared->flushLock);
+		LWLockAcquire(&shared->flushLock, LW_EXCLUSIVE);
+		if (!shared->flushed) {
+			ReportGraphFull((double) pg_atomic_read_u64(&shared->indtuples));
+			WriteGraph(state, state->sharedGraph);
+			shared->flushed = true;
+		}
+	}
+	LWLockRelease(&shared->flushLock);
+
+	/* As hnswinsert: on-page inserts take turns (page locks conflict within a parallel group) */
+	LockPage(state->index, HNSW_UPDATE_LOCK, ExclusiveLock);
+	HnswInsertVector(state->index, &state->typeInfo, state->value, tid, true);
+	UnlockPage(state->index, HNSW_UPDATE_LOCK, ExclusiveLock);
+}
+#endif
 
 static void BuildCallback(Relation index, ItemPointer tid, Datum* values, bool* isnull, bool tupleIsAlive,
                           void* callbackState)
@@ -194,6 +284,17 @@ static void BuildCallback(Relation index, ItemPointer tid, Datum* values, bool* 
 
 	MemoryContext oldCtx = MemoryContextSwitchTo(state->tmpCtx);
 	if (HnswPrepareValue(&state->typeInfo, values[0], state->value)) {
+#ifndef __wasm__
+		if (state->shared != NULL) {
+			InsertParallel(state, tid);
+			uint64 done = pg_atomic_add_fetch_u64(&state->shared->indtuples, 1);
+			if (state->isLeader)
+				pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) done);
+			MemoryContextSwitchTo(oldCtx);
+			MemoryContextReset(state->tmpCtx);
+			return;
+		}
+#endif
 		if (state->inMemory) {
 			/* Core allocates in the current context: the graph's own */
 			MemoryContextSwitchTo(state->graphCtx);
@@ -235,13 +336,23 @@ static void InitBuildState(HnswBuildState* state, Relation heap, Relation index)
 	state->memoryLimit = BuildMemoryLimit();
 	state->graphCtx = AllocSetContextCreate(CurrentMemoryContext, "Hnsw build graph", ALLOCSET_DEFAULT_SIZES);
 	state->tmpCtx = AllocSetContextCreate(CurrentMemoryContext, "Hnsw build temporary context", ALLOCSET_DEFAULT_SIZES);
+	state->isLeader = true;
+}
 
-	MemoryContext oldCtx = MemoryContextSwitchTo(state->graphCtx);
+static ruvector::hnsw_params GraphParams(const HnswBuildState* state)
+{
 	ruvector::hnsw_params params;
 	params.m = state->m;
 	params.ef_construction = state->efConstruction;
+	return params;
+}
+
+/* A serial build's graph, in its own context */
+static void StartMemoryGraph(HnswBuildState* state)
+{
+	MemoryContext oldCtx = MemoryContextSwitchTo(state->graphCtx);
 	state->graph = new (palloc(sizeof(ruvector::hnsw_memory_graph))) ruvector::hnsw_memory_graph();
-	state->graph->init(state->typeInfo.space, params);
+	state->graph->init(state->typeInfo.space, GraphParams(state));
 	state->inMemory = true;
 	MemoryContextSwitchTo(oldCtx);
 }
@@ -260,6 +371,142 @@ static void CreateMetaPage(Relation index, const HnswBuildState* state, ForkNumb
 	UnlockReleaseBuffer(buf);
 }
 
+#ifndef __wasm__
+/* This participant's view of the shared graph; each draws its own levels */
+static void AttachSharedGraph(HnswBuildState* state, HnswParallelShared* shared, void* area, int participant)
+{
+	MemoryContext oldCtx = MemoryContextSwitchTo(state->graphCtx);
+
+	state->shared = shared;
+	state->sharedGraph = new (palloc(sizeof(ruvector::hnsw_shared_graph))) ruvector::hnsw_shared_graph();
+	state->sharedGraph->attach(area, state->typeInfo.space, GraphParams(state).seed + (uint64) participant);
+	MemoryContextSwitchTo(oldCtx);
+	LWLockRegisterTranche(shared->flushLockTranche, HNSW_FLUSH_LOCK_TRANCHE_NAME);
+}
+
+/* A worker: open what the leader has locked, scan its share of the heap into the shared graph */
+extern "C" PGDLLEXPORT void HnswParallelBuildMain(dsm_segment* seg, shm_toc* toc);
+
+void HnswParallelBuildMain(dsm_segment* seg, shm_toc* toc)
+{
+	HnswParallelShared* shared = (HnswParallelShared*) shm_toc_lookup(toc, HNSW_PARALLEL_KEY_SHARED, false);
+	void* area = shm_toc_lookup(toc, HNSW_PARALLEL_KEY_GRAPH, false);
+	/* The leader's lock modes (the workers are in its lock group) */
+	LOCKMODE heapLockmode = shared->isConcurrent ? ShareUpdateExclusiveLock : ShareLock;
+	LOCKMODE indexLockmode = shared->isConcurrent ? RowExclusiveLock : AccessExclusiveLock;
+	Relation heap = table_open(shared->heapRelid, heapLockmode);
+	Relation index = index_open(shared->indexRelid, indexLockmode);
+	IndexInfo* indexInfo = BuildIndexInfo(index);
+	HnswBuildState state;
+
+	indexInfo->ii_Concurrent = shared->isConcurrent;
+	InitBuildState(&state, heap, index);
+	state.isLeader = false;
+	AttachSharedGraph(&state, shared, area, ParallelWorkerNumber + 1);
+
+	TableScanDesc scan = table_beginscan_parallel(heap, HNSW_PARALLEL_SCAN(shared));
+	double reltuples = table_index_build_scan(heap, index, indexInfo, true, false, BuildCallback, &state, scan);
+
+	pg_atomic_fetch_add_u64(&shared->workerReltuples, (uint64) reltuples);
+	index_close(index, indexLockmode);
+	table_close(heap, heapLockmode);
+}
+
+/*
+ * Build with the workers the planner grants (max_parallel_maintenance_workers,
+ * the table's size and parallel_workers option), the leader taking part. False
+ * when there are none or no segment could be had: the caller builds serially.
+ */
+static bool BuildParallel(HnswBuildState* state, IndexInfo* indexInfo)
+{
+	Relation heap = state->heap;
+	Relation index = state->index;
+
+	if (!IsNormalProcessingMode())
+		return false;
+	int requested = plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
+	if (requested <= 0)
+		return false;
+
+	EnterParallelMode();
+	ParallelContext* pcxt = CreateParallelContext("ruvector", "HnswParallelBuildMain", requested);
+	Snapshot snapshot = indexInfo->ii_Concurrent ? RegisterSnapshot(GetTransactionSnapshot()) : SnapshotAny;
+	Size sharedSize = BUFFERALIGN(sizeof(HnswParallelShared)) + table_parallelscan_estimate(heap, snapshot);
+	/* The graph takes maintenance_work_mem, as a serial build's may */
+	Size graphSize = state->memoryLimit;
+
+	shm_toc_estimate_chunk(&pcxt->estimator, sharedSize);
+	shm_toc_estimate_chunk(&pcxt->estimator, graphSize);
+	shm_toc_estimate_keys(&pcxt->estimator, 2);
+	InitializeParallelDSM(pcxt);
+
+	void* area = NULL;
+	if (pcxt->seg != NULL) {
+		area = shm_toc_allocate(pcxt->toc, graphSize);
+		if (!ruvector::hnsw_shared_graph::format(area, graphSize, state->typeInfo.space, GraphParams(state)))
+			area = NULL;
+	}
+	if (area == NULL) {
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		if (IsMVCCSnapshot(snapshot))
+			UnregisterSnapshot(snapshot);
+		return false;
+	}
+
+	HnswParallelShared* shared = (HnswParallelShared*) shm_toc_allocate(pcxt->toc, sharedSize);
+	shared->heapRelid = RelationGetRelid(heap);
+	shared->indexRelid = RelationGetRelid(index);
+	shared->isConcurrent = indexInfo->ii_Concurrent;
+	/* One tranche per backend, named in each participant (only wait events show the name) */
+	static int flushLockTranche = 0;
+	if (flushLockTranche == 0)
+		flushLockTranche = LWLockNewTrancheId();
+	shared->flushLockTranche = flushLockTranche;
+	LWLockInitialize(&shared->flushLock, shared->flushLockTranche);
+	shared->flushed = false;
+	pg_atomic_init_u64(&shared->indtuples, 0);
+	pg_atomic_init_u64(&shared->workerReltuples, 0);
+	table_parallelscan_initialize(heap, HNSW_PARALLEL_SCAN(shared), snapshot);
+	shm_toc_insert(pcxt->toc, HNSW_PARALLEL_KEY_SHARED, shared);
+	shm_toc_insert(pcxt->toc, HNSW_PARALLEL_KEY_GRAPH, area);
+
+	LaunchParallelWorkers(pcxt);
+	if (pcxt->nworkers_launched == 0) {
+		WaitForParallelWorkersToFinish(pcxt);
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		if (IsMVCCSnapshot(snapshot))
+			UnregisterSnapshot(snapshot);
+		return false;
+	}
+	ereport(DEBUG1, (errmsg("using %d parallel workers", pcxt->nworkers_launched)));
+
+	/* The leader scans too */
+	AttachSharedGraph(state, shared, area, 0);
+	TableScanDesc scan = table_beginscan_parallel(heap, HNSW_PARALLEL_SCAN(shared));
+	double reltuples = table_index_build_scan(heap, index, indexInfo, true, true, BuildCallback, state, scan);
+
+	WaitForParallelWorkersToAttach(pcxt);
+	WaitForParallelWorkersToFinish(pcxt);
+	state->reltuples = reltuples + (double) pg_atomic_read_u64(&shared->workerReltuples);
+	state->indtuples = (double) pg_atomic_read_u64(&shared->indtuples);
+	if (!shared->flushed) {
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, PROGRESS_HNSW_PHASE_WRITE);
+		WriteGraph(state, state->sharedGraph);
+	}
+
+	/* The segment goes with the context: nothing may point into it after */
+	state->shared = NULL;
+	state->sharedGraph = NULL;
+	DestroyParallelContext(pcxt);
+	ExitParallelMode();
+	if (IsMVCCSnapshot(snapshot))
+		UnregisterSnapshot(snapshot);
+	return true;
+}
+#endif
+
 IndexBuildResult* hnswbuild(Relation heap, Relation index, IndexInfo* indexInfo)
 {
 	HnswBuildState state;
@@ -273,11 +520,18 @@ IndexBuildResult* hnswbuild(Relation heap, Relation index, IndexInfo* indexInfo)
 	/* The planner's row estimate, so progress views can show a fraction (PGlite exports no multi-param update) */
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64) Max(heap->rd_rel->reltuples, 0));
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, PROGRESS_HNSW_PHASE_LOAD);
-	state.reltuples = table_index_build_scan(heap, index, indexInfo, true, true, BuildCallback, &state, NULL);
+	bool parallel = false;
+#ifndef __wasm__
+	parallel = BuildParallel(&state, indexInfo);
+#endif
+	if (!parallel) {
+		StartMemoryGraph(&state);
+		state.reltuples = table_index_build_scan(heap, index, indexInfo, true, true, BuildCallback, &state, NULL);
 
-	if (state.inMemory) {
-		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, PROGRESS_HNSW_PHASE_WRITE);
-		WriteGraph(&state);
+		if (state.inMemory) {
+			pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, PROGRESS_HNSW_PHASE_WRITE);
+			WriteGraph(&state, state.graph);
+		}
 	}
 
 	/* Pages were written without WAL: log them all at once */
