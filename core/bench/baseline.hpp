@@ -9,6 +9,9 @@ float l2sq(const float* a, const float* b, std::size_t n);
 float dot(const float* a, const float* b, std::size_t n);
 float l1(const float* a, const float* b, std::size_t n);
 ruvector::cosine_parts cosine(const float* a, const float* b, std::size_t n);
+// Reads nothing and returns 0: the cost of one call through the benchmark's loop and a
+// function pointer, which every ns/pair figure includes.
+float call_only(const float* a, const float* b, std::size_t n);
 } // namespace baseline_plain
 
 // The same loops with the reassociation flags pgvector compiles with.

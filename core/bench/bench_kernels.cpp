@@ -8,15 +8,20 @@
 // Output (make core-bench writes it to build/bench/kernels-native.json): Google Benchmark's
 // JSON. Each entry of "benchmarks" has "name" = "<kernel>/<level>/<dim>" and "cpu_time" in
 // "time_unit" (ns), per pair for pair benchmarks. Kernels: l2sq, dot, l1, cosine (float32),
-// l2sq_f16, dot_f16, l2sq_i8, dot_i8, hamming (dim = bits). Levels: serial, avx2, avx512, neon,
-// plain_O3_native(_assoc) (the compiler's loops). Scans: "scan_<kernel>/<level>/<dim>" and
-// "memory_read/stream/<dim>", with "bytes_per_second" (bytes of vectors read per second).
+// l2sq_f16, dot_f16, l1_f16, cosine_f16, l2sq_i8, dot_i8, hamming and jaccard (dim = bits).
+// Levels: serial, avx2, avx512, neon, plain_O3_native(_assoc) (the compiler's loops);
+// call_only/plain_O3_native is a kernel that reads nothing, the harness's own cost per pair.
+// Scans: "scan_<kernel>/<level>/<dim>" and "memory_read/stream/<dim>", with "bytes_per_second"
+// (bytes of vectors read per second); the rows start 16 bytes past a cache line, as rows on a
+// PostgreSQL page do. sparse_dot/*: bench_sparse_merge.cpp.
 #include "baseline.hpp"
 #include "ruvector/batch.hpp"
 #include "ruvector/bits.hpp"
 #include "ruvector/half.hpp"
 #include "ruvector/int8.hpp"
 #include "ruvector/kernels.hpp"
+
+#include "ruvector/cpu.hpp"
 
 #include <benchmark/benchmark.h>
 
@@ -27,6 +32,10 @@
 #include <string>
 #include <type_traits>
 #include <vector>
+
+namespace sparse_merge_bench {
+void register_benchmarks();
+} // namespace sparse_merge_bench
 
 namespace {
 
@@ -130,17 +139,33 @@ std::size_t scan_bytes()
 }
 
 // A block of vectors larger than the caches, shared by every scan benchmark of one type
-// (allocated on first use, so `--benchmark_filter` runs that skip scans stay small).
+// (allocated on first use, so `--benchmark_filter` runs that skip scans stay small). It
+// starts 16 bytes past a 64-byte line: rows on PostgreSQL pages are 8-byte aligned at best.
 template <typename T>
-const std::vector<T>& scan_block()
+struct scan_rows {
+	std::vector<T> storage;
+	const T* data;
+	std::size_t size;
+};
+
+template <typename T>
+const scan_rows<T>& scan_block()
 {
-	static const std::vector<T> block = [] {
-		std::vector<T> v(scan_bytes() / sizeof(T));
-		std::mt19937 gen(7);
-		for (T& x : v) {
-			x = random_element<T>(gen);
+	static const scan_rows<T> block = [] {
+		constexpr std::size_t offset_elements = 16 / sizeof(T);
+		const std::size_t count = scan_bytes() / sizeof(T);
+		scan_rows<T> rows{std::vector<T>(count + 64 / sizeof(T) + offset_elements), nullptr, count};
+		T* start = rows.storage.data();
+		while (reinterpret_cast<std::uintptr_t>(start) % 64 != 0) {
+			start++;
 		}
-		return v;
+		start += offset_elements;
+		std::mt19937 gen(7);
+		for (std::size_t i = 0; i < count; i++) {
+			start[i] = random_element<T>(gen);
+		}
+		rows.data = start;
+		return rows;
 	}();
 	return block;
 }
@@ -149,15 +174,16 @@ const std::vector<T>& scan_block()
 template <typename T, typename Out, typename Batch>
 void run_scan(benchmark::State& state, ruvector::simd_level level, Batch batch, std::size_t dim)
 {
-	const std::vector<T>& block = scan_block<T>();
-	const std::size_t n = block.size() / dim;
+	const scan_rows<T>& block = scan_block<T>();
+	const std::size_t n = block.size / dim;
 	std::vector<Out> out(n);
 	const ruvector::kernel_table saved = ruvector::active_kernels;
 	ruvector::select_kernels(level);
 	ruvector::select_half_kernels(level);
 	ruvector::select_int8_kernels(level);
+	ruvector::select_bits_kernels(level);
 	for (auto _ : state) {
-		batch(block.data(), block.data(), n, dim, out.data());
+		batch(block.data, block.data, n, dim, out.data());
 		benchmark::DoNotOptimize(out.data());
 		benchmark::ClobberMemory();
 	}
@@ -169,9 +195,9 @@ void run_scan(benchmark::State& state, ruvector::simd_level level, Batch batch, 
 // word, four independent sums so the adds never wait on each other.
 void run_memory_read(benchmark::State& state)
 {
-	const std::vector<float>& block = scan_block<float>();
-	const auto* words = reinterpret_cast<const std::uint64_t*>(block.data());
-	const std::size_t count = block.size() * sizeof(float) / sizeof(std::uint64_t);
+	const scan_rows<float>& block = scan_block<float>();
+	const auto* words = reinterpret_cast<const std::uint64_t*>(block.data);
+	const std::size_t count = block.size * sizeof(float) / sizeof(std::uint64_t);
 	for (auto _ : state) {
 		std::uint64_t s0 = 0;
 		std::uint64_t s1 = 0;
@@ -196,8 +222,18 @@ void register_scans(ruvector::simd_level level)
 		benchmark::RegisterBenchmark(("scan_dot_f32" + suffix).c_str(), [level, dim](benchmark::State& s) {
 			run_scan<float, float>(s, level, ruvector::dot_f32_batch, dim);
 		})->Unit(benchmark::kMillisecond);
+		benchmark::RegisterBenchmark(("scan_cosine_f32" + suffix).c_str(), [level, dim](benchmark::State& s) {
+			run_scan<float, ruvector::cosine_parts>(s, level, ruvector::cosine_f32_batch, dim);
+		})->Unit(benchmark::kMillisecond);
+		benchmark::RegisterBenchmark(("scan_dot_f16" + suffix).c_str(), [level, dim](benchmark::State& s) {
+			run_scan<std::uint16_t, float>(s, level, ruvector::dot_f16_batch, dim);
+		})->Unit(benchmark::kMillisecond);
 		benchmark::RegisterBenchmark(("scan_dot_i8" + suffix).c_str(), [level, dim](benchmark::State& s) {
 			run_scan<std::int8_t, std::int32_t>(s, level, ruvector::dot_i8_batch, dim);
+		})->Unit(benchmark::kMillisecond);
+		// dim bits: the same row count as the float scans, 1/32 of the bytes
+		benchmark::RegisterBenchmark(("scan_hamming" + suffix).c_str(), [level, dim](benchmark::State& s) {
+			run_scan<std::uint8_t, std::uint64_t>(s, level, ruvector::hamming_bits_batch, dim / 8);
 		})->Unit(benchmark::kMillisecond);
 	}
 }
@@ -221,6 +257,8 @@ int main(int argc, char** argv)
 		if (const ruvector::half_kernel_table* t = ruvector::half_kernels_for(level)) {
 			register_pairs<std::uint16_t>("l2sq_f16", name, t->l2sq_f16);
 			register_pairs<std::uint16_t>("dot_f16", name, t->dot_f16);
+			register_pairs<std::uint16_t>("l1_f16", name, t->l1_f16);
+			register_pairs<std::uint16_t>("cosine_f16", name, t->cosine_f16);
 		}
 		if (const ruvector::int8_kernel_table* t = ruvector::int8_kernels_for(level)) {
 			register_pairs<std::int8_t>("l2sq_i8", name, t->l2sq_i8);
@@ -228,6 +266,7 @@ int main(int argc, char** argv)
 		}
 		if (const ruvector::bits_kernel_table* t = ruvector::bits_kernels_for(level)) {
 			register_pairs<std::uint8_t>("hamming", name, t->hamming, 8);
+			register_pairs<std::uint8_t>("jaccard", name, t->overlap, 8);
 		}
 		if (ruvector::kernels_for(level) != nullptr) {
 			register_scans(level);
@@ -241,6 +280,12 @@ int main(int argc, char** argv)
 	                                       &baseline_plain::l1, &baseline_plain::cosine});
 	register_implementation(implementation{"plain_O3_native_assoc", &baseline_assoc::l2sq, &baseline_assoc::dot,
 	                                       &baseline_assoc::l1, &baseline_assoc::cosine});
+	register_pairs<float>("call_only", "plain_O3_native", &baseline_plain::call_only);
+#if defined(RUVECTOR_HAVE_X86)
+	if (ruvector::cpu_can_run(ruvector::simd_level::avx2)) {
+		sparse_merge_bench::register_benchmarks();
+	}
+#endif
 	benchmark::RunSpecifiedBenchmarks();
 	benchmark::Shutdown();
 	return 0;

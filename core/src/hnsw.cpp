@@ -245,7 +245,7 @@ std::uint32_t hnsw_memory_graph::add(const void* vector, std::uint64_t payload)
 		const auto node = static_cast<std::uint32_t>(nearest[i].id);
 		node_record& record = nodes_[node];
 		if (nearest[i].distance != self_distance || record.payload_count == hnsw_max_payloads ||
-		    std::memcmp(data(node), vector, space_.bytes) != 0) {
+		    !space_.same_vector(data(node), vector)) {
 			continue;
 		}
 		if (record.payload_count == 1) {

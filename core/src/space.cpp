@@ -4,6 +4,9 @@
 #include "ruvector/bits.hpp"
 #include "ruvector/half.hpp"
 #include "ruvector/kernels.hpp"
+#include "ruvector/sparse.hpp"
+
+#include <cstring>
 
 namespace ruvector {
 
@@ -71,6 +74,57 @@ float jaccard_bit(const void* a, const void* b, std::size_t dim)
 	                                                static_cast<const std::uint8_t*>(b), bit_bytes(dim)));
 }
 
+float l2_sparse(const void* a, const void* b, std::size_t /*dim*/)
+{
+	return l2sq_sparse(read_sparse_blob(a), read_sparse_blob(b));
+}
+
+float negative_dot_sparse(const void* a, const void* b, std::size_t /*dim*/)
+{
+	return -dot_sparse(read_sparse_blob(a), read_sparse_blob(b));
+}
+
+float cosine_sparse(const void* a, const void* b, std::size_t /*dim*/)
+{
+	return 1.0F - dot_sparse(read_sparse_blob(a), read_sparse_blob(b));
+}
+
+float taxicab_sparse(const void* a, const void* b, std::size_t /*dim*/)
+{
+	return l1_sparse(read_sparse_blob(a), read_sparse_blob(b));
+}
+
+vector_space make_sparse_space(metric kind, std::size_t max_nnz)
+{
+	vector_space space{element_kind::sparse, kind, max_nnz, 0, nullptr, false};
+	switch (kind) {
+		case metric::l2:
+			space.distance = &l2_sparse;
+			break;
+		case metric::inner_product:
+			space.distance = &negative_dot_sparse;
+			break;
+		case metric::cosine:
+			space.distance = &cosine_sparse;
+			break;
+		case metric::l1:
+			space.distance = &taxicab_sparse;
+			break;
+		case metric::hamming:
+		case metric::jaccard:
+			return space;
+	}
+	space.bytes = sparse_blob_bytes(max_nnz);
+	return space;
+}
+
+// The distance between the vectors two stored pointers point to.
+template <space_distance_fn Distance>
+float through_references(const void* a, const void* b, std::size_t dim)
+{
+	return Distance(*static_cast<const void* const*>(a), *static_cast<const void* const*>(b), dim);
+}
+
 // The float32 or float16 twin of a distance.
 template <class F32, class F16>
 space_distance_fn pick(element_kind element, F32 f32, F16 f16)
@@ -82,7 +136,10 @@ space_distance_fn pick(element_kind element, F32 f32, F16 f16)
 
 vector_space make_space(element_kind element, metric kind, std::size_t dim)
 {
-	vector_space space{element, kind, dim, 0, nullptr};
+	if (element == element_kind::sparse) {
+		return make_sparse_space(kind, dim);
+	}
+	vector_space space{element, kind, dim, 0, nullptr, false};
 	if (element == element_kind::bit) {
 		if (kind == metric::hamming) {
 			space.distance = &hamming_bit;
@@ -113,6 +170,51 @@ vector_space make_space(element_kind element, metric kind, std::size_t dim)
 			return space;
 	}
 	space.bytes = dim * (element == element_kind::f32 ? sizeof(float) : sizeof(std::uint16_t));
+	return space;
+}
+
+std::size_t vector_space::stored_bytes(const void* vector) const
+{
+	return element == element_kind::sparse && !by_reference ? sparse_blob_bytes(read_sparse_blob(vector).nnz) : bytes;
+}
+
+bool vector_space::same_vector(const void* a, const void* b) const
+{
+	if (by_reference) {
+		a = *static_cast<const void* const*>(a);
+		b = *static_cast<const void* const*>(b);
+	}
+	if (element != element_kind::sparse) {
+		return std::memcmp(a, b, bytes) == 0;
+	}
+	const std::size_t size = sparse_blob_bytes(read_sparse_blob(a).nnz);
+	return size == sparse_blob_bytes(read_sparse_blob(b).nnz) && std::memcmp(a, b, size) == 0;
+}
+
+vector_space make_reference_space(const vector_space& target)
+{
+	vector_space space{target.element, target.kind, target.dim, 0, nullptr, true};
+	if (target.element != element_kind::sparse) {
+		return space;
+	}
+	switch (target.kind) {
+		case metric::l2:
+			space.distance = &through_references<&l2_sparse>;
+			break;
+		case metric::inner_product:
+			space.distance = &through_references<&negative_dot_sparse>;
+			break;
+		case metric::cosine:
+			space.distance = &through_references<&cosine_sparse>;
+			break;
+		case metric::l1:
+			space.distance = &through_references<&taxicab_sparse>;
+			break;
+		case metric::hamming:
+		case metric::jaccard:
+			return space;
+	}
+	space.bytes = sizeof(const void*);
 	return space;
 }
 

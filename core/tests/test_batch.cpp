@@ -1,7 +1,7 @@
 // Batch entry points against the one-pair kernels they stand for: at every level this CPU
 // runs, every result must be exactly the one-pair result (same table, same order), for
 // empty batches, every dimension 0..70 and common model sizes, with the base block ending
-// against an inaccessible page (prefetches of lines past it are hints and must not fault).
+// against an inaccessible page (no kernel may read past the last row).
 #include "ruvector/batch.hpp"
 
 #include "ruvector/bits.hpp"
@@ -99,14 +99,33 @@ TEST_P(Batch, Float32EqualsOnePairKernels)
 			}
 			std::vector<float> l2(n + 1, -1.0F);
 			std::vector<float> dot(n + 1, -1.0F);
+			std::vector<float> l1(n + 1, -1.0F);
+			std::vector<ruvector::cosine_parts> cosine(n + 1, ruvector::cosine_parts{-1.0F, -1.0F, -1.0F});
 			ruvector::l2sq_f32_batch(q.data(), base, n, dim, l2.data());
 			ruvector::dot_f32_batch(q.data(), base, n, dim, dot.data());
+			ruvector::l1_f32_batch(q.data(), base, n, dim, l1.data());
+			ruvector::cosine_f32_batch(q.data(), base, n, dim, cosine.data());
 			for (std::size_t i = 0; i < n; i++) {
-				EXPECT_EQ(l2[i], ruvector::l2sq_f32(q.data(), base + i * dim, dim)) << dim << " " << i;
-				EXPECT_EQ(dot[i], ruvector::dot_f32(q.data(), base + i * dim, dim)) << dim << " " << i;
+				const float* row = base + i * dim;
+				EXPECT_EQ(l2[i], ruvector::l2sq_f32(q.data(), row, dim)) << dim << " " << i;
+				EXPECT_EQ(dot[i], ruvector::dot_f32(q.data(), row, dim)) << dim << " " << i;
+				EXPECT_EQ(l1[i], ruvector::l1_f32(q.data(), row, dim)) << dim << " " << i;
+				const ruvector::cosine_parts one = ruvector::cosine_parts_f32(q.data(), row, dim);
+				EXPECT_EQ(cosine[i].dot, one.dot) << dim << " " << i;
+				EXPECT_EQ(cosine[i].norm_a, one.norm_a) << dim << " " << i;
+				EXPECT_EQ(cosine[i].norm_b, one.norm_b) << dim << " " << i;
+				// And the level's table agrees with the serial reference (batch and pair could share a bug).
+				const float tolerance = 1e-4F * (1.0F + ruvector::l1_f32_serial(q.data(), row, dim));
+				EXPECT_NEAR(l1[i], ruvector::l1_f32_serial(q.data(), row, dim), tolerance) << dim << " " << i;
+				const ruvector::cosine_parts serial = ruvector::cosine_f32_serial(q.data(), row, dim);
+				EXPECT_NEAR(cosine[i].dot, serial.dot, 1e-4F * (1.0F + serial.norm_a + serial.norm_b)) << dim;
+				EXPECT_NEAR(cosine[i].norm_a, serial.norm_a, 1e-4F * (1.0F + serial.norm_a)) << dim;
+				EXPECT_NEAR(cosine[i].norm_b, serial.norm_b, 1e-4F * (1.0F + serial.norm_b)) << dim;
 			}
 			EXPECT_EQ(l2[n], -1.0F) << "wrote past n_vectors";
 			EXPECT_EQ(dot[n], -1.0F) << "wrote past n_vectors";
+			EXPECT_EQ(l1[n], -1.0F) << "wrote past n_vectors";
+			EXPECT_EQ(cosine[n].dot, -1.0F) << "wrote past n_vectors";
 		}
 	}
 }
@@ -159,7 +178,7 @@ TEST_P(Batch, Int8EqualsOnePairKernels)
 	}
 }
 
-TEST_P(Batch, HammingEqualsOnePairKernels)
+TEST_P(Batch, HammingAndJaccardEqualSerial)
 {
 	std::uniform_int_distribution<int> value(0, 255);
 	for (const std::size_t bytes : test_dims()) {
@@ -173,9 +192,15 @@ TEST_P(Batch, HammingEqualsOnePairKernels)
 			base[i] = static_cast<std::uint8_t>(value(gen_));
 		}
 		std::vector<std::uint64_t> out(n);
+		std::vector<ruvector::bit_overlap> overlap(n);
 		ruvector::hamming_bits_batch(q.data(), base, n, bytes, out.data());
+		ruvector::overlap_bits_batch(q.data(), base, n, bytes, overlap.data());
 		for (std::size_t i = 0; i < n; i++) {
-			EXPECT_EQ(out[i], ruvector::hamming_bits_serial(q.data(), base + i * bytes, bytes)) << bytes << " " << i;
+			const std::uint8_t* row = base + i * bytes;
+			EXPECT_EQ(out[i], ruvector::hamming_bits_serial(q.data(), row, bytes)) << bytes << " " << i;
+			const ruvector::bit_overlap serial = ruvector::overlap_bits_serial(q.data(), row, bytes);
+			EXPECT_EQ(overlap[i].both, serial.both) << bytes << " " << i;
+			EXPECT_EQ(overlap[i].either, serial.either) << bytes << " " << i;
 		}
 	}
 }

@@ -6,6 +6,7 @@
 #include "ruvector/half.hpp"
 #include "ruvector/hnsw.hpp"
 #include "ruvector/hnsw_shared.hpp"
+#include "ruvector/sparse.hpp"
 
 #include <gtest/gtest.h>
 
@@ -657,6 +658,113 @@ TEST(vector_space, hnsw_over_bits)
 	}
 }
 
+// Sparse vectors: blobs of different sizes, kept apart and reached through a reference
+// space (as a build in memory holds them), against brute force by the sparse space, whose
+// distances equal the dense ones of the same vectors.
+TEST(vector_space, hnsw_over_sparse_references)
+{
+	const std::size_t dim = 64;
+	const dataset data = make_dataset(1500, 50, dim, 10, false, 13);
+	// Each vector keeps its components above a threshold: nnz varies from vector to vector.
+	auto to_blob = [&](const float* dense) {
+		std::vector<std::int32_t> indices;
+		std::vector<float> values;
+		for (std::size_t i = 0; i < dim; i++) {
+			if (std::fabs(dense[i]) > 0.05F) {
+				indices.push_back(static_cast<std::int32_t>(i));
+				values.push_back(dense[i]);
+			}
+		}
+		std::vector<std::uint8_t> blob(ruvector::sparse_blob_bytes(indices.size()));
+		const auto arrays = ruvector::start_sparse_blob(blob.data(), indices.size());
+		std::copy(indices.begin(), indices.end(), arrays.indices);
+		std::copy(values.begin(), values.end(), arrays.values);
+		return blob;
+	};
+	std::vector<std::vector<std::uint8_t>> blobs;
+	std::vector<std::vector<std::uint8_t>> query_blobs;
+	for (std::size_t i = 0; i < data.count(); i++) {
+		blobs.push_back(to_blob(&data.points[i * dim]));
+	}
+	for (std::size_t i = 0; i < data.query_count(); i++) {
+		query_blobs.push_back(to_blob(&data.queries[i * dim]));
+	}
+	auto references = [](const std::vector<std::vector<std::uint8_t>>& from) {
+		std::vector<std::uint8_t> out(from.size() * sizeof(const void*));
+		for (std::size_t i = 0; i < from.size(); i++) {
+			const void* p = from[i].data();
+			std::memcpy(&out[i * sizeof(p)], static_cast<const void*>(&p), sizeof(p));
+		}
+		return out;
+	};
+	const std::vector<std::uint8_t> stored = references(blobs);
+	const std::vector<std::uint8_t> queries = references(query_blobs);
+
+	std::set<std::size_t> sizes;
+	for (const metric kind : {metric::l2, metric::inner_product, metric::l1}) {
+		const auto sparse = ruvector::make_space(ruvector::element_kind::sparse, kind, dim);
+		ASSERT_TRUE(sparse.valid());
+		EXPECT_TRUE(sparse.variable_size());
+		EXPECT_EQ(sparse.bytes, ruvector::sparse_blob_bytes(dim));
+		const auto space = ruvector::make_reference_space(sparse);
+		ASSERT_TRUE(space.valid());
+		EXPECT_EQ(space.bytes, sizeof(const void*));
+		// The stored sizes, and the distances against the dense ones of the same (thresholded) vectors
+		for (std::size_t i = 0; i < 20; i++) {
+			sizes.insert(sparse.stored_bytes(blobs[i].data()));
+			EXPECT_EQ(sparse.stored_bytes(blobs[i].data()), blobs[i].size());
+			std::vector<float> a(dim, 0.0F);
+			std::vector<float> b(dim, 0.0F);
+			const auto va = ruvector::read_sparse_blob(blobs[i].data());
+			const auto vb = ruvector::read_sparse_blob(query_blobs[0].data());
+			for (std::size_t j = 0; j < va.nnz; j++) {
+				a[static_cast<std::size_t>(va.indices[j])] = va.values[j];
+			}
+			for (std::size_t j = 0; j < vb.nnz; j++) {
+				b[static_cast<std::size_t>(vb.indices[j])] = vb.values[j];
+			}
+			EXPECT_NEAR(sparse(blobs[i].data(), query_blobs[0].data()),
+			            ruvector::index_distance(kind, a.data(), b.data(), dim), 1e-4);
+			EXPECT_EQ(space(&stored[i * sizeof(void*)], &queries[0]), sparse(blobs[i].data(), query_blobs[0].data()));
+		}
+		EXPECT_GE(space_recall(space, stored, queries, data.count(), data.query_count()), 0.95);
+	}
+	EXPECT_GT(sizes.size(), 1U);
+	EXPECT_FALSE(
+	    ruvector::make_reference_space(ruvector::make_space(ruvector::element_kind::f32, metric::l2, 4)).valid());
+	EXPECT_FALSE(ruvector::make_space(ruvector::element_kind::sparse, metric::hamming, 4).valid());
+}
+
+// Identical sparse vectors share a node even when the graph holds them by reference.
+TEST(vector_space, sparse_duplicates_share_nodes)
+{
+	const auto space =
+	    ruvector::make_reference_space(ruvector::make_space(ruvector::element_kind::sparse, metric::l2, 8));
+	std::vector<std::vector<std::uint8_t>> blobs;
+	for (std::size_t i = 0; i < 12; i++) {
+		const std::size_t nnz = i < 10 ? 2 : 3; // ten copies of one vector, then two others
+		std::vector<std::uint8_t> blob(ruvector::sparse_blob_bytes(nnz));
+		const auto arrays = ruvector::start_sparse_blob(blob.data(), nnz);
+		for (std::size_t j = 0; j < nnz; j++) {
+			arrays.indices[j] = static_cast<std::int32_t>(j * 3);
+			arrays.values[j] = i < 10 ? 1.5F : static_cast<float>(i + j);
+		}
+		blobs.push_back(blob);
+	}
+	hnsw_memory_graph graph;
+	graph.init(space, hnsw_params{});
+	for (std::size_t i = 0; i < blobs.size(); i++) {
+		const void* p = blobs[i].data();
+		graph.add(static_cast<const void*>(&p), i);
+	}
+	EXPECT_EQ(graph.size(), 3U);
+	EXPECT_EQ(graph.payload_count(0), 10);
+	const void* a = blobs[0].data();
+	const void* c = blobs[10].data();
+	EXPECT_TRUE(space.same_vector(&a, &a));
+	EXPECT_FALSE(space.same_vector(&a, &c));
+}
+
 // ---- hnsw_shared_graph: the graph of a parallel build --------------------------------
 
 namespace {
@@ -815,7 +923,8 @@ TEST(hnsw_shared_graph, concurrent_duplicates_share_nodes)
 	const std::size_t copies = 200;
 	std::vector<float> vectors(distinct * dim);
 	for (std::size_t i = 0; i < vectors.size(); i++) {
-		vectors[i] = static_cast<float>(i % 7) - static_cast<float>(i / dim);
+		const std::size_t vector_number = i / dim;
+		vectors[i] = static_cast<float>(i % 7) - static_cast<float>(vector_number);
 	}
 	std::vector<const void*> points;
 	for (std::size_t c = 0; c < copies; c++) {

@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -275,6 +276,46 @@ TEST_P(KernelLevel, ZeroAndIdenticalVectors)
 		const cosine_parts same = table().cosine_f32(a, a, n);
 		EXPECT_EQ(same.dot, same.norm_a);
 		EXPECT_EQ(same.norm_a, same.norm_b);
+	}
+}
+
+// The same pair gives the same bits wherever it sits: identical rows at different offsets
+// must not get different distances (AVX-512 reads a misaligned b through aligned loads).
+TEST_P(KernelLevel, SameResultAtEveryAlignment)
+{
+	std::mt19937 gen(11);
+	std::uniform_real_distribution<float> value(-3.0F, 3.0F);
+	for (const std::size_t n :
+	     {std::size_t{63}, std::size_t{64}, std::size_t{65}, std::size_t{100}, std::size_t{384}, std::size_t{1000}}) {
+		std::vector<float> x(n);
+		std::vector<float> y(n);
+		for (std::size_t i = 0; i < n; i++) {
+			x[i] = value(gen);
+			y[i] = value(gen);
+		}
+		std::vector<float> a_block(n + 32);
+		std::vector<float> b_block(n + 32);
+		float first[6] = {};
+		for (std::size_t shift = 0; shift < 16; shift++) {
+			// b moves through every float offset within a 64-byte line; a moves the other way.
+			float* a = a_block.data() + (15 - shift);
+			float* b = b_block.data() + shift;
+			std::copy(x.begin(), x.end(), a);
+			std::copy(y.begin(), y.end(), b);
+			const cosine_parts c = table().cosine_f32(a, b, n);
+			const float got[6] = {table().l2sq_f32(a, b, n),
+			                      table().dot_f32(a, b, n),
+			                      table().l1_f32(a, b, n),
+			                      c.dot,
+			                      c.norm_a,
+			                      c.norm_b};
+			for (int k = 0; k < 6; k++) {
+				if (shift == 0) {
+					first[k] = got[k];
+				}
+				EXPECT_EQ(got[k], first[k]) << "n=" << n << " shift=" << shift << " result " << k;
+			}
+		}
 	}
 }
 

@@ -1,22 +1,23 @@
 // ns (CPU time) per vector pair in WASM under Node, serial twin vs SIMD128, at the native bench's
-// dimensions. The timed loop runs inside WASM (rv_bench, rv_bench_i8); pairs fit in 16 KiB
-// as natively.
+// dimensions, and the issue's target ratios computed from this run and the native run before it.
+// The timed loop runs inside WASM (rv_bench*); pairs fit in 16 KiB as natively.
 // Usage: node core/wasm/bench_kernels.mjs [--json out.json] [--native kernels-native.json]
 // JSON written (build/bench/kernels-wasm.json under make core-bench):
-//   { context: { node }, benchmarks: [{ name: "<kernel>/<level>/<dim>", metric, level, dim,
-//     ns_per_pair, iterations, ratio_to_native_avx2? }] }
-// Kernels: l2sq, dot, l1, cosine (float32), l2sq_i8, dot_i8. ratio_to_native_avx2 is this
-// time over the native avx2 time (cpu_time) of the same kernel and dim, when --native names
-// Google Benchmark JSON from bench_kernels.
+//   { context: { node, load_average_start, load_average_end }, benchmarks: [{ name: "<kernel>/<level>/<dim>",
+//     metric, level, dim, ns_per_pair, iterations, ratio_to_native_avx2? }], targets: [{ target, measured, met }] }
+// Kernels: l2sq, dot, l1, cosine (float32), l2sq_f16, dot_f16, l1_f16, cosine_f16, l2sq_i8, dot_i8,
+// hamming, jaccard (dim = bits). ratio_to_native_avx2 is this time over the native avx2 time of the
+// same kernel and dim. Native times are the minimum over Google Benchmark's repetitions (cpu_time).
 import { readFile, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { LEVEL, loadHarness } from './harness.mjs';
 
 const DIMS = [96, 384, 768, 1536];
-const METRICS = ['l2sq', 'dot', 'l1', 'cosine'];
-const FLOATS_PER_BENCHMARK = 4096;
+const BYTES_PER_BENCHMARK = 16384;
 const TARGET_NS = 50e6; // per timed repetition
 const REPETITIONS = 5;
 
+const loadStart = loadavg();
 const h = await loadHarness();
 const results = [];
 
@@ -30,14 +31,14 @@ function timeOnce(bench, level, metric, ptr, dim, pairs, iterations) {
 }
 
 // Best of REPETITIONS, after a warm-up (lets V8 tier up to its optimising compiler) that sizes the loop.
-function measure(bench, metricName, metricIndex, ptr, dim, pairs) {
+function measure(bench, metricName, metricIndex, ptr, dim, elements, pairs) {
 	for (const level of [LEVEL.serial, LEVEL.wasm_simd128]) {
 		let iterations = 1000;
-		while (timeOnce(bench, level, metricIndex, ptr, dim, pairs, iterations) < TARGET_NS / 10) iterations *= 2;
+		while (timeOnce(bench, level, metricIndex, ptr, elements, pairs, iterations) < TARGET_NS / 10) iterations *= 2;
 		iterations *= 10;
 		let best = Infinity;
 		for (let r = 0; r < REPETITIONS; r++) {
-			best = Math.min(best, timeOnce(bench, level, metricIndex, ptr, dim, pairs, iterations) / iterations);
+			best = Math.min(best, timeOnce(bench, level, metricIndex, ptr, elements, pairs, iterations) / iterations);
 		}
 		const name = level === LEVEL.serial ? 'serial' : 'wasm_simd128';
 		results.push({ name: `${metricName}/${name}/${dim}`, metric: metricName, level: name, dim, ns_per_pair: best, iterations });
@@ -45,22 +46,96 @@ function measure(bench, metricName, metricIndex, ptr, dim, pairs) {
 }
 
 for (const dim of DIMS) {
-	const pairs = Math.max(1, Math.floor(FLOATS_PER_BENCHMARK / (2 * dim)));
-	const data = new Float32Array(h.memory.buffer, h.rv_arena(), 2 * pairs * dim);
+	const floatPairs = Math.max(1, Math.floor(BYTES_PER_BENCHMARK / (2 * 4 * dim)));
+	const data = new Float32Array(h.memory.buffer, h.rv_arena(), 2 * floatPairs * dim);
 	for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.37 + dim);
-	for (const [metricIndex, metric] of METRICS.entries()) measure(h.rv_bench, metric, metricIndex, data.byteOffset, dim, pairs);
-	const codes = new Int8Array(h.memory.buffer, h.rv_arena(), 2 * pairs * dim);
+	for (const [m, metric] of ['l2sq', 'dot', 'l1', 'cosine'].entries()) measure(h.rv_bench, metric, m, data.byteOffset, dim, dim, floatPairs);
+
+	const halfPairs = Math.max(1, Math.floor(BYTES_PER_BENCHMARK / (2 * 2 * dim)));
+	const halves = new Uint16Array(h.memory.buffer, h.rv_arena(), 2 * halfPairs * dim);
+	// Halves of values in [-1, 1]: sign, exponent 0..14 (below 1.0), random mantissa.
+	for (let i = 0; i < halves.length; i++) halves[i] = ((i * 7919) & 0x8000) | ((i * 2654435761) % 0x3c00);
+	for (const [m, metric] of ['l2sq_f16', 'dot_f16', 'l1_f16', 'cosine_f16'].entries()) measure(h.rv_bench_half, metric, m, halves.byteOffset, dim, dim, halfPairs);
+
+	const codePairs = Math.max(1, Math.floor(BYTES_PER_BENCHMARK / (2 * dim)));
+	const codes = new Int8Array(h.memory.buffer, h.rv_arena(), 2 * codePairs * dim);
 	for (let i = 0; i < codes.length; i++) codes[i] = Math.round(127 * Math.sin(i * 0.37 + dim));
-	for (const [metricIndex, metric] of ['l2sq_i8', 'dot_i8'].entries()) measure(h.rv_bench_i8, metric, metricIndex, codes.byteOffset, dim, pairs);
+	for (const [m, metric] of ['l2sq_i8', 'dot_i8'].entries()) measure(h.rv_bench_i8, metric, m, codes.byteOffset, dim, dim, codePairs);
+
+	const bytes = dim / 8;
+	const bitPairs = Math.max(1, Math.floor(BYTES_PER_BENCHMARK / (2 * bytes)));
+	const bits = new Uint8Array(h.memory.buffer, h.rv_arena(), 2 * bitPairs * bytes);
+	for (let i = 0; i < bits.length; i++) bits[i] = (i * 2654435761) >>> 24;
+	for (const [m, metric] of ['hamming', 'jaccard'].entries()) measure(h.rv_bench_bits, metric, m, bits.byteOffset, dim, bytes, bitPairs);
 }
 
+/** Minimum cpu_time per benchmark name over Google Benchmark's repetitions (aggregates skipped). */
+function nativeTimes(json) {
+	const best = new Map();
+	for (const b of json.benchmarks) {
+		if (b.run_type === 'aggregate' || b.error_occurred) continue;
+		const name = b.run_name ?? b.name;
+		const value = b.bytes_per_second !== undefined ? -b.bytes_per_second : b.cpu_time;
+		if (!best.has(name) || value < best.get(name)) best.set(name, value);
+	}
+	return best;
+}
+
+const targets = [];
 const nativeAt = process.argv.indexOf('--native');
 if (nativeAt !== -1) {
-	const native = JSON.parse(await readFile(process.argv[nativeAt + 1], 'utf8'));
-	const avx2 = new Map(native.benchmarks.filter((b) => b.run_type !== 'aggregate').map((b) => [b.name, b.cpu_time]));
+	const native = nativeTimes(JSON.parse(await readFile(process.argv[nativeAt + 1], 'utf8')));
+	const ns = (name) => native.get(name);
+	const gbps = (name) => (native.has(name) ? -native.get(name) / 1e9 : undefined);
 	for (const r of results) {
-		const ns = avx2.get(`${r.metric}/avx2/${r.dim}`);
-		if (ns !== undefined) r.ratio_to_native_avx2 = r.ns_per_pair / ns;
+		const avx2 = ns(`${r.metric}/avx2/${r.dim}`);
+		if (avx2 !== undefined) r.ratio_to_native_avx2 = r.ns_per_pair / avx2;
+	}
+	const wasm = (metric, dim) => results.find((r) => r.metric === metric && r.level === 'wasm_simd128' && r.dim === dim);
+	const fmt = (x, digits = 2) => (x === undefined ? 'n/a' : x.toFixed(digits));
+
+	const dot384 = ns('dot/avx2/384');
+	if (dot384 !== undefined) {
+		targets.push({
+			target: 'float32 384-d inner product within 1.2x of 18 ns (AVX2)',
+			measured: `${fmt(dot384, 1)} ns = ${fmt(dot384 / 18)}x of 18 ns; plain -O3 -march=native loop ${fmt(ns('dot/plain_O3_native/384'), 1)} ns (${fmt(ns('dot/plain_O3_native/384') / dot384, 1)}x slower), with reassociation ${fmt(ns('dot/plain_O3_native_assoc/384'), 1)} ns`,
+			met: dot384 <= 18 * 1.2,
+		});
+	}
+	const call = ns('call_only/plain_O3_native/96');
+	for (const level of ['avx2', 'avx512']) {
+		for (const dim of DIMS) {
+			for (const [f32, i8] of [['dot', 'dot_i8'], ['l2sq', 'l2sq_i8']]) {
+				const a = ns(`${f32}/${level}/${dim}`);
+				const b = ns(`${i8}/${level}/${dim}`);
+				if (a === undefined || b === undefined) continue;
+				const net = call !== undefined ? ` (net of the ${fmt(call, 1)} ns call: ${fmt((a - call) / (b - call))}x)` : '';
+				targets.push({ target: `int8 at least 1.7x faster than float32: ${i8} ${level} ${dim}-d`, measured: `${fmt(a, 1)} / ${fmt(b, 1)} ns = ${fmt(a / b)}x${net}`, met: a / b >= 1.7 });
+			}
+		}
+	}
+	for (const level of ['avx2', 'avx512']) {
+		const hamming = ns(`hamming/${level}/384`);
+		if (hamming !== undefined) targets.push({ target: `384-bit Hamming in a few ns (${level})`, measured: `${fmt(hamming, 1)} ns`, met: hamming < 10 });
+	}
+	for (const [metrics, limit] of [[['l2sq', 'dot', 'l1', 'cosine'], 2.5], [['l2sq_i8', 'dot_i8'], 3]]) {
+		for (const metric of metrics) {
+			for (const dim of DIMS) {
+				const r = wasm(metric, dim);
+				if (r?.ratio_to_native_avx2 === undefined) continue;
+				targets.push({ target: `WASM SIMD128 at most ${limit}x native AVX2: ${metric} ${dim}-d`, measured: `${fmt(r.ns_per_pair, 1)} / ${fmt(ns(`${metric}/avx2/${dim}`), 1)} ns = ${fmt(r.ratio_to_native_avx2)}x`, met: r.ratio_to_native_avx2 <= limit });
+			}
+		}
+	}
+	for (const dim of [384, 1536]) {
+		const floor = gbps(`memory_read/stream/${dim}`);
+		for (const kernel of ['dot_f32', 'cosine_f32', 'dot_f16', 'dot_i8', 'hamming']) {
+			for (const level of ['serial', 'avx2', 'avx512']) {
+				const got = gbps(`scan_${kernel}/${level}/${dim}`);
+				if (got === undefined || floor === undefined) continue;
+				targets.push({ target: `scan at least 70% of memory bandwidth: ${kernel} ${level} ${dim}-d`, measured: `${fmt(got, 1)} / ${fmt(floor, 1)} GB/s = ${fmt((100 * got) / floor, 0)}%`, met: level === 'serial' ? null : got / floor >= 0.7 });
+			}
+		}
 	}
 }
 
@@ -69,8 +144,15 @@ for (const r of results) {
 	const ratio = r.ratio_to_native_avx2 === undefined ? '' : `   ${r.ratio_to_native_avx2.toFixed(2)}x native avx2`;
 	console.log(`${r.name.padEnd(28)} ${r.ns_per_pair.toFixed(2).padStart(9)}${ratio}`);
 }
+if (targets.length > 0) {
+	console.log('\ntargets (this run; native: minimum over repetitions, CPU time)');
+	for (const t of targets) console.log(`${t.met === null ? '     ' : t.met ? 'met  ' : 'NOT  '} ${t.target}: ${t.measured}`);
+}
+const loadEnd = loadavg();
+console.log(`load average at start ${loadStart.map((x) => x.toFixed(2)).join(' ')}, at end ${loadEnd.map((x) => x.toFixed(2)).join(' ')}`);
 
 const jsonAt = process.argv.indexOf('--json');
 if (jsonAt !== -1) {
-	await writeFile(process.argv[jsonAt + 1], JSON.stringify({ context: { node: process.version }, benchmarks: results }, null, 2));
+	const context = { node: process.version, load_average_start: loadStart, load_average_end: loadEnd };
+	await writeFile(process.argv[jsonAt + 1], JSON.stringify({ context, benchmarks: results, targets }, null, 2));
 }

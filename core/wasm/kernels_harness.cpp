@@ -3,6 +3,9 @@
 // set RUVECTOR_SIMD; allowed by imports.txt) and provides the two string routines
 // dispatch.cpp calls. Built with -fno-builtin so those loops stay loops.
 // Vectors live in `arena`; JavaScript writes them through the exported memory.
+#include "ruvector/batch.hpp"
+#include "ruvector/bits.hpp"
+#include "ruvector/half.hpp"
 #include "ruvector/int8.hpp"
 #include "ruvector/kernels.hpp"
 
@@ -124,6 +127,60 @@ RV_EXPORT void rv_cosine(int level, const float* a, const float* b, std::size_t 
 	out[2] = p.norm_b;
 }
 
+RV_EXPORT int rv_has_half_level(int level)
+{
+	return ruvector::half_kernels_for(static_cast<ruvector::simd_level>(level)) != nullptr ? 1 : 0;
+}
+
+// Writes l2sq, dot, l1, then the cosine sums (dot, |a|^2, |b|^2) of two half vectors to out[0..5].
+RV_EXPORT void rv_half(int level, const std::uint16_t* a, const std::uint16_t* b, std::size_t n, float* out)
+{
+	const ruvector::half_kernel_table& t = *ruvector::half_kernels_for(static_cast<ruvector::simd_level>(level));
+	const ruvector::cosine_parts p = t.cosine_f16(a, b, n);
+	out[0] = t.l2sq_f16(a, b, n);
+	out[1] = t.dot_f16(a, b, n);
+	out[2] = t.l1_f16(a, b, n);
+	out[3] = p.dot;
+	out[4] = p.norm_a;
+	out[5] = p.norm_b;
+}
+
+RV_EXPORT int rv_has_bits_level(int level)
+{
+	return ruvector::bits_kernels_for(static_cast<ruvector::simd_level>(level)) != nullptr ? 1 : 0;
+}
+
+// Writes popcount(a ^ b), popcount(a & b), popcount(a | b) to out[0..2] (doubles: exact below 2^53).
+RV_EXPORT void rv_bits(int level, const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes, double* out)
+{
+	const ruvector::bits_kernel_table& t = *ruvector::bits_kernels_for(static_cast<ruvector::simd_level>(level));
+	const ruvector::bit_overlap o = t.overlap(a, b, bytes);
+	out[0] = static_cast<double>(t.hamming(a, b, bytes));
+	out[1] = static_cast<double>(o.both);
+	out[2] = static_cast<double>(o.either);
+}
+
+// The float32 batches at the active level: l1 into out[i], cosine sums into out[3i..3i+2].
+RV_EXPORT void rv_l1_batch(const float* q, const float* base, std::size_t count, std::size_t n, float* out)
+{
+	ruvector::l1_f32_batch(q, base, count, n, out);
+}
+
+RV_EXPORT void rv_cosine_batch(const float* q, const float* base, std::size_t count, std::size_t n, float* out)
+{
+	constexpr std::size_t chunk = 16;
+	ruvector::cosine_parts parts[chunk];
+	for (std::size_t first = 0; first < count; first += chunk) {
+		const std::size_t rows = count - first < chunk ? count - first : chunk;
+		ruvector::cosine_f32_batch(q, base + first * n, rows, n, parts);
+		for (std::size_t i = 0; i < rows; i++) {
+			out[3 * (first + i)] = parts[i].dot;
+			out[3 * (first + i) + 1] = parts[i].norm_a;
+			out[3 * (first + i) + 2] = parts[i].norm_b;
+		}
+	}
+}
+
 RV_EXPORT int rv_has_int8_level(int level)
 {
 	return ruvector::int8_kernels_for(static_cast<ruvector::simd_level>(level)) != nullptr ? 1 : 0;
@@ -214,4 +271,54 @@ RV_EXPORT float rv_bench(int level, int m, const float* data, std::size_t n, std
 		k = k + 1 == pairs ? 0 : k + 1;
 	}
 	return sink;
+}
+
+// The float16 and bit twins of rv_bench: m = 0..3 for l2sq, dot, l1, cosine over half pairs;
+// m = 0 for Hamming, 1 for the Jaccard counts over pairs of `bytes`.
+RV_EXPORT float rv_bench_half(int level, int m, const std::uint16_t* data, std::size_t n, std::size_t pairs,
+                              std::size_t iterations)
+{
+	const ruvector::half_kernel_table& t = *ruvector::half_kernels_for(static_cast<ruvector::simd_level>(level));
+	float sink = 0.0F;
+	std::size_t k = 0;
+	for (std::size_t it = 0; it < iterations; it++) {
+		const std::uint16_t* a = data + 2 * k * n;
+		const std::uint16_t* b = a + n;
+		switch (m) {
+			case metric_l2sq:
+				sink += t.l2sq_f16(a, b, n);
+				break;
+			case metric_dot:
+				sink += t.dot_f16(a, b, n);
+				break;
+			case metric_l1:
+				sink += t.l1_f16(a, b, n);
+				break;
+			default: {
+				const ruvector::cosine_parts p = t.cosine_f16(a, b, n);
+				sink += p.dot + p.norm_a + p.norm_b;
+			}
+		}
+		k = k + 1 == pairs ? 0 : k + 1;
+	}
+	return sink;
+}
+
+RV_EXPORT double rv_bench_bits(int level, int m, const std::uint8_t* data, std::size_t bytes, std::size_t pairs,
+                               std::size_t iterations)
+{
+	const ruvector::bits_kernel_table& t = *ruvector::bits_kernels_for(static_cast<ruvector::simd_level>(level));
+	std::uint64_t sink = 0;
+	std::size_t k = 0;
+	for (std::size_t it = 0; it < iterations; it++) {
+		const std::uint8_t* a = data + 2 * k * bytes;
+		if (m == 0) {
+			sink += t.hamming(a, a + bytes, bytes);
+		} else {
+			const ruvector::bit_overlap o = t.overlap(a, a + bytes, bytes);
+			sink += o.both + o.either;
+		}
+		k = k + 1 == pairs ? 0 : k + 1;
+	}
+	return static_cast<double>(sink);
 }

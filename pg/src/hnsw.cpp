@@ -20,6 +20,8 @@ extern "C" {
 #include "halfvec.h"
 #include "hnsw.h"
 #include "ruvector/half.hpp"
+#include "ruvector/sparse.hpp"
+#include "sparsevec.h"
 #include "vector.h"
 
 /* bit distances (bitvec.cpp), recognised in operator classes */
@@ -159,6 +161,40 @@ static bool PrepareBit(const HnswTypeInfo* info, Datum value, void* out)
 	return true;
 }
 
+/* sparsevec columns: the non-zeros as a sparse blob, its size theirs */
+static int SparsevecDimensions(Datum value)
+{
+	return DatumGetSparseVector(value)->dim;
+}
+
+static Size SparsevecBytes(Datum value)
+{
+	return ruvector::sparse_blob_bytes(DatumGetSparseVector(value)->nnz);
+}
+
+static bool PrepareSparsevec(const HnswTypeInfo* info, Datum value, void* out)
+{
+	SparseVector* vector = DatumGetSparseVector(value);
+	const float* values = SPARSEVEC_VALUES(vector);
+	ruvector::sparse_blob_arrays stored = ruvector::start_sparse_blob(out, vector->nnz);
+
+	memcpy(stored.indices, vector->indices, sizeof(int32) * vector->nnz);
+	if (!info->normalize) {
+		memcpy(stored.values, values, sizeof(float) * vector->nnz);
+		return true;
+	}
+
+	double norm = 0;
+	for (int i = 0; i < vector->nnz; i++)
+		norm += (double) values[i] * values[i];
+	norm = sqrt(norm);
+	if (norm == 0)
+		return false;
+	for (int i = 0; i < vector->nnz; i++)
+		stored.values[i] = (float) (values[i] / norm);
+	return true;
+}
+
 /*
  * The operator classes hnsw knows, by their distance function (support function
  * 1): its address says which type and metric, with no catalog lookups and no
@@ -172,6 +208,7 @@ typedef struct HnswOpclassInfo {
 	int maxDimensions;
 	int (*valueDimensions)(Datum value);
 	bool (*prepare)(const HnswTypeInfo* info, Datum value, void* out);
+	Size (*valueBytes)(Datum value);
 } HnswOpclassInfo;
 
 static const HnswOpclassInfo hnsw_opclasses[] = {
@@ -191,6 +228,12 @@ static const HnswOpclassInfo hnsw_opclasses[] = {
      PrepareBit},
     {jaccard_distance, ruvector::element_kind::bit, ruvector::metric::jaccard, HNSW_MAX_BIT_DIM, BitDimensions,
      PrepareBit},
+    {sparsevec_l2_squared_distance, ruvector::element_kind::sparse, ruvector::metric::l2, SPARSEVEC_MAX_DIM,
+     SparsevecDimensions, PrepareSparsevec, SparsevecBytes},
+    {sparsevec_negative_inner_product, ruvector::element_kind::sparse, ruvector::metric::inner_product,
+     SPARSEVEC_MAX_DIM, SparsevecDimensions, PrepareSparsevec, SparsevecBytes},
+    {sparsevec_l1_distance, ruvector::element_kind::sparse, ruvector::metric::l1, SPARSEVEC_MAX_DIM,
+     SparsevecDimensions, PrepareSparsevec, SparsevecBytes},
 };
 
 void HnswGetTypeInfo(Relation index, HnswTypeInfo* info)
@@ -216,8 +259,11 @@ void HnswGetTypeInfo(Relation index, HnswTypeInfo* info)
 	info->normalize = hasNorm;
 	info->valueDimensions = opclass->valueDimensions;
 	info->prepare = opclass->prepare;
-	/* A column without dimensions gets no space: the build refuses it */
-	info->space = ruvector::make_space(opclass->element, metric, Max(info->dimensions, 0));
+	info->valueBytes = opclass->valueBytes;
+	/* A column without dimensions gets no space: the build refuses it. A sparse space's size is its non-zeros */
+	size_t spaceDimensions =
+	    opclass->element == ruvector::element_kind::sparse ? HNSW_MAX_SPARSE_NNZ : (size_t) Max(info->dimensions, 0);
+	info->space = ruvector::make_space(opclass->element, metric, spaceDimensions);
 }
 
 /*

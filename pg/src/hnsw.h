@@ -50,6 +50,8 @@ extern double hnsw_scan_mem_multiplier;
 #define HNSW_MAX_VECTOR_DIM 2000
 #define HNSW_MAX_HALFVEC_DIM 4000
 #define HNSW_MAX_BIT_DIM 64000
+/* A sparse element is as large as its non-zeros: as pgvector's limit */
+#define HNSW_MAX_SPARSE_NNZ 1000
 
 /* Support functions of the operator classes */
 #define HNSW_DISTANCE_PROC 1
@@ -133,7 +135,8 @@ typedef struct HnswElementTupleData {
 typedef HnswElementTupleData* HnswElementTuple;
 
 /*
- * A node's links, level 0 first: 2*m slots on level 0, then m per level up to the
+ * A node's links, level 0 first (on its element's page, or for the largest
+ * vectors, where the two do not fit on one page, on another): 2*m slots on level 0, then m per level up to the
  * node's level. Unused slots hold an invalid TID.
  */
 typedef struct HnswNeighborTupleData {
@@ -144,6 +147,8 @@ typedef struct HnswNeighborTupleData {
 } HnswNeighborTupleData;
 typedef HnswNeighborTupleData* HnswNeighborTuple;
 
+/* Usable bytes of an empty data page */
+#define HNSW_PAGE_CAPACITY (BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HnswPageOpaqueData)))
 #define HNSW_ELEMENT_TUPLE_SIZE(bytes) MAXALIGN(offsetof(HnswElementTupleData, data) + (bytes))
 #define HNSW_NEIGHBOR_SLOTS(level, m) (((level) + 2) * (m))
 #define HNSW_NEIGHBOR_TUPLE_SIZE(level, m)                                                                             \
@@ -181,6 +186,8 @@ struct HnswTypeInfo {
 	int (*valueDimensions)(Datum value);
 	/* Write a value as the space stores it; false when it cannot be indexed (a zero vector under cosine) */
 	bool (*prepare)(const HnswTypeInfo* info, Datum value, void* out);
+	/* Bytes a value takes as the space stores it, for sizes that vary (sparse); NULL: space.bytes */
+	Size (*valueBytes)(Datum value);
 };
 
 /* hnsw.cpp */

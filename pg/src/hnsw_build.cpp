@@ -60,6 +60,7 @@ typedef struct HnswBuildState {
 	ruvector::hnsw_memory_graph* graph;
 	bool inMemory;
 	Size memoryLimit;
+	Size sparseBytes; /* sparse vectors, which the graph holds by reference, each in its own chunk */
 
 	/* A parallel build's shared state and graph (NULL in a serial build) */
 	struct HnswParallelShared* shared;
@@ -72,48 +73,87 @@ typedef struct HnswBuildState {
 	MemoryContext tmpCtx;
 } HnswBuildState;
 
-/* Usable bytes of an empty page, and what a tuple takes of them */
-static Size PageCapacity(void)
-{
-	return BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HnswPageOpaqueData));
-}
-
+/* What a tuple takes of a page */
 static Size TupleFootprint(Size size)
 {
 	return MAXALIGN(size) + sizeof(ItemIdData);
 }
 
+/* The page a planned tuple goes on: the current buffer's, or the next one (pages fill in planned order) */
+static Page PlannedPage(HnswBuildState* state, Buffer* buf, const ItemPointerData* tid, bool extended)
+{
+	BlockNumber blkno = ItemPointerGetBlockNumber(tid);
+
+	if (BufferIsValid(*buf) && BufferGetBlockNumber(*buf) == blkno)
+		return BufferGetPage(*buf);
+	if (BufferIsValid(*buf)) {
+		MarkBufferDirty(*buf);
+		UnlockReleaseBuffer(*buf);
+	}
+	*buf = HnswExtendedBuffer(state->index, blkno, extended);
+	Page page = BufferGetPage(*buf);
+	HnswInitPage(*buf, page);
+	Assert(BufferGetBlockNumber(*buf) == blkno);
+	return page;
+}
+
+/* A node's vector: in the graph, or where the graph's reference points (sparse, serial builds only) */
+template <class Graph>
+static const void* NodeVector(const HnswBuildState* state, const Graph* graph, uint32 node)
+{
+	const void* data = graph->data(node);
+
+	return state->typeInfo.space.variable_size() ? *(const void* const*) data : data;
+}
+
+template <class Graph>
+static Size NodeElementSize(const HnswBuildState* state, const Graph* graph, uint32 node)
+{
+	return HNSW_ELEMENT_TUPLE_SIZE(state->typeInfo.space.stored_bytes(NodeVector(state, graph, node)));
+}
+
 /*
- * Write the in-memory graph to pages after the meta page. Each node's element and
- * neighbour tuples share a page; positions are planned first so that links can
- * be written as TIDs in one pass.
+ * Write the in-memory graph to pages after the meta page. Each node's neighbour
+ * tuple follows its element on the same page, or starts the next page when the
+ * two cannot share one (the largest vectors); positions are planned first so that
+ * links can be written as TIDs in one pass.
  */
 template <class Graph>
 static void WriteGraph(HnswBuildState* state, Graph* graph)
 {
 	uint32 count = graph->size();
 	int m = state->m;
-	Size elementSize = HNSW_ELEMENT_TUPLE_SIZE(state->typeInfo.space.bytes);
 	ItemPointerData* tids = (ItemPointerData*) palloc(sizeof(ItemPointerData) * Max(count, 1));
+	ItemPointerData* neighborTids = (ItemPointerData*) palloc(sizeof(ItemPointerData) * Max(count, 1));
 	BlockNumber firstBlock = RelationGetNumberOfBlocks(state->index);
 	BlockNumber block = firstBlock;
 	OffsetNumber offset = FirstOffsetNumber;
-	Size freeSpace = PageCapacity();
-	HnswElementTuple element = (HnswElementTuple) palloc0(elementSize);
+	Size freeSpace = HNSW_PAGE_CAPACITY;
+	HnswElementTuple element = (HnswElementTuple) palloc0(HNSW_ELEMENT_TUPLE_SIZE(state->typeInfo.space.bytes));
 	HnswNeighborTuple neighbors = (HnswNeighborTuple) palloc0(HNSW_NEIGHBOR_TUPLE_SIZE(ruvector::hnsw_max_level, m));
 
-	/* Plan: where each element goes (its neighbour tuple follows it) */
+	/* Plan: where each element and its neighbour tuple go */
 	for (uint32 i = 0; i < count; i++) {
-		Size needed = TupleFootprint(elementSize) + TupleFootprint(HNSW_NEIGHBOR_TUPLE_SIZE(graph->level(i), m));
+		Size elementNeeds = TupleFootprint(NodeElementSize(state, graph, i));
+		Size neighborNeeds = TupleFootprint(HNSW_NEIGHBOR_TUPLE_SIZE(graph->level(i), m));
+		bool together = elementNeeds + neighborNeeds <= HNSW_PAGE_CAPACITY;
 
-		if (needed > freeSpace) {
+		if ((together ? elementNeeds + neighborNeeds : elementNeeds) > freeSpace) {
 			block++;
 			offset = FirstOffsetNumber;
-			freeSpace = PageCapacity();
+			freeSpace = HNSW_PAGE_CAPACITY;
 		}
 		ItemPointerSet(&tids[i], block, offset);
-		offset += 2;
-		freeSpace -= needed;
+		offset++;
+		freeSpace -= elementNeeds;
+		if (!together) {
+			block++;
+			offset = FirstOffsetNumber;
+			freeSpace = HNSW_PAGE_CAPACITY;
+		}
+		ItemPointerSet(&neighborTids[i], block, offset);
+		offset++;
+		freeSpace -= neighborNeeds;
 	}
 
 	/* Grow the file once for every planned page where that is cheaper (PGlite) */
@@ -121,21 +161,11 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 
 	/* Write: pages fill in the same order as planned */
 	Buffer buf = InvalidBuffer;
-	Page page = NULL;
 	for (uint32 i = 0; i < count; i++) {
 		int level = graph->level(i);
+		const void* vector = NodeVector(state, graph, i);
+		Size elementSize = NodeElementSize(state, graph, i);
 		Size neighborSize = HNSW_NEIGHBOR_TUPLE_SIZE(level, m);
-
-		if (!BufferIsValid(buf) || ItemPointerGetBlockNumber(&tids[i]) != BufferGetBlockNumber(buf)) {
-			if (BufferIsValid(buf)) {
-				MarkBufferDirty(buf);
-				UnlockReleaseBuffer(buf);
-			}
-			buf = HnswExtendedBuffer(state->index, ItemPointerGetBlockNumber(&tids[i]), extended);
-			page = BufferGetPage(buf);
-			HnswInitPage(buf, page);
-			Assert(BufferGetBlockNumber(buf) == ItemPointerGetBlockNumber(&tids[i]));
-		}
 
 		memset(element, 0, elementSize);
 		element->type = HNSW_ELEMENT_TUPLE_TYPE;
@@ -143,9 +173,8 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 		element->heaptidCount = graph->payload_count(i);
 		for (int j = 0; j < element->heaptidCount; j++)
 			HnswIdToTid(graph->payloads(i)[j], &element->heaptids[j]);
-		ItemPointerSet(&element->neighbortid, ItemPointerGetBlockNumber(&tids[i]),
-		               OffsetNumberNext(ItemPointerGetOffsetNumber(&tids[i])));
-		memcpy(element->data, graph->data(i), graph->space().bytes);
+		element->neighbortid = neighborTids[i];
+		memcpy(element->data, vector, state->typeInfo.space.stored_bytes(vector));
 
 		memset(neighbors, 0, neighborSize);
 		neighbors->type = HNSW_NEIGHBOR_TUPLE_TYPE;
@@ -160,10 +189,13 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 				neighbors->indextids[first + j] = tids[links[j]];
 		}
 
+		Page page = PlannedPage(state, &buf, &tids[i], extended);
 		if (PageAddItem(page, (Item) element, elementSize, InvalidOffsetNumber, false, false) !=
-		        ItemPointerGetOffsetNumber(&tids[i]) ||
-		    PageAddItem(page, (Item) neighbors, neighborSize, InvalidOffsetNumber, false, false) !=
-		        OffsetNumberNext(ItemPointerGetOffsetNumber(&tids[i])))
+		    ItemPointerGetOffsetNumber(&tids[i]))
+			elog(ERROR, "failed to add hnsw tuples to index \"%s\"", RelationGetRelationName(state->index));
+		page = PlannedPage(state, &buf, &neighborTids[i], extended);
+		if (PageAddItem(page, (Item) neighbors, neighborSize, InvalidOffsetNumber, false, false) !=
+		    ItemPointerGetOffsetNumber(&neighborTids[i]))
 			elog(ERROR, "failed to add hnsw tuples to index \"%s\"", RelationGetRelationName(state->index));
 	}
 	if (BufferIsValid(buf)) {
@@ -184,6 +216,7 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 	HnswUpdateMeta(state->index, &meta, true);
 
 	pfree(tids);
+	pfree(neighborTids);
 	pfree(element);
 	pfree(neighbors);
 }
@@ -211,6 +244,7 @@ static void FlushGraph(HnswBuildState* state)
 		ReportGraphFull(state->indtuples);
 	WriteGraph(state, state->graph);
 	state->inMemory = false;
+	state->sparseBytes = 0;
 	MemoryContextReset(state->graphCtx);
 	state->graph = NULL;
 }
@@ -298,9 +332,17 @@ static void BuildCallback(Relation index, ItemPointer tid, Datum* values, bool* 
 		if (state->inMemory) {
 			/* Core allocates in the current context: the graph's own */
 			MemoryContextSwitchTo(state->graphCtx);
-			state->graph->add(state->value, HnswTidToId(tid)); /* payload: the heap TID */
+			if (state->typeInfo.space.variable_size()) {
+				Size bytes = state->typeInfo.space.stored_bytes(state->value);
+				void* copy = palloc(bytes);
+
+				memcpy(copy, state->value, bytes);
+				state->graph->add(&copy, HnswTidToId(tid));
+				state->sparseBytes += MAXALIGN(bytes); /* PGlite exports no GetMemoryChunkSpace */
+			} else
+				state->graph->add(state->value, HnswTidToId(tid)); /* payload: the heap TID */
 			MemoryContextSwitchTo(state->tmpCtx);
-			if (state->graph->memory_bytes() > state->memoryLimit)
+			if (state->graph->memory_bytes() + state->sparseBytes > state->memoryLimit)
 				FlushGraph(state);
 		} else
 			HnswInsertVector(state->index, &state->typeInfo, state->value, tid, true);
@@ -352,7 +394,11 @@ static void StartMemoryGraph(HnswBuildState* state)
 {
 	MemoryContext oldCtx = MemoryContextSwitchTo(state->graphCtx);
 	state->graph = new (palloc(sizeof(ruvector::hnsw_memory_graph))) ruvector::hnsw_memory_graph();
-	state->graph->init(state->typeInfo.space, GraphParams(state));
+	/* Sparse vectors vary in size: the graph holds pointers to them */
+	if (state->typeInfo.space.variable_size())
+		state->graph->init(ruvector::make_reference_space(state->typeInfo.space), GraphParams(state));
+	else
+		state->graph->init(state->typeInfo.space, GraphParams(state));
 	state->inMemory = true;
 	MemoryContextSwitchTo(oldCtx);
 }
@@ -422,7 +468,8 @@ static bool BuildParallel(HnswBuildState* state, IndexInfo* indexInfo)
 	Relation heap = state->heap;
 	Relation index = state->index;
 
-	if (!IsNormalProcessingMode())
+	/* The shared graph holds vectors in place: sparse vectors, each its own size, are built serially */
+	if (!IsNormalProcessingMode() || state->typeInfo.space.variable_size())
 		return false;
 	int requested = plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
 	if (requested <= 0)

@@ -17,7 +17,8 @@
  * workloads that change the index between queries keep scanning pages instead
  * of copying the graph again and again; and only while the copies of all
  * indexes fit in ruvector.hnsw_cache_size (on in PGlite, off natively by
- * default: a server has many backends and a cheap buffer manager).
+ * default: a server has many backends and a cheap buffer manager). Sparse
+ * vectors are not copied: each has its own size.
  */
 extern "C" {
 #include "postgres.h"
@@ -185,7 +186,7 @@ static char* CheckedItem(Relation index, const HnswTypeInfo* info, int m, Page p
 	if (item[0] == HNSW_NEIGHBOR_TUPLE_TYPE)
 		HnswCheckNeighbors(index, &tid, (HnswNeighborTuple) item, length, 0, m);
 	else
-		HnswCheckElement(index, &tid, (HnswElementTuple) item, length, info->space.bytes);
+		HnswCheckElement(index, &tid, (HnswElementTuple) item, length, &info->space);
 	return item;
 }
 
@@ -364,7 +365,8 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 
 HnswGraphCache* HnswCacheAcquire(Relation index, const HnswTypeInfo* info, const HnswMetaPageData* meta)
 {
-	if (hnsw_cache_size_kb == 0 || !BlockNumberIsValid(meta->entryBlkno))
+	/* Copies hold vectors side by side at one stride: sparse vectors, each its own size, stay on the pages */
+	if (hnsw_cache_size_kb == 0 || !BlockNumberIsValid(meta->entryBlkno) || info->space.variable_size())
 		return NULL;
 	if (!cacheCallbackRegistered) {
 		CacheRegisterRelcacheCallback(InvalidateRelation, (Datum) 0);

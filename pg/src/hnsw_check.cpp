@@ -69,11 +69,16 @@ char* HnswCheckedTuple(Relation index, Page page, const ItemPointerData* tid, Si
 }
 
 void HnswCheckElement(Relation index, const ItemPointerData* tid, HnswElementTuple element, Size length,
-                      Size vectorBytes)
+                      const ruvector::vector_space* space)
 {
 	if (length < offsetof(HnswElementTupleData, data) || element->type != HNSW_ELEMENT_TUPLE_TYPE)
 		Corrupted(index, tid, "a link to a tuple that is not an element");
-	if (length < offsetof(HnswElementTupleData, data) + vectorBytes)
+
+	Size room = length - offsetof(HnswElementTupleData, data);
+	/* A sparse vector says its own size: first that the size is there, then that it fits */
+	if (space->variable_size() && (room < sizeof(uint32) || *(const uint32*) element->data > space->dim))
+		Corrupted(index, tid, "an element with an impossible vector size");
+	if (room < space->stored_bytes(element->data))
 		Corrupted(index, tid, "an element too short for its vector");
 	if (element->level > ruvector::hnsw_max_level)
 		Corrupted(index, tid, "an element above the highest level");
@@ -152,7 +157,7 @@ static void CheckElementLinks(Relation index, const HnswTypeInfo* info, int m, B
 			Buffer linkBuf;
 			HnswElementTuple target = (HnswElementTuple) ReadCheckedTuple(
 			    index, knownBlocks, link, held, BufferIsValid(held[1]) ? 2 : 1, &linkLength, &linkBuf);
-			HnswCheckElement(index, link, target, linkLength, info->space.bytes);
+			HnswCheckElement(index, link, target, linkLength, &info->space);
 			if (target->level < level)
 				Corrupted(index, link, "a link on a level above its target's");
 			ReleaseIfValid(linkBuf);
@@ -203,7 +208,7 @@ void HnswCheckIndex(Relation index, IndexCheckReport* report)
 				continue; /* checked through its element */
 
 			HnswElementTuple element = (HnswElementTuple) tuple;
-			HnswCheckElement(index, &tid, element, length, info.space.bytes);
+			HnswCheckElement(index, &tid, element, length, &info.space);
 			report->elements++;
 			if (element->deleted == HNSW_ELEMENT_FREE) {
 				report->deleted++;
@@ -226,7 +231,7 @@ void HnswCheckIndex(Relation index, IndexCheckReport* report)
 		buf = ReadBuffer(index, meta.entryBlkno);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		HnswElementTuple element = (HnswElementTuple) HnswCheckedTuple(index, BufferGetPage(buf), &entry, &length);
-		HnswCheckElement(index, &entry, element, length, info.space.bytes);
+		HnswCheckElement(index, &entry, element, length, &info.space);
 		if (element->level != meta.entryLevel || element->deleted == HNSW_ELEMENT_FREE)
 			Corrupted(index, &entry, "an entry point that is free or not on the entry level");
 		UnlockReleaseBuffer(buf);

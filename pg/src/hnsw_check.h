@@ -15,9 +15,9 @@ void HnswCheckBlock(Relation index, BlockNumber* knownBlocks, const ItemPointerD
 /* The tuple a TID names on a locked page, inside the page's tuple space; sets *length */
 char* HnswCheckedTuple(Relation index, Page page, const ItemPointerData* tid, Size* length);
 
-/* An element: its type, a level and heap TID count core can hold, and room for the vector */
+/* An element: its type, a level and heap TID count core can hold, and room for its vector */
 void HnswCheckElement(Relation index, const ItemPointerData* tid, HnswElementTuple element, Size length,
-                      Size vectorBytes);
+                      const ruvector::vector_space* space);
 
 /* A neighbour list with slots for every level up to `level` */
 void HnswCheckNeighbors(Relation index, const ItemPointerData* tid, HnswNeighborTuple neighbors, Size length, int level,

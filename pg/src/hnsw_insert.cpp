@@ -38,8 +38,8 @@ void HnswFinishPageChange(Buffer buf, GenericXLogState* xlog)
 
 /*
  * Put a new element into the slots of a freed one, if a page from the insert
- * page on holds one with room for its levels (the element tuple has the same
- * size; the neighbour tuple must have enough slots). Vacuum points freePage at
+ * page on holds one with room for its levels (the neighbour tuple must have
+ * enough slots; a larger sparse vector needs free space on the page). Vacuum points freePage at
  * the first page it freed elements on; it moves on as those fill up.
  */
 static bool ReuseFreeElement(Relation index, HnswMetaPageData* meta, HnswElementTuple element, Size elementSize,
@@ -61,32 +61,56 @@ static bool ReuseFreeElement(Relation index, HnswMetaPageData* meta, HnswElement
 		     offno = OffsetNumberNext(offno)) {
 			HnswElementTuple old = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, offno));
 
-			if (old->type != HNSW_ELEMENT_TUPLE_TYPE || old->deleted != HNSW_ELEMENT_FREE ||
-			    ItemPointerGetBlockNumber(&old->neighbortid) != blkno)
+			if (old->type != HNSW_ELEMENT_TUPLE_TYPE || old->deleted != HNSW_ELEMENT_FREE)
 				continue;
 			freeOnPage++;
-			OffsetNumber neighborOffno = ItemPointerGetOffsetNumber(&old->neighbortid);
-			HnswNeighborTuple oldNeighbors = (HnswNeighborTuple) PageGetItem(page, PageGetItemId(page, neighborOffno));
-			if (oldNeighbors->count < neighbors->count)
+			/* Sparse vectors differ in size: a larger element needs the page's free space for the rest */
+			Size oldElementSize = ItemIdGetLength(PageGetItemId(page, offno));
+			if (elementSize > oldElementSize && elementSize - oldElementSize > PageGetExactFreeSpace(page))
 				continue;
 
+			/* The neighbour tuple is on this page, or on its own (the largest vectors) */
+			ItemPointerData neighborTid = old->neighbortid;
+			Buffer neighborBuf = buf;
+			if (ItemPointerGetBlockNumber(&neighborTid) != blkno) {
+				neighborBuf = ReadBuffer(index, ItemPointerGetBlockNumber(&neighborTid));
+				LockBuffer(neighborBuf, BUFFER_LOCK_EXCLUSIVE);
+			}
+			Page neighborPage = BufferGetPage(neighborBuf);
+			OffsetNumber neighborOffno = ItemPointerGetOffsetNumber(&neighborTid);
+			HnswNeighborTuple oldNeighbors =
+			    (HnswNeighborTuple) PageGetItem(neighborPage, PageGetItemId(neighborPage, neighborOffno));
+			if (oldNeighbors->count < neighbors->count) {
+				if (neighborBuf != buf)
+					UnlockReleaseBuffer(neighborBuf);
+				continue;
+			}
+
 			/* Same slot count as before: the tuple keeps its size */
-			Size oldNeighborSize = ItemIdGetLength(PageGetItemId(page, neighborOffno));
+			Size oldNeighborSize = ItemIdGetLength(PageGetItemId(neighborPage, neighborOffno));
 			uint16 slots = oldNeighbors->count;
 			GenericXLogState* xlog;
 			page = HnswBeginPageChange(index, buf, building, false, &xlog);
-			element->neighbortid = old->neighbortid;
+			if (neighborBuf == buf)
+				neighborPage = page;
+			else if (xlog != NULL)
+				neighborPage = GenericXLogRegisterBuffer(xlog, neighborBuf, 0);
+			element->neighbortid = neighborTid;
 			HnswNeighborTuple resized = (HnswNeighborTuple) palloc(oldNeighborSize);
 			memcpy(resized, neighbors, neighborSize);
 			resized->count = slots;
 			for (int slot = neighbors->count; slot < slots; slot++)
 				ItemPointerSetInvalid(&resized->indextids[slot]);
 			if (!PageIndexTupleOverwrite(page, offno, (Item) element, elementSize) ||
-			    !PageIndexTupleOverwrite(page, neighborOffno, (Item) resized, oldNeighborSize))
+			    !PageIndexTupleOverwrite(neighborPage, neighborOffno, (Item) resized, oldNeighborSize))
 				elog(ERROR, "failed to reuse hnsw tuples in index \"%s\"", RelationGetRelationName(index));
 			ItemPointerSet(elementTid, blkno, offno);
 			meta->freePage = BlockNumberIsValid(firstWithFree) ? firstWithFree : blkno;
+			if (neighborBuf != buf && xlog == NULL)
+				MarkBufferDirty(neighborBuf);
 			HnswFinishPageChange(buf, xlog);
+			if (neighborBuf != buf)
+				UnlockReleaseBuffer(neighborBuf);
 			pfree(resized);
 			return true;
 		}
@@ -101,19 +125,24 @@ static bool ReuseFreeElement(Relation index, HnswMetaPageData* meta, HnswElement
 
 /*
  * Write a new element and its neighbour tuple: into a freed element's slots,
- * else on the insert page if both fit, else on a new page. Returns the
- * element's TID.
+ * else on the insert page if both fit, else on a new page. When the two cannot
+ * share any page (the largest vectors), the neighbour tuple gets a new page of
+ * its own, which becomes the insert page. Returns the element's TID.
  */
 static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInfo* info, const void* vector,
                        ItemPointer heaptid, int level, ruvector::candidate_list* selected, bool building,
                        ItemPointer elementTid)
 {
 	int m = meta->m;
-	Size elementSize = HNSW_ELEMENT_TUPLE_SIZE(info->space.bytes);
+	Size vectorBytes = info->space.stored_bytes(vector);
+	Size elementSize = HNSW_ELEMENT_TUPLE_SIZE(vectorBytes);
 	Size neighborSize = HNSW_NEIGHBOR_TUPLE_SIZE(level, m);
 	HnswElementTuple element = (HnswElementTuple) palloc0(elementSize);
 	HnswNeighborTuple neighbors = (HnswNeighborTuple) palloc0(neighborSize);
-	Size needed = MAXALIGN(elementSize) + MAXALIGN(neighborSize) + 2 * sizeof(ItemIdData);
+	Size elementNeeds = MAXALIGN(elementSize) + sizeof(ItemIdData);
+	Size neighborNeeds = MAXALIGN(neighborSize) + sizeof(ItemIdData);
+	bool together = elementNeeds + neighborNeeds <= HNSW_PAGE_CAPACITY;
+	Size needed = together ? elementNeeds + neighborNeeds : elementNeeds;
 	Buffer buf = InvalidBuffer;
 	bool newPage = false;
 
@@ -121,7 +150,7 @@ static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInf
 	element->level = level;
 	element->heaptidCount = 1;
 	element->heaptids[0] = *heaptid;
-	memcpy(element->data, vector, info->space.bytes);
+	memcpy(element->data, vector, vectorBytes);
 
 	neighbors->type = HNSW_NEIGHBOR_TUPLE_TYPE;
 	neighbors->count = HNSW_NEIGHBOR_SLOTS(level, m);
@@ -161,13 +190,31 @@ static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInf
 		HnswInitPage(buf, page);
 
 	OffsetNumber offno = OffsetNumberNext(PageGetMaxOffsetNumber(page));
-	ItemPointerSet(&element->neighbortid, BufferGetBlockNumber(buf), OffsetNumberNext(offno));
+	Buffer neighborBuf = buf;
+	Page neighborPage = page;
+	if (!together) {
+		LockRelationForExtension(index, ExclusiveLock);
+		neighborBuf = HnswNewBuffer(index, MAIN_FORKNUM);
+		UnlockRelationForExtension(index, ExclusiveLock);
+		neighborPage = xlog != NULL ? GenericXLogRegisterBuffer(xlog, neighborBuf, GENERIC_XLOG_FULL_IMAGE)
+		                            : BufferGetPage(neighborBuf);
+		HnswInitPage(neighborBuf, neighborPage);
+		meta->insertPage = BufferGetBlockNumber(neighborBuf);
+	}
+	OffsetNumber neighborOffno = together ? OffsetNumberNext(offno) : FirstOffsetNumber;
+	ItemPointerSet(&element->neighbortid, BufferGetBlockNumber(neighborBuf), neighborOffno);
 	if (PageAddItem(page, (Item) element, elementSize, offno, false, false) != offno ||
-	    PageAddItem(page, (Item) neighbors, neighborSize, OffsetNumberNext(offno), false, false) !=
-	        OffsetNumberNext(offno))
+	    PageAddItem(neighborPage, (Item) neighbors, neighborSize, neighborOffno, false, false) != neighborOffno)
 		elog(ERROR, "failed to add hnsw tuples to index \"%s\"", RelationGetRelationName(index));
 	ItemPointerSet(elementTid, BufferGetBlockNumber(buf), offno);
-	HnswFinishPageChange(buf, xlog);
+	/* One WAL record for both pages; then each buffer is released */
+	if (neighborBuf != buf) {
+		if (xlog == NULL)
+			MarkBufferDirty(neighborBuf);
+		HnswFinishPageChange(buf, xlog);
+		UnlockReleaseBuffer(neighborBuf);
+	} else
+		HnswFinishPageChange(buf, xlog);
 
 	pfree(element);
 	pfree(neighbors);
@@ -245,7 +292,8 @@ static bool AddToDuplicate(Relation index, HnswPageGraph* graph, const HnswTypeI
 {
 	for (size_t i = 0; i < nearest.size() && nearest[i].distance == nearest[0].distance; i++) {
 		graph->ReadVector(nearest[i].id, scratch);
-		if (memcmp(scratch, vector, info->space.bytes) != 0)
+		/* A sparse vector's size comes first: vectors of other sizes differ there */
+		if (memcmp(scratch, vector, info->space.stored_bytes(vector)) != 0)
 			continue;
 
 		ItemPointerData tid;

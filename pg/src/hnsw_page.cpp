@@ -149,6 +149,11 @@ bool HnswPrepareValue(const HnswTypeInfo* info, Datum value, void* out)
 	if (dimensions != info->dimensions)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
 		                errmsg("expected %d dimensions, not %d", info->dimensions, dimensions)));
+	/* Only sparse sizes vary; space.bytes is the largest element they may have */
+	if (info->valueBytes != NULL && info->valueBytes(value) > info->space.bytes)
+		ereport(ERROR,
+		        (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		         errmsg("sparsevec cannot have more than %d non-zero elements for hnsw index", (int) info->space.dim)));
 	return info->prepare(info, value, out);
 }
 
@@ -274,7 +279,7 @@ HnswElementTuple HnswPageGraph::LockElement(uint64 id, Buffer* buf)
 	Size length;
 	HnswIdToTid(id, &tid);
 	HnswElementTuple element = (HnswElementTuple) LockTuple(&tid, buf, &length);
-	HnswCheckElement(index_, &tid, element, length, info_->space.bytes);
+	HnswCheckElement(index_, &tid, element, length, &info_->space);
 	return element;
 }
 
@@ -310,7 +315,7 @@ int HnswPageGraph::ReadVector(uint64 id, void* dst)
 	HnswElementTuple element = LockElement(id, &buf);
 	int level = element->level;
 
-	memcpy(dst, element->data, info_->space.bytes);
+	memcpy(dst, element->data, info_->space.stored_bytes(element->data));
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 	return level;
 }

@@ -97,18 +97,22 @@ void hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, i
 static void* GetQuery(IndexScanDesc scan, HnswScanOpaque so)
 {
 	const HnswTypeInfo* info = &so->typeInfo;
-	void* query = palloc0(info->space.bytes);
 
 	if (scan->orderByData->sk_flags & SK_ISNULL)
-		return query;
+		return palloc0(info->space.bytes);
 
 	Datum value = scan->orderByData->sk_argument;
 	int dimensions = info->valueDimensions(value);
 	if (dimensions != info->dimensions)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
 		                errmsg("different vector dimensions %d and %d", dimensions, info->dimensions)));
+	/* A sparse query may have more non-zeros than an element can */
+	Size bytes = info->space.bytes;
+	if (info->valueBytes != NULL)
+		bytes = Max(bytes, info->valueBytes(value));
+	void* query = palloc0(bytes);
 	if (!info->prepare(info, value, query))
-		memset(query, 0, info->space.bytes);
+		memset(query, 0, bytes);
 	return query;
 }
 

@@ -73,7 +73,7 @@ static HnswElementTuple PageElement(HnswVacuumState* state, Page page, BlockNumb
 	char* tuple = HnswCheckedTuple(state->index, page, &tid, &length);
 	if (*(uint8*) tuple != HNSW_ELEMENT_TUPLE_TYPE)
 		return NULL;
-	HnswCheckElement(state->index, &tid, (HnswElementTuple) tuple, length, state->typeInfo.space.bytes);
+	HnswCheckElement(state->index, &tid, (HnswElementTuple) tuple, length, &state->typeInfo.space);
 	return (HnswElementTuple) tuple;
 }
 
@@ -165,11 +165,27 @@ static int RelinkLevel(HnswVacuumState* state, HnswPageGraph* graph, uint64 node
 
 /* New links for one level of one element, computed before the page is locked for writing */
 typedef struct HnswRelink {
-	OffsetNumber neighborOffno;
+	ItemPointerData neighborTid;
 	int level;
 	int count;
 	ItemPointerData links[2 * HNSW_MAX_M];
 } HnswRelink;
+
+/* Write one level's new links into a neighbour tuple on a page locked for writing */
+static void WriteRelink(Page page, const HnswRelink* relink, int m)
+{
+	HnswNeighborTuple neighbors =
+	    (HnswNeighborTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&relink->neighborTid)));
+	int first = HnswLevelFirstSlot(relink->level, m);
+	int capacity = (int) ruvector::hnsw_level_capacity(m, relink->level);
+
+	for (int i = 0; i < capacity; i++) {
+		if (i < relink->count)
+			neighbors->indextids[first + i] = relink->links[i];
+		else
+			ItemPointerSetInvalid(&neighbors->indextids[first + i]);
+	}
+}
 
 /*
  * Pass 2: relink the live elements of a page that point at deleted ones. The new
@@ -182,6 +198,7 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 	int m = state->meta.m;
 	Buffer buf = ReadBufferExtended(state->index, MAIN_FORKNUM, blkno, RBM_NORMAL, state->strategy);
 	void* vector = palloc(state->typeInfo.space.bytes);
+	BlockNumber knownBlocks = RelationGetNumberOfBlocks(state->index);
 	HnswRelink* relinks = NULL;
 	int relinkCount = 0;
 	int relinkCapacity = 0;
@@ -199,12 +216,21 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 			LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 			continue;
 		}
-		/* Both tuples of an element share its page (build and insert place them so) */
-		OffsetNumber neighborOffno = ItemPointerGetOffsetNumber(&element->neighbortid);
+		/* The neighbour tuple shares the element's page, or has one of its own (the largest vectors) */
+		ItemPointerData neighborTid = element->neighbortid;
+		Buffer neighborBuf = InvalidBuffer;
+		Page neighborPage = page;
+		if (ItemPointerGetBlockNumber(&neighborTid) != blkno) {
+			HnswCheckBlock(state->index, &knownBlocks, &neighborTid);
+			neighborBuf = ReadBufferExtended(state->index, MAIN_FORKNUM, ItemPointerGetBlockNumber(&neighborTid),
+			                                 RBM_NORMAL, state->strategy);
+			LockBuffer(neighborBuf, BUFFER_LOCK_SHARE);
+			neighborPage = BufferGetPage(neighborBuf);
+		}
 		Size neighborLength;
 		HnswNeighborTuple neighbors =
-		    (HnswNeighborTuple) HnswCheckedTuple(state->index, page, &element->neighbortid, &neighborLength);
-		HnswCheckNeighbors(state->index, &element->neighbortid, neighbors, neighborLength, element->level, m);
+		    (HnswNeighborTuple) HnswCheckedTuple(state->index, neighborPage, &neighborTid, &neighborLength);
+		HnswCheckNeighbors(state->index, &neighborTid, neighbors, neighborLength, element->level, m);
 		int elementLevel = element->level;
 		bool levelsToRelink[ruvector::hnsw_max_level + 1];
 		bool any = false;
@@ -223,7 +249,9 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 			any |= levelsToRelink[level];
 		}
 		if (any)
-			memcpy(vector, element->data, state->typeInfo.space.bytes);
+			memcpy(vector, element->data, state->typeInfo.space.stored_bytes(element->data));
+		if (BufferIsValid(neighborBuf))
+			UnlockReleaseBuffer(neighborBuf);
 		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 		if (!any)
 			continue;
@@ -243,7 +271,7 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 			ruvector::hnsw_candidate kept[2 * HNSW_MAX_M];
 			MemoryContext oldCtx = MemoryContextSwitchTo(state->tmpCtx);
 
-			relink->neighborOffno = neighborOffno;
+			relink->neighborTid = neighborTid;
 			relink->level = level;
 			relink->count = RelinkLevel(state, graph, HnswTidToId(&tid), vector, level, kept);
 			for (int i = 0; i < relink->count; i++)
@@ -254,26 +282,29 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 	}
 
 	if (relinkCount > 0) {
+		/* The lists on this page under one lock and one WAL record; any on pages of their own, one by one */
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		GenericXLogState* xlog = GenericXLogStart(state->index);
 		Page page = GenericXLogRegisterBuffer(xlog, buf, 0);
 
-		for (int r = 0; r < relinkCount; r++) {
-			HnswRelink* relink = &relinks[r];
-			HnswNeighborTuple neighbors =
-			    (HnswNeighborTuple) PageGetItem(page, PageGetItemId(page, relink->neighborOffno));
-			int first = HnswLevelFirstSlot(relink->level, m);
-			int capacity = (int) ruvector::hnsw_level_capacity(m, relink->level);
-
-			for (int i = 0; i < capacity; i++) {
-				if (i < relink->count)
-					neighbors->indextids[first + i] = relink->links[i];
-				else
-					ItemPointerSetInvalid(&neighbors->indextids[first + i]);
-			}
-		}
+		for (int r = 0; r < relinkCount; r++)
+			if (ItemPointerGetBlockNumber(&relinks[r].neighborTid) == blkno)
+				WriteRelink(page, &relinks[r], m);
 		GenericXLogFinish(xlog);
 		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+
+		for (int r = 0; r < relinkCount; r++) {
+			if (ItemPointerGetBlockNumber(&relinks[r].neighborTid) == blkno)
+				continue;
+			Buffer neighborBuf =
+			    ReadBufferExtended(state->index, MAIN_FORKNUM, ItemPointerGetBlockNumber(&relinks[r].neighborTid),
+			                       RBM_NORMAL, state->strategy);
+			LockBuffer(neighborBuf, BUFFER_LOCK_EXCLUSIVE);
+			xlog = GenericXLogStart(state->index);
+			WriteRelink(GenericXLogRegisterBuffer(xlog, neighborBuf, 0), &relinks[r], m);
+			GenericXLogFinish(xlog);
+			UnlockReleaseBuffer(neighborBuf);
+		}
 		pfree(relinks);
 	}
 	ReleaseBuffer(buf);

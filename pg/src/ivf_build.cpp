@@ -163,6 +163,8 @@ static void ComputeCentroids(IvfBuildState* state)
 					if (x[i] > 0.5f)
 						((uint8*) stored)[i / 8] |= (uint8) (0x80 >> (i % 8));
 				break;
+			case ruvector::element_kind::sparse: /* no flat or ivfflat operator class takes sparsevec */
+				elog(ERROR, "sparse vectors in a flat or ivfflat index");
 		}
 	}
 	pfree(centroids);

@@ -220,6 +220,8 @@ void IvfValueToFloats(const IvfIndexInfo* info, const void* value, float* out)
 			for (size_t i = 0; i < space.dim; i++)
 				out[i] = (((const uint8*) value)[i / 8] & (0x80 >> (i % 8))) ? 1.0f : 0.0f;
 			break;
+		case ruvector::element_kind::sparse: /* no flat or ivfflat operator class takes sparsevec */
+			elog(ERROR, "sparse vectors in a flat or ivfflat index");
 	}
 }
 

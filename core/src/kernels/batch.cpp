@@ -1,6 +1,6 @@
-// Batch entry points (batch.hpp): the dispatched one-pair kernel over consecutive vectors,
-// with the vector after next prefetched. The family's table is resolved by one ordinary
-// dispatched call first, so its first-call resolver has run before the pointer is read.
+// Batch entry points (batch.hpp): the dispatched one-pair kernel over consecutive vectors.
+// The family's table is resolved by one ordinary dispatched call first, so its first-call
+// resolver has run before the pointer is read.
 #include "ruvector/batch.hpp"
 
 #include "ruvector/bits.hpp"
@@ -12,20 +12,10 @@ namespace ruvector {
 
 namespace {
 
-// Bytes of each vector touched by the prefetch: one per 64-byte line.
-constexpr std::size_t cache_line = 64;
-
 template <typename T, typename Out, typename Kernel>
 void scan(Kernel kernel, const T* q, const T* base, std::size_t n_vectors, std::size_t dim, Out* out)
 {
-	const std::size_t bytes = dim * sizeof(T);
 	for (std::size_t i = 0; i < n_vectors; i++) {
-		if (i + 2 < n_vectors) {
-			const auto* ahead = reinterpret_cast<const char*>(base + (i + 2) * dim);
-			for (std::size_t offset = 0; offset < bytes; offset += cache_line) {
-				__builtin_prefetch(ahead + offset);
-			}
-		}
 		out[i] = kernel(q, base + i * dim, dim);
 	}
 }
@@ -40,6 +30,16 @@ void l2sq_f32_batch(const float* q, const float* base, std::size_t n_vectors, st
 void dot_f32_batch(const float* q, const float* base, std::size_t n_vectors, std::size_t dim, float* out)
 {
 	scan(active_kernels.dot_f32, q, base, n_vectors, dim, out);
+}
+
+void l1_f32_batch(const float* q, const float* base, std::size_t n_vectors, std::size_t dim, float* out)
+{
+	scan(active_kernels.l1_f32, q, base, n_vectors, dim, out);
+}
+
+void cosine_f32_batch(const float* q, const float* base, std::size_t n_vectors, std::size_t dim, cosine_parts* out)
+{
+	scan(active_kernels.cosine_f32, q, base, n_vectors, dim, out);
 }
 
 void l2sq_f16_batch(const std::uint16_t* q, const std::uint16_t* base, std::size_t n_vectors, std::size_t dim,
@@ -75,6 +75,13 @@ void hamming_bits_batch(const std::uint8_t* q, const std::uint8_t* base, std::si
 {
 	hamming_bits(q, q, 0);
 	scan(active_bits_kernels.hamming, q, base, n_vectors, bytes, out);
+}
+
+void overlap_bits_batch(const std::uint8_t* q, const std::uint8_t* base, std::size_t n_vectors, std::size_t bytes,
+                        bit_overlap* out)
+{
+	overlap_bits(q, q, 0);
+	scan(active_bits_kernels.overlap, q, base, n_vectors, bytes, out);
 }
 
 } // namespace ruvector

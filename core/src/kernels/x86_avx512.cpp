@@ -2,7 +2,16 @@
 // (x86_avx512_common.hpp). Each function carries its own target attribute, so this file
 // needs no -march flag; dispatch.cpp installs these only after CPUID and XGETBV say the
 // CPU and OS support AVX-512 F/BW/VL with ZMM state.
+//
+// The second vector (the row a batch or scan streams from memory) is read with 64-byte
+// aligned loads when it is not aligned itself: a 64-byte load that straddles two cache lines
+// costs this class of CPU (Zen 4) about a third of the bandwidth of a scan larger than the
+// caches (17 against 26-30 GB/s at 1536 dims, docs/PERFORMANCE.md). Each vector of b is then
+// put together from two aligned neighbours by VPERMT2PS, so every lane holds the same element
+// as with unaligned loads and the sums are bit for bit the same at any alignment.
 #include "ruvector/kernels.hpp"
+
+#include <cstdint>
 
 #if defined(RUVECTOR_HAVE_X86)
 
@@ -26,25 +35,136 @@ struct f32_source {
 	}
 };
 
+// Every aligned vector read holds at least one element of b (b is not 64-byte aligned, and
+// reads stop at the last full block of 64), so it lies on b's pages; the floats before b and
+// past b[n-1] that it also holds are never used. AddressSanitizer cannot know that.
+#define RUVECTOR_READS_WHOLE_LINES __attribute__((no_sanitize("address")))
+
+// b's 16-float vectors in order, from aligned loads.
+class realigned_stream {
+public:
+	RUVECTOR_KERNEL_TARGET RUVECTOR_READS_WHOLE_LINES explicit realigned_stream(const float* b)
+	    : line_(b - (reinterpret_cast<std::uintptr_t>(b) % 64) / sizeof(float)),
+	      lanes_(_mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(b - line_)),
+	                              _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))),
+	      low_(_mm512_load_ps(line_))
+	{
+	}
+
+	RUVECTOR_KERNEL_TARGET RUVECTOR_READS_WHOLE_LINES __m512 next()
+	{
+		line_ += 16;
+		const __m512 high = _mm512_load_ps(line_);
+		const __m512 v = _mm512_permutex2var_ps(low_, lanes_, high);
+		low_ = high;
+		return v;
+	}
+
+private:
+	const float* line_;
+	__m512i lanes_;
+	__m512 low_;
+};
+
+RUVECTOR_KERNEL_TARGET inline bool misaligned(const float* p)
+{
+	return reinterpret_cast<std::uintptr_t>(p) % 64 != 0;
+}
+
+// sum_terms (x86_avx512_common.hpp) with b read through a realigned_stream: the same
+// accumulators in the same order, so the same result.
+template <typename Term>
+RUVECTOR_KERNEL_TARGET RUVECTOR_READS_WHOLE_LINES float sum_terms_realigned(const float* a, const float* b,
+                                                                            std::size_t n)
+{
+	__m512 s[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+	realigned_stream stream(b);
+	std::size_t i = 0;
+	for (; i + 64 <= n; i += 64) {
+		for (std::size_t k = 0; k < 4; k++) {
+			s[k] = Term::add(s[k], _mm512_loadu_ps(a + i + 16 * k), stream.next());
+		}
+	}
+	for (; i + 16 <= n; i += 16) {
+		s[0] = Term::add(s[0], _mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i));
+	}
+	if (i < n) {
+		s[1] = Term::add(s[1], f32_source::load_tail(a + i, n - i), f32_source::load_tail(b + i, n - i));
+	}
+	return sum_of(s);
+}
+
+template <typename Term>
+RUVECTOR_KERNEL_TARGET inline float sum_f32(const float* a, const float* b, std::size_t n)
+{
+	if (n >= 64 && misaligned(b)) {
+		return sum_terms_realigned<Term>(a, b, n);
+	}
+	return sum_terms<f32_source, Term>(a, b, n);
+}
+
+// cosine_terms with b read through a realigned_stream (same order, same result).
+RUVECTOR_KERNEL_TARGET RUVECTOR_READS_WHOLE_LINES cosine_parts cosine_realigned(const float* a, const float* b,
+                                                                                std::size_t n)
+{
+	__m512 dot[4];
+	__m512 na[4];
+	__m512 nb[4];
+	for (int k = 0; k < 4; k++) {
+		dot[k] = _mm512_setzero_ps();
+		na[k] = _mm512_setzero_ps();
+		nb[k] = _mm512_setzero_ps();
+	}
+	realigned_stream stream(b);
+	std::size_t i = 0;
+	for (; i + 64 <= n; i += 64) {
+		for (std::size_t k = 0; k < 4; k++) {
+			const __m512 x = _mm512_loadu_ps(a + i + 16 * k);
+			const __m512 y = stream.next();
+			dot[k] = _mm512_fmadd_ps(x, y, dot[k]);
+			na[k] = _mm512_fmadd_ps(x, x, na[k]);
+			nb[k] = _mm512_fmadd_ps(y, y, nb[k]);
+		}
+	}
+	for (; i + 16 <= n; i += 16) {
+		const __m512 x = _mm512_loadu_ps(a + i);
+		const __m512 y = _mm512_loadu_ps(b + i);
+		dot[0] = _mm512_fmadd_ps(x, y, dot[0]);
+		na[0] = _mm512_fmadd_ps(x, x, na[0]);
+		nb[0] = _mm512_fmadd_ps(y, y, nb[0]);
+	}
+	if (i < n) {
+		const __m512 x = f32_source::load_tail(a + i, n - i);
+		const __m512 y = f32_source::load_tail(b + i, n - i);
+		dot[1] = _mm512_fmadd_ps(x, y, dot[1]);
+		na[1] = _mm512_fmadd_ps(x, x, na[1]);
+		nb[1] = _mm512_fmadd_ps(y, y, nb[1]);
+	}
+	return cosine_parts{sum_of(dot), sum_of(na), sum_of(nb)};
+}
+
 } // namespace
 
 RUVECTOR_KERNEL_TARGET float l2sq_f32_avx512(const float* a, const float* b, std::size_t n)
 {
-	return sum_terms<f32_source, squared_difference>(a, b, n);
+	return sum_f32<squared_difference>(a, b, n);
 }
 
 RUVECTOR_KERNEL_TARGET float dot_f32_avx512(const float* a, const float* b, std::size_t n)
 {
-	return sum_terms<f32_source, product>(a, b, n);
+	return sum_f32<product>(a, b, n);
 }
 
 RUVECTOR_KERNEL_TARGET float l1_f32_avx512(const float* a, const float* b, std::size_t n)
 {
-	return sum_terms<f32_source, absolute_difference>(a, b, n);
+	return sum_f32<absolute_difference>(a, b, n);
 }
 
 RUVECTOR_KERNEL_TARGET cosine_parts cosine_f32_avx512(const float* a, const float* b, std::size_t n)
 {
+	if (n >= 64 && misaligned(b)) {
+		return cosine_realigned(a, b, n);
+	}
 	return cosine_terms<f32_source>(a, b, n);
 }
 
