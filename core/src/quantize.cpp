@@ -3,6 +3,7 @@
 
 #include "ruvector/int8.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -267,6 +268,18 @@ void binary_prepare_query(const binary_codebook& book, metric kind, const float*
 	query.norm = static_cast<float>(std::sqrt(norm2));
 }
 
+// |v_perp|, the part of v orthogonal to a code's sign vector, from |v|^2 and v.signs (|signs|^2 = dim).
+// Rounded up: signed_sum is a float sum of up to dim terms, whose error grows with dim.
+static double perpendicular_norm(double norm2, double signed_sum, float dim)
+{
+	if (dim <= 0) {
+		return std::sqrt(norm2);
+	}
+	const double margin = 1e-6 * static_cast<double>(dim) * norm2;
+	const double perpendicular2 = norm2 - signed_sum * signed_sum / dim + margin;
+	return std::sqrt(std::clamp(perpendicular2, 0.0, norm2));
+}
+
 distance_bound binary_query_distance(const binary_codebook& book, metric kind, const binary_query& query,
                                      const std::uint8_t* code, const binary_terms& terms)
 {
@@ -281,12 +294,19 @@ distance_bound binary_query_distance(const binary_codebook& book, metric kind, c
 			}
 			const double signed_sum = 2.0 * set - query.total;
 			const double spread = static_cast<double>(terms.scale) * terms.scale * dim;
-			const double squared = query.centred_norm2 - 2 * terms.scale * signed_sum + spread;
+			const double decoded = query.centred_norm2 - 2 * terms.scale * signed_sum + spread;
+			// x - o = s signs + e with e orthogonal to the signs (s is the mean |x_i - o_i|), so
+			// |q - x|^2 = |q - x^|^2 + |e|^2 - 2 (q - o).e, and only the part of q - o orthogonal
+			// to the signs meets e: |(q - o).e| <= |q - o|_perp |e|. Tighter than the triangle
+			// inequality's |q - x^| - |e| (|q - o|_perp <= |q - x^|).
+			const double error = terms.error;
+			const double squared = decoded + error * error;
+			const double cross = 2 * error * perpendicular_norm(query.centred_norm2, signed_sum, dim);
 			// The float sums above cancel; widen the slack by what their rounding can move the root
-			const double rounding = 1e-5 * (query.centred_norm2 + spread);
+			const double rounding = 1e-5 * (query.centred_norm2 + spread + error * error);
 			const double estimate = std::sqrt(squared > 0 ? squared : 0.0);
-			const double lowest = squared - rounding > 0 ? std::sqrt(squared - rounding) : 0.0;
-			const auto slack = static_cast<float>(terms.error + (estimate - lowest));
+			const double lowest = squared - cross - rounding > 0 ? std::sqrt(squared - cross - rounding) : 0.0;
+			const auto slack = static_cast<float>(estimate - lowest);
 			return {static_cast<float>(estimate), slack, static_cast<float>(estimate) + slack};
 		}
 		case metric::inner_product:
@@ -295,10 +315,14 @@ distance_bound binary_query_distance(const binary_codebook& book, metric kind, c
 			for (std::size_t j = 0; j < bytes; j++) {
 				set += query.table[j * 256 + code[j]];
 			}
-			const float dot = query.offset_dot + terms.scale * (2 * set - query.total);
+			const float signed_sum = 2 * set - query.total;
+			const float dot = query.offset_dot + terms.scale * signed_sum;
 			const float estimate = kind == metric::cosine ? 1 - dot : -dot;
 			const float restored_norm = query.offset_norm + terms.scale * std::sqrt(dim);
-			return {estimate, query.norm * terms.error, query.norm * (restored_norm + terms.error)};
+			// q.e = q_perp.e, as for l2: only the part of q orthogonal to the signs meets the error
+			const auto perpendicular =
+			    static_cast<float>(perpendicular_norm(static_cast<double>(query.norm) * query.norm, signed_sum, dim));
+			return {estimate, perpendicular * terms.error, query.norm * (restored_norm + terms.error)};
 		}
 		case metric::l1: {
 			float estimate = 0;

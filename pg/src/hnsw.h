@@ -209,8 +209,6 @@ bool HnswIdSetContains(const HnswIdSet* set, uint64 id);
 /* Add an id; false when it was there already */
 bool HnswIdSetAdd(HnswIdSet* set, uint64 id);
 Buffer HnswNewBuffer(Relation index, ForkNumber forkNum);
-bool HnswExtendRelation(Relation index, BlockNumber first, BlockNumber count);
-Buffer HnswExtendedBuffer(Relation index, BlockNumber blkno, bool extended);
 void HnswInitPage(Buffer buf, Page page);
 void HnswInitMeta(HnswMetaPageData* meta, int dimensions, int m, int efConstruction);
 void HnswReadMeta(Relation index, HnswMetaPageData* meta);

@@ -42,6 +42,7 @@ extern "C" {
 
 #include "build_memory.h"
 #include "hnsw.h"
+#include "relation_extend.h"
 #include "vector.h"
 
 typedef struct HnswBuildState {
@@ -90,7 +91,7 @@ static Page PlannedPage(HnswBuildState* state, Buffer* buf, const ItemPointerDat
 		MarkBufferDirty(*buf);
 		UnlockReleaseBuffer(*buf);
 	}
-	*buf = HnswExtendedBuffer(state->index, blkno, extended);
+	*buf = RelationGrownBuffer(state->index, blkno, extended);
 	Page page = BufferGetPage(*buf);
 	HnswInitPage(*buf, page);
 	Assert(BufferGetBlockNumber(*buf) == blkno);
@@ -157,7 +158,7 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 	}
 
 	/* Grow the file once for every planned page where that is cheaper (PGlite) */
-	bool extended = count > 0 && HnswExtendRelation(state->index, firstBlock, block + 1 - firstBlock);
+	bool extended = count > 0 && RelationGrowBy(state->index, firstBlock, block + 1 - firstBlock);
 
 	/* Write: pages fill in the same order as planned */
 	Buffer buf = InvalidBuffer;

@@ -5,9 +5,6 @@
 extern "C" {
 #include "postgres.h"
 
-#include <unistd.h>
-
-#include "catalog/pg_tablespace_d.h"
 #include "storage/lmgr.h"
 #include "utils/rel.h"
 }
@@ -22,45 +19,6 @@ Buffer HnswNewBuffer(Relation index, ForkNumber forkNum)
 	Buffer buf = ReadBufferExtended(index, forkNum, P_NEW, RBM_NORMAL, NULL);
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	return buf;
-}
-
-/*
- * Grow the relation's file to hold `count` more blocks from `first` (its end)
- * in one step, where that helps: PGlite's in-memory file system copies a file
- * each time it outgrows its capacity, which page-by-page extension of a large
- * index does dozens of times. PGlite exports no smgr call that extends by many
- * blocks, so this sets the file's length directly: only for a plain relation
- * of the default tablespace whose first segment holds it all. Returns whether
- * the blocks now exist; HnswExtendedBuffer then hands out each.
- */
-bool HnswExtendRelation(Relation index, BlockNumber first, BlockNumber count)
-{
-#ifdef __PGLITE__
-	const RelFileLocator* locator = &index->rd_locator;
-	char path[MAXPGPATH];
-
-	if (locator->spcOid != DEFAULTTABLESPACE_OID || RelationUsesLocalBuffers(index) ||
-	    RelationGetNumberOfBlocks(index) != first || (uint64) first + count > RELSEG_SIZE)
-		return false;
-	snprintf(path, sizeof(path), "base/%u/%u", locator->dbOid, locator->relNumber);
-	return truncate(path, (off_t) (first + count) * BLCKSZ) == 0 && RelationGetNumberOfBlocks(index) == first + count;
-#else
-	(void) index;
-	(void) first;
-	(void) count;
-	return false;
-#endif
-}
-
-/* An exclusively locked, zeroed buffer for the next block: from HnswExtendRelation's blocks, or a new one */
-Buffer HnswExtendedBuffer(Relation index, BlockNumber blkno, bool extended)
-{
-	if (extended)
-		return ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_ZERO_AND_LOCK, NULL);
-
-	Buffer buf = HnswNewBuffer(index, MAIN_FORKNUM);
-	Assert(BufferGetBlockNumber(buf) == blkno);
 	return buf;
 }
 

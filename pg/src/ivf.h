@@ -35,6 +35,7 @@ extern "C" {
 }
 
 #include "hnsw.h" /* HnswTypeInfo: the operator classes and value conversion are hnsw's */
+#include "relation_extend.h"
 #include "ruvector/quantize.hpp"
 
 /* ivfflat options and settings, as pgvector's */
@@ -140,6 +141,20 @@ typedef struct IvfIndexInfo {
 #define IVF_PAGE_CAPACITY (BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(IvfPageOpaqueData)))
 #define IVF_CODEBOOK_FLOATS_PER_PAGE ((int) (IVF_PAGE_CAPACITY / sizeof(float)))
 
+/* Entries lie packed from the start of the page contents up to pd_lower (inline: scans call these per entry) */
+static inline int IvfPageEntryCount(Page page, Size entrySize)
+{
+	/* A page extended but never written (a crash between the two) holds nothing */
+	if (PageIsNew(page))
+		return 0;
+	return (int) ((((PageHeader) page)->pd_lower - MAXALIGN(SizeOfPageHeaderData)) / entrySize);
+}
+
+static inline IvfEntry IvfPageEntry(Page page, Size entrySize, int i)
+{
+	return (IvfEntry) (PageGetContents(page) + (Size) i * entrySize);
+}
+
 /* ivfflat.cpp and flat.cpp */
 void IvfflatInit(void);
 void FlatInit(void);
@@ -154,19 +169,18 @@ ruvector::quantization IvfGetQuantization(Relation index);
 void IvfValidateQuantization(const char* value);
 void IvfInitIndexInfo(IvfIndexInfo* info, Relation index, bool flat, int lists, ruvector::quantization quantization);
 void IvfLoadIndexInfo(IvfIndexInfo* info, Relation index, IvfMetaPageData* meta);
-Buffer IvfNewBuffer(Relation index, ForkNumber forkNum, bool building);
+Buffer IvfNewBuffer(Relation index, ForkNumber forkNum, RelationGrowth* building);
 void IvfInitPage(Buffer buf, Page page);
 void IvfReadMeta(Relation index, IvfMetaPageData* meta);
 Page IvfBeginPageChange(Relation index, Buffer buf, bool building, bool newPage, GenericXLogState** xlog);
 void IvfFinishPageChange(Buffer buf, GenericXLogState* xlog);
-int IvfPageEntryCount(Page page, Size entrySize);
-IvfEntry IvfPageEntry(Page page, Size entrySize, int i);
 void IvfListLocation(const IvfMetaPageData* meta, const IvfIndexInfo* info, int list, BlockNumber* blkno, Size* offset);
 /* Fill an entry's terms and code from a value as the space stores it (float32, float16 or bits) */
 void IvfEncode(const IvfIndexInfo* info, const void* value, float* scratch, char* entryData);
-/* Append one entry to a list; the directory is updated when the list grows a page */
+/* Append one entry to a list; the directory is updated when the list grows a page. A build passes its pages
+ * (`building`) and writes without WAL; otherwise NULL */
 void IvfAppendEntry(Relation index, const IvfIndexInfo* info, const IvfMetaPageData* meta, int list, const char* entry,
-                    bool building);
+                    RelationGrowth* building);
 /* The float32 form of a stored value (quantizers and k-means work on floats) */
 void IvfValueToFloats(const IvfIndexInfo* info, const void* value, float* out);
 

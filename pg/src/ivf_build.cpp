@@ -3,8 +3,10 @@
  * samples rows (reservoir sampling) when there is something to train: the
  * quantizer's codebook, and for ivfflat the list centroids (k-means). Then the
  * meta page, codebook and list directory are written, and a second pass appends
- * every row to its list. Pages are written without WAL and logged all at once
- * at the end, as pgvector does.
+ * every row to its list. Pages come from a RelationGrowth sized by an estimate
+ * of the page count (PGlite grows the file in few steps instead of page by
+ * page), are written without WAL and logged all at once at the end, as hnsw's
+ * build does.
  */
 extern "C" {
 #include "postgres.h"
@@ -23,12 +25,15 @@ extern "C" {
 #include "ruvector/half.hpp"
 #include "ruvector/kmeans.hpp"
 
+#include <cmath>
+
 typedef struct IvfBuildState {
 	/* Info */
 	Relation heap;
 	Relation index;
 	IvfIndexInfo info;
 	IvfMetaPageData meta;
+	RelationGrowth growth; /* the main fork's pages */
 
 	/* Statistics */
 	double reltuples;
@@ -233,26 +238,56 @@ static void SampleAndTrain(IvfBuildState* state, IndexInfo* indexInfo)
 }
 
 /* A fresh page in the fork: plain while building the main fork (logged at the end), WAL-logged otherwise */
-static Page StartStructurePage(Relation index, ForkNumber forkNum, Buffer* buf, GenericXLogState** xlog)
+static Page StartStructurePage(IvfBuildState* state, ForkNumber forkNum, Buffer* buf, GenericXLogState** xlog)
 {
-	bool logged = forkNum == INIT_FORKNUM;
+	bool building = forkNum == MAIN_FORKNUM;
 
-	*buf = IvfNewBuffer(index, forkNum, true);
-	Page page = IvfBeginPageChange(index, *buf, !logged, true, xlog);
+	*buf = IvfNewBuffer(state->index, forkNum, building ? &state->growth : NULL);
+	Page page = IvfBeginPageChange(state->index, *buf, building, true, xlog);
 	IvfInitPage(*buf, page);
 	return page;
+}
+
+static int CodebookPages(const IvfIndexInfo* info)
+{
+	int dim = info->type.dimensions;
+
+	return info->quantization == ruvector::quantization::none
+	           ? 0
+	           : (dim + IVF_CODEBOOK_FLOATS_PER_PAGE - 1) / IVF_CODEBOOK_FLOATS_PER_PAGE;
+}
+
+static int DirectoryPages(const IvfIndexInfo* info)
+{
+	int perPage = (int) (IVF_PAGE_CAPACITY / info->listSize);
+
+	return (info->lists + perPage - 1) / perPage;
+}
+
+/*
+ * The pages the index will have: the structure, and each list's rows packed
+ * with at most one page per list not full. The row count is exact after the
+ * sampling pass and the planner's estimate otherwise (flat without
+ * quantization samples nothing); a wrong one costs only extra growth steps or
+ * blocks given back.
+ */
+static BlockNumber EstimatePages(const IvfBuildState* state)
+{
+	const IvfIndexInfo* info = &state->info;
+	double rows = state->sampleTarget > 0 ? (double) state->seen : Max(state->heap->rd_rel->reltuples, 0);
+	double perPage = (double) (IVF_PAGE_CAPACITY / info->entrySize);
+	double pages = 1 + CodebookPages(info) + DirectoryPages(info) + std::ceil(rows / perPage) + Min(rows, info->lists);
+
+	return (BlockNumber) Min(pages, (double) (MaxBlockNumber / 2));
 }
 
 /* Meta page, codebook and list directory (empty lists) */
 static void WriteStructure(IvfBuildState* state, ForkNumber forkNum)
 {
-	Relation index = state->index;
 	IvfIndexInfo* info = &state->info;
 	IvfMetaPageData* meta = &state->meta;
 	int dim = info->type.dimensions;
-	int codebookPages = info->quantization == ruvector::quantization::none
-	                        ? 0
-	                        : (dim + IVF_CODEBOOK_FLOATS_PER_PAGE - 1) / IVF_CODEBOOK_FLOATS_PER_PAGE;
+	int codebookPages = CodebookPages(info);
 	Buffer buf;
 	GenericXLogState* xlog;
 
@@ -268,7 +303,7 @@ static void WriteStructure(IvfBuildState* state, ForkNumber forkNum)
 	meta->codebookStart = codebookPages > 0 ? IVF_METAPAGE_BLKNO + 1 : InvalidBlockNumber;
 	meta->directoryStart = IVF_METAPAGE_BLKNO + 1 + codebookPages;
 
-	Page page = StartStructurePage(index, forkNum, &buf, &xlog);
+	Page page = StartStructurePage(state, forkNum, &buf, &xlog);
 	*IvfPageGetMeta(page) = *meta;
 	((PageHeader) page)->pd_lower = MAXALIGN(SizeOfPageHeaderData) + sizeof(IvfMetaPageData);
 	IvfFinishPageChange(buf, xlog);
@@ -276,7 +311,7 @@ static void WriteStructure(IvfBuildState* state, ForkNumber forkNum)
 	for (int done = 0; done < dim && codebookPages > 0; done += IVF_CODEBOOK_FLOATS_PER_PAGE) {
 		int count = Min(dim - done, IVF_CODEBOOK_FLOATS_PER_PAGE);
 
-		page = StartStructurePage(index, forkNum, &buf, &xlog);
+		page = StartStructurePage(state, forkNum, &buf, &xlog);
 		if (info->offset != NULL)
 			memcpy(PageGetContents(page), info->offset + done, sizeof(float) * count);
 		else
@@ -288,7 +323,7 @@ static void WriteStructure(IvfBuildState* state, ForkNumber forkNum)
 	int perPage = (int) (IVF_PAGE_CAPACITY / info->listSize);
 	IvfList list = (IvfList) palloc0(info->listSize);
 	for (int first = 0; first < info->lists; first += perPage) {
-		page = StartStructurePage(index, forkNum, &buf, &xlog);
+		page = StartStructurePage(state, forkNum, &buf, &xlog);
 		for (int i = first; i < Min(info->lists, first + perPage); i++) {
 			list->startPage = InvalidBlockNumber;
 			list->insertPage = InvalidBlockNumber;
@@ -318,7 +353,7 @@ static void BuildCallback(Relation index, ItemPointer tid, Datum* values, bool* 
 
 		entry->heaptid = *tid;
 		IvfEncode(info, state->value, state->scratch, entry->data);
-		IvfAppendEntry(state->index, info, &state->meta, list, state->entry, true);
+		IvfAppendEntry(state->index, info, &state->meta, list, state->entry, &state->growth);
 		state->indtuples++;
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) state->indtuples);
 	}
@@ -359,10 +394,12 @@ IndexBuildResult* IvfBuild(Relation heap, Relation index, IndexInfo* indexInfo, 
 
 	InitBuildState(&state, heap, index, flat);
 	SampleAndTrain(&state, indexInfo);
+	RelationGrowthInit(&state.growth, index, EstimatePages(&state));
 	WriteStructure(&state, MAIN_FORKNUM);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, PROGRESS_IVF_PHASE_LOAD);
 	state.reltuples = table_index_build_scan(heap, index, indexInfo, true, true, BuildCallback, &state, NULL);
+	RelationGrowthFinish(&state.growth);
 
 	/* Pages were written without WAL: log them all at once */
 	if (RelationNeedsWAL(index))

@@ -77,7 +77,7 @@ bool ivfinsert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid
 
 		entry->heaptid = *heap_tid;
 		IvfEncode(&info, value, scratch, entry->data);
-		IvfAppendEntry(index, &info, &meta, list, (const char*) entry, false);
+		IvfAppendEntry(index, &info, &meta, list, (const char*) entry, NULL);
 	}
 
 	MemoryContextSwitchTo(oldCtx);

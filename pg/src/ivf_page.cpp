@@ -108,14 +108,14 @@ void IvfLoadIndexInfo(IvfIndexInfo* info, Relation index, IvfMetaPageData* meta)
 	}
 }
 
-/* Append a new page to the relation, locked exclusively (others may extend it too unless building) */
-Buffer IvfNewBuffer(Relation index, ForkNumber forkNum, bool building)
+/* Append a new page to the relation, locked exclusively: from the build's pages, or under the extension lock */
+Buffer IvfNewBuffer(Relation index, ForkNumber forkNum, RelationGrowth* building)
 {
-	if (!building)
-		LockRelationForExtension(index, ExclusiveLock);
+	if (building != NULL)
+		return RelationGrowthNewBuffer(building);
+	LockRelationForExtension(index, ExclusiveLock);
 	Buffer buf = ReadBufferExtended(index, forkNum, P_NEW, RBM_NORMAL, NULL);
-	if (!building)
-		UnlockRelationForExtension(index, ExclusiveLock);
+	UnlockRelationForExtension(index, ExclusiveLock);
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	return buf;
 }
@@ -165,20 +165,6 @@ void IvfFinishPageChange(Buffer buf, GenericXLogState* xlog)
 	else
 		MarkBufferDirty(buf);
 	UnlockReleaseBuffer(buf);
-}
-
-/* Entries lie packed from the start of the page contents up to pd_lower */
-int IvfPageEntryCount(Page page, Size entrySize)
-{
-	/* A page extended but never written (a crash between the two) holds nothing */
-	if (PageIsNew(page))
-		return 0;
-	return (int) ((((PageHeader) page)->pd_lower - MAXALIGN(SizeOfPageHeaderData)) / entrySize);
-}
-
-IvfEntry IvfPageEntry(Page page, Size entrySize, int i)
-{
-	return (IvfEntry) (PageGetContents(page) + (Size) i * entrySize);
 }
 
 static bool PageHasRoom(Page page, Size entrySize)
@@ -257,7 +243,7 @@ void IvfEncode(const IvfIndexInfo* info, const void* value, float* scratch, char
  * directory page, then data pages.
  */
 void IvfAppendEntry(Relation index, const IvfIndexInfo* info, const IvfMetaPageData* meta, int list, const char* entry,
-                    bool building)
+                    RelationGrowth* building)
 {
 	BlockNumber listBlkno;
 	Size listOffset;
@@ -274,7 +260,7 @@ void IvfAppendEntry(Relation index, const IvfIndexInfo* info, const IvfMetaPageD
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		if (PageHasRoom(BufferGetPage(buf), info->entrySize)) {
 			GenericXLogState* xlog;
-			Page page = IvfBeginPageChange(index, buf, building, false, &xlog);
+			Page page = IvfBeginPageChange(index, buf, building != NULL, false, &xlog);
 
 			PageAddEntry(page, entry, info->entrySize);
 			IvfFinishPageChange(buf, xlog);
@@ -285,7 +271,7 @@ void IvfAppendEntry(Relation index, const IvfIndexInfo* info, const IvfMetaPageD
 
 	/* A new page: link it after the last one and point the directory at it, in one WAL record */
 	Buffer newBuf = IvfNewBuffer(index, MAIN_FORKNUM, building);
-	GenericXLogState* xlog = building ? NULL : GenericXLogStart(index);
+	GenericXLogState* xlog = building != NULL ? NULL : GenericXLogStart(index);
 	Page newPage = xlog ? GenericXLogRegisterBuffer(xlog, newBuf, GENERIC_XLOG_FULL_IMAGE) : BufferGetPage(newBuf);
 	Page listPage = xlog ? GenericXLogRegisterBuffer(xlog, listBuf, 0) : BufferGetPage(listBuf);
 

@@ -173,6 +173,53 @@ describe('flat and ivfflat indexes in PGlite', () => {
 				})
 			}
 
+	// The builds grow the file by an estimate of their page count (flat without quantization takes the row count from
+	// pg_class.reltuples); a wrong estimate must still give the same index: exact answers, no blocks left over.
+	test('flat and ivfflat builds whose page estimate is wrong give the same exact index', async () => {
+		const rand = seededRandom(9500)
+		/** @type {Map<number, Float32Array>} */
+		const rows = new Map()
+		for (let id = 1; id <= 1500; id++) rows.set(id, clusteredVector(rand))
+		const queries = Array.from({ length: 5 }, () => clusteredVector(rand))
+		await ours.exec(`CREATE TABLE estimate (id int4 PRIMARY KEY, v vector(${DIMS}))`)
+		await insertRows(ours, 'estimate', rows)
+		await ours.exec(`ANALYZE estimate; SET ivfflat.probes = ${LISTS}`)
+		const l2 = /** @type {Opclass} */ (OPCLASSES[0])
+		for (const [am, options] of [['flat', "quantization = 'none'"], ['ivfflat', `lists = ${LISTS}`]]) {
+			/** @type {number[]} */
+			const sizes = []
+			for (const reltuples of [1500, 1, 1e7]) {
+				await ours.exec(`UPDATE pg_class SET reltuples = ${reltuples} WHERE relname = 'estimate'`)
+				await ours.exec(`CREATE INDEX estimate_idx ON estimate USING ${am} (v) WITH (${options})`)
+				const check = await ours.query("SELECT pages, elements FROM ruvector_index_check('estimate_idx')")
+				const { pages, elements } = /** @type {{ pages: number, elements: number }} */ (check.rows[0])
+				assert.equal(Number(elements), rows.size, `${am}, reltuples ${reltuples}: every row indexed`)
+				const size = await ours.query("SELECT pg_relation_size('estimate_idx')::int4 / 8192 AS n")
+				sizes.push(/** @type {{ n: number }} */ (size.rows[0]).n)
+				assert.equal(Number(pages), sizes.at(-1), 'the check walked every block')
+				assert.equal(await recall(ours, 'estimate', l2, rows, queries), 1, `${am}, reltuples ${reltuples}`)
+				await ours.exec('DROP INDEX estimate_idx')
+			}
+			assert.deepEqual(sizes, [sizes[0], sizes[0], sizes[0]], `${am}: no blocks left over from the estimate`)
+			if (am === 'flat') {
+				// meta page, list directory, then rows of 8 + 4 * DIMS bytes packed 78 to a page
+				assert.equal(sizes[0], 2 + Math.ceil(rows.size / Math.floor(8160 / (8 + 4 * DIMS))))
+			}
+		}
+		// Inserts after a build append after its last page
+		await ours.exec(`UPDATE pg_class SET reltuples = 1e7 WHERE relname = 'estimate'`)
+		await ours.exec("CREATE INDEX estimate_idx ON estimate USING flat (v) WITH (quantization = 'none')")
+		/** @type {Map<number, Float32Array>} */
+		const inserted = new Map()
+		for (let id = 1501; id <= 1700; id++) inserted.set(id, clusteredVector(rand))
+		await insertRows(ours, 'estimate', inserted)
+		for (const [id, v] of inserted) rows.set(id, v)
+		assert.equal(await recall(ours, 'estimate', l2, rows, [...queries, ...[...inserted.values()].slice(0, 3)]), 1)
+		const check = await ours.query("SELECT elements FROM ruvector_index_check('estimate_idx')")
+		assert.equal(Number(/** @type {{ elements: number }} */ (check.rows[0]).elements), rows.size)
+		await ours.exec('RESET ivfflat.probes; DROP TABLE estimate')
+	})
+
 	test('ivfflat with one probe is approximate, and iterative scans find filtered rows', async () => {
 		const rand = seededRandom(9300)
 		/** @type {Map<number, Float32Array>} */
