@@ -6,8 +6,8 @@
 #               (this checkout's own copy) with libasan preloaded; any sanitizer report fails it (in make soak)
 #   test-tsan   core's concurrent-insert tests (hnsw_shared_graph, 4 threads) under ThreadSanitizer (in make soak)
 #   soak        the long forms, not in make test: SOAK_FUZZ_RUNS inputs per target (>= 10 million in all), the
-#               PGlite suite against the oldest PGlite claimed (0.5.0), the native tests with 2-minute pgbench phases,
-#               native-test-asan
+#               PGlite suite against the oldest PGlite claimed (0.5.0) with an hnsw build of SOAK_HEAP_ROWS rows that
+#               outgrows the WebAssembly heap's headroom, the native tests with 2-minute pgbench phases, native-test-asan
 
 CORE_ASAN_BUILD := $(BUILD)/core-asan
 # GCC 12 at -O1 with sanitizers sees uninitialised values inside its own AVX-512 intrinsic headers
@@ -82,11 +82,12 @@ native-test-asan: native-build-18
 	echo "native-test-asan: no sanitizer reports"; exit $$status
 
 SOAK_CONCURRENCY_SECONDS ?= 120
+SOAK_HEAP_ROWS ?= 60000
 
 soak: fuzz-build js-build
 	$(foreach t,$(FUZZ_PARSER_TARGETS),$(ROOT)/scripts/fuzz-run.sh $(FUZZ_BUILD) $(t) $(SOAK_FUZZ_RUNS) &&) true
 	$(ROOT)/scripts/fuzz-run.sh $(FUZZ_BUILD) hnsw_ops $(SOAK_FUZZ_HNSW_RUNS)
-	cd $(PGLITE_PKG) && RUVECTOR_PGLITE=pglite-0.5.0 node --test test/*.test.mjs
+	cd $(PGLITE_PKG) && RUVECTOR_PGLITE=pglite-0.5.0 RUVECTOR_HEAP_ROWS=$(SOAK_HEAP_ROWS) node --test test/*.test.mjs
 	RUVECTOR_CONCURRENCY_SECONDS=$(SOAK_CONCURRENCY_SECONDS) RUVECTOR_TEST_TIMEOUT=1200 $(MAKE) native-test
 	$(MAKE) native-test-asan
 	$(MAKE) test-tsan

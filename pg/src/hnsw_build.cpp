@@ -43,6 +43,7 @@ extern "C" {
 
 #include "ruvector/hnsw_shared.hpp"
 
+#include "build_memory.h"
 #include "hnsw.h"
 #include "index_quantization.h"
 #include "relation_extend.h"
@@ -262,7 +263,16 @@ static void ReportGraphFull(double tuples)
 /* From now on rows go straight to the pages: the graph no longer fits in memory */
 static void FlushGraph(HnswBuildState* state)
 {
-	ReportGraphFull(state->indtuples);
+	if (state->memoryLimit < (Size) maintenance_work_mem * 1024)
+		ereport(NOTICE,
+		        (errmsg("hnsw graph no longer fits into the memory PGlite's heap can still grow by after " INT64_FORMAT
+		                " tuples",
+		                (int64) state->indtuples),
+		         errdetail("The heap can grow by %zu MB more. Building will take significantly more time.",
+		                   state->memoryLimit / (1024 * 1024)),
+		         errhint("Build the index in a new session, whose heap is still small.")));
+	else
+		ReportGraphFull(state->indtuples);
 	WriteGraph(state, state->graph);
 	state->inMemory = false;
 	state->sparseBytes = 0;
@@ -424,7 +434,8 @@ static void InitBuildState(HnswBuildState* state, Relation heap, Relation index)
 	InitCodec(state);
 
 	state->value = palloc(state->typeInfo.space.bytes);
-	state->memoryLimit = (Size) maintenance_work_mem * 1024;
+	/* In PGlite also what the heap can still grow by: past it the build goes on on disk, in constant memory */
+	state->memoryLimit = BuildMemoryLimit();
 	state->graphCtx = AllocSetContextCreate(CurrentMemoryContext, "Hnsw build graph", ALLOCSET_DEFAULT_SIZES);
 	state->tmpCtx = AllocSetContextCreate(CurrentMemoryContext, "Hnsw build temporary context", ALLOCSET_DEFAULT_SIZES);
 	state->isLeader = true;

@@ -20,6 +20,7 @@ extern "C" {
 #include "utils/rel.h"
 }
 
+#include "build_memory.h"
 #include "ivf.h"
 #include "ruvector/half.hpp"
 #include "ruvector/kmeans.hpp"
@@ -174,18 +175,38 @@ static void ComputeCentroids(IvfBuildState* state)
 	pfree(centroids);
 }
 
-/* pgvector's check: the sample and the centroids must fit in maintenance_work_mem */
+/*
+ * pgvector's check: the sample and the centroids must fit in maintenance_work_mem.
+ * In PGlite the whole of what training takes (k-means' working arrays too) must
+ * also fit in what the heap can still grow by, or the build stops here, before
+ * it has taken anything.
+ */
 static void CheckMemory(IvfBuildState* state)
 {
-	Size dim = state->info.type.space.dim;
-	Size required = sizeof(float) * dim * (Size) state->sampleTarget;
+	/* 64 bits: in PGlite Size has 32, and lists x dimensions x samples can pass 4 GB */
+	uint64 dim = state->info.type.space.dim;
+	uint64 samples = (uint64) state->sampleTarget;
+	uint64 lists = (uint64) state->info.lists;
+	uint64 required = sizeof(float) * dim * samples;
 
 	if (!state->info.flat)
-		required += (sizeof(float) + sizeof(double)) * dim * (Size) state->info.lists;
-	if (required > (Size) maintenance_work_mem * 1024)
+		required += (sizeof(float) + sizeof(double)) * dim * lists;
+	if (required > (uint64) maintenance_work_mem * 1024)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		                errmsg("memory required is %zu MB, maintenance_work_mem is %d MB", required / (1024 * 1024) + 1,
-		                       maintenance_work_mem / 1024)));
+		                errmsg("memory required is " UINT64_FORMAT " MB, maintenance_work_mem is %d MB",
+		                       required / (1024 * 1024) + 1, maintenance_work_mem / 1024)));
+
+	/* k-means: each sample's nearest distance and list, each list's size and stored centroid */
+	if (!state->info.flat)
+		required +=
+		    (sizeof(double) + sizeof(uint32)) * samples + (sizeof(uint32) + state->info.type.space.bytes) * lists;
+	uint64 headroom = BuildHeapHeadroom();
+	if (required > headroom)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
+		                errmsg("memory required is " UINT64_FORMAT " MB, PGlite's heap can grow by only " UINT64_FORMAT
+		                       " MB more",
+		                       required / (1024 * 1024) + 1, headroom / (1024 * 1024)),
+		                errhint("Build the index in a new session, whose heap is still small, or with fewer lists.")));
 }
 
 static void SampleAndTrain(IvfBuildState* state, IndexInfo* indexInfo)

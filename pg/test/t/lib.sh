@@ -126,6 +126,83 @@ check_index()
 	log "$table: $rows rows; $found/$sampled found by their own vector; iterative scan returned $count; recall@10 $recall"
 }
 
+# check_ivf_index TABLE INDEX LISTS
+# The table (id bigint, v vector(16)) and its flat or ivfflat index agree, with all LISTS lists probed:
+#   - ruvector_index_check passes and counts at least as many entries as rows (a crash or an unvacuumed delete may
+#     leave more, never fewer);
+#   - a full index scan returns every row once;
+#   - every 7th row is found through the index by its own vector, at distance 0;
+#   - recall@10 against exact results on 20 queries is 1.
+check_ivf_index()
+{
+	local table=$1 index=$2 lists=$3 rows heap_tids count distinct found exact
+	local settings=(-c "SET enable_seqscan = off" -c "SET ivfflat.probes = $lists")
+	rows=$(sql -c "SELECT count(*) FROM $table")
+	heap_tids=$(sql -c "SELECT heap_tids FROM ruvector_index_check('$index')")
+	((heap_tids >= rows)) || fail "ruvector_index_check counted $heap_tids entries in $index, below $rows rows"
+
+	local all="SELECT id FROM $table ORDER BY v <-> gv(-1) LIMIT 100000000"
+	expect_index_plan "$index" "$all"
+	IFS='|' read -r count distinct < <(sql "${settings[@]}" -c "SELECT count(*), count(DISTINCT id) FROM ($all) s")
+	expect_eq "rows of $table returned by a full index scan" "$count" "$rows"
+	expect_eq "distinct rows of $table returned by a full index scan" "$distinct" "$rows"
+
+	found=$(sql "${settings[@]}" -c "SELECT count(*) FROM $table s CROSS JOIN LATERAL
+		(SELECT t.v <-> s.v AS d FROM $table t ORDER BY t.v <-> s.v LIMIT 1) nn WHERE s.id % 7 = 0 AND nn.d = 0")
+	expect_eq "rows of $table found by their own vector" "$found" "$(sql -c "SELECT count(*) FROM $table WHERE id % 7 = 0")"
+
+	exact=$(sql "${settings[@]}" -c "SELECT recall_at_10('$table', 20)")
+	[[ $(sql -c "SELECT $exact = 1") == t ]] || fail "recall@10 of $index is $exact, not 1"
+	log "$index: $rows rows, $heap_tids entries, recall@10 $exact"
+}
+
+phase_seconds=${RUVECTOR_CONCURRENCY_SECONDS:-7}
+
+# Sessions and locks, for a run that hangs
+dump_activity()
+{
+	sql -c "SELECT pid, state, wait_event_type, wait_event, left(query, 80) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid()" \
+		-c "SELECT pid, relation::regclass, locktype, page, mode, granted FROM pg_locks
+			WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database())" >&2 || true
+}
+
+# pgbench_run NAME CLIENTS [-R TPS] SCRIPT...: a time-bounded run of the scripts $WORK/SCRIPT for phase_seconds
+# (make soak runs longer phases); its report goes to $WORK/NAME.out. It must end in time, with no failed transaction,
+# and every script must have run.
+pgbench_run()
+{
+	local name=$1 clients=$2 status=0 rate=()
+	shift 2
+	if [[ $1 == -R ]]; then
+		rate=(-R "$2")
+		shift 2
+	fi
+	local scripts=()
+	for script in "$@"; do
+		scripts+=(-f "$WORK/$script")
+	done
+	# VACUUM holds up inserts while it works, so a run may end well after its time: allow for that
+	timeout -k 5 $((phase_seconds + 90)) "$CLIENT_BIN/pgbench" -n -c "$clients" -j "$clients" -T "$phase_seconds" \
+		"${rate[@]}" "${scripts[@]}" "$DB" >"$WORK/$name.out" 2>&1 || status=$?
+	if ((status == 124 || status == 137)); then
+		dump_activity
+		fail "pgbench $name did not end in time: hang or undetected deadlock"
+	fi
+	((status == 0)) || fail "pgbench $name failed (exit $status): $(grep -iE 'error|abort' "$WORK/$name.out" | head -n 5)"
+	grep -q '^number of failed transactions: 0 ' "$WORK/$name.out" ||
+		fail "pgbench $name: $(grep 'failed transactions' "$WORK/$name.out")"
+	local counts
+	# With several scripts, one "- N transactions" line each; with one, the total
+	counts=$(grep -E '^ - [0-9]+ transactions' "$WORK/$name.out" | awk '{print $2}' | paste -sd ' ' || true)
+	[[ -n $counts ]] || counts=$(grep 'actually processed' "$WORK/$name.out" | awk '{print $NF}')
+	[[ -n $counts ]] || fail "pgbench $name reported no transactions: $(cat "$WORK/$name.out")"
+	for n in $counts; do
+		((n > 0)) || fail "pgbench $name: a script never ran: $counts"
+	done
+	log "pgbench $name: transactions per script ($*): $counts; latency $(grep -m 1 'latency average' "$WORK/$name.out" | cut -d ' ' -f 4-)"
+}
+
 crash_server()
 {
 	"$SERVER" crash "$RUVECTOR_PG_VERSION"

@@ -16,8 +16,6 @@ source "$(dirname "$0")/lib.sh"
 
 initial=1000
 pinned=500
-# make soak runs the phases longer
-phase_seconds=${RUVECTOR_CONCURRENCY_SECONDS:-7}
 
 setup_db
 sql <<SQL
@@ -68,48 +66,6 @@ SQL
 echo "VACUUM items;" >"$WORK/vacuum.sql"
 expect_index_plan items_v "${search//:s/1}"
 expect_index_plan items_v "${lookup//:k/1}"
-
-# Sessions and locks, for a run that hangs
-dump_activity()
-{
-	sql -c "SELECT pid, state, wait_event_type, wait_event, left(query, 80) FROM pg_stat_activity
-		WHERE datname = current_database() AND pid <> pg_backend_pid()" \
-		-c "SELECT pid, locktype, page, mode, granted FROM pg_locks WHERE relation = 'items_v'::regclass" >&2 || true
-}
-
-# pgbench_run NAME CLIENTS [-R TPS] SCRIPT...: a time-bounded run; its report goes to $WORK/NAME.out
-pgbench_run()
-{
-	local name=$1 clients=$2 status=0 rate=()
-	shift 2
-	if [[ $1 == -R ]]; then
-		rate=(-R "$2")
-		shift 2
-	fi
-	local scripts=()
-	for script in "$@"; do
-		scripts+=(-f "$WORK/$script")
-	done
-	# VACUUM holds up inserts while it works, so a run may end well after its time: allow for that
-	timeout -k 5 $((phase_seconds + 90)) "$CLIENT_BIN/pgbench" -n -c "$clients" -j "$clients" -T "$phase_seconds" \
-		"${rate[@]}" "${scripts[@]}" "$DB" >"$WORK/$name.out" 2>&1 || status=$?
-	if ((status == 124 || status == 137)); then
-		dump_activity
-		fail "pgbench $name did not end in time: hang or undetected deadlock"
-	fi
-	((status == 0)) || fail "pgbench $name failed (exit $status): $(grep -iE 'error|abort' "$WORK/$name.out" | head -n 5)"
-	grep -q '^number of failed transactions: 0 ' "$WORK/$name.out" ||
-		fail "pgbench $name: $(grep 'failed transactions' "$WORK/$name.out")"
-	local counts
-	# With several scripts, one "- N transactions" line each; with one, the total
-	counts=$(grep -E '^ - [0-9]+ transactions' "$WORK/$name.out" | awk '{print $2}' | paste -sd ' ' || true)
-	[[ -n $counts ]] || counts=$(grep 'actually processed' "$WORK/$name.out" | awk '{print $NF}')
-	[[ -n $counts ]] || fail "pgbench $name reported no transactions: $(cat "$WORK/$name.out")"
-	for n in $counts; do
-		((n > 0)) || fail "pgbench $name: a script never ran: $counts"
-	done
-	log "pgbench $name: transactions per script ($*): $counts; latency $(grep -m 1 'latency average' "$WORK/$name.out" | cut -d ' ' -f 4-)"
-}
 
 start=$SECONDS
 pgbench_run mixed 4 insert.sql@4 search.sql@3 lookup.sql@2 delete.sql@1 update.sql@1
