@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import {
+	checkedRecall,
 	cosineDistance,
 	innerProduct,
 	l1Distance,
@@ -79,38 +80,6 @@ async function insertRows(table, rows) {
 	}
 }
 
-/**
- * Run the k-NN query for every query vector; check each answer (live rows only, distances exact and ascending);
- * return the mean recall@k against brute force, ties counted as found.
- * @param {string} table
- * @param {Opclass} opclass
- * @param {Map<number, Float32Array>} rows
- * @param {Float32Array[]} queries
- */
-async function recall(table, opclass, rows, queries) {
-	let found = 0
-	for (const query of queries) {
-		const result = await pg.query(
-			`SELECT id, v ${opclass.operator} $1::vector AS d FROM ${table} ` +
-				`ORDER BY v ${opclass.operator} $1::vector LIMIT ${K}`,
-			[vectorLiteral(query)]
-		)
-		const answer = /** @type {Array<{ id: number, d: number }>} */ (result.rows)
-		assert.equal(answer.length, K, 'LIMIT rows come back')
-		const exact = [...rows.values()].map((v) => opclass.distance(query, v)).sort((x, y) => x - y)
-		const kth = /** @type {number} */ (exact[K - 1])
-		for (const [i, { id, d }] of answer.entries()) {
-			const v = rows.get(id)
-			assert.ok(v, `row ${id} is not a live row`)
-			const expected = opclass.distance(query, v)
-			assert.ok(Math.abs(d - expected) <= 1e-4 * Math.max(1, Math.abs(d)), `distance of ${id}: ${d} vs ${expected}`)
-			if (i > 0) assert.ok(d >= /** @type {{ d: number }} */ (answer[i - 1]).d, 'rows come in distance order')
-			if (d <= kth + 1e-6 * Math.max(1, Math.abs(kth))) found++
-		}
-	}
-	return found / (K * queries.length)
-}
-
 describe('quantized hnsw indexes in PGlite', () => {
 	let n = 0
 	for (const opclass of OPCLASSES)
@@ -141,7 +110,7 @@ describe('quantized hnsw indexes in PGlite', () => {
 
 				const { ef, floor } = SEARCH[quantization]
 				await pg.exec(`SET hnsw.ef_search = ${ef}`)
-				const built = await recall(table, opclass, rows, queries)
+				const built = await checkedRecall(pg, table, opclass, rows, queries)
 				assert.ok(built >= floor, `recall@10 after the build: ${built}`)
 				// Scans went through the backend's copy of the graph (made on the second scan), codes and all
 				const cached = await pg.query(`SELECT ruvector_hnsw_cached_elements('${index}') AS n`)
@@ -149,7 +118,7 @@ describe('quantized hnsw indexes in PGlite', () => {
 
 				// A beam as wide as the table reaches every element: after re-ranking, exactly an exact scan's rows
 				await pg.exec(`SET hnsw.ef_search = ${ROWS}`)
-				assert.equal(await recall(table, opclass, rows, queries), 1, 'recall@10 with ef_search = rows')
+				assert.equal(await checkedRecall(pg, table, opclass, rows, queries), 1, 'recall@10 with ef_search = rows')
 				await pg.exec(`SET hnsw.ef_search = ${ef}`)
 
 				/** @type {Map<number, Float32Array>} */
@@ -158,13 +127,13 @@ describe('quantized hnsw indexes in PGlite', () => {
 				await insertRows(table, inserted)
 				for (const [id, v] of inserted) rows.set(id, v)
 				const nearInserted = [...inserted.values()].slice(0, 5)
-				const afterInserts = await recall(table, opclass, rows, [...queries, ...nearInserted])
+				const afterInserts = await checkedRecall(pg, table, opclass, rows, [...queries, ...nearInserted])
 				assert.ok(afterInserts >= floor, `recall@10 after inserts: ${afterInserts}`)
 
 				await pg.exec(`DELETE FROM ${table} WHERE id % 3 = 0`)
 				for (const id of [...rows.keys()]) if (id % 3 === 0) rows.delete(id)
 				await pg.exec(`VACUUM ${table}`)
-				const afterVacuum = await recall(table, opclass, rows, queries)
+				const afterVacuum = await checkedRecall(pg, table, opclass, rows, queries)
 				assert.ok(afterVacuum >= floor, `recall@10 after VACUUM: ${afterVacuum}`)
 				const check = await pg.query(`SELECT heap_tids::int4 AS n FROM ruvector_index_check('${index}')`)
 				assert.equal(/** @type {{ n: number }} */ (check.rows[0]).n, rows.size, 'the index holds every live row')

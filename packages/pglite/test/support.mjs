@@ -66,6 +66,39 @@ export async function expectError(pg, sql, params, expected, options = {}) {
 }
 
 /**
+ * Run `ORDER BY v <op> query LIMIT k` for every query vector and check each answer: live rows only, distances equal to
+ * the reference and ascending. Returns the mean recall@k against brute force, ties at the k-th distance counted as found.
+ * @param {import('@electric-sql/pglite').PGliteInterface} pg
+ * @param {string} table a table (id, v vector)
+ * @param {{ operator: string, distance: (a: Float32Array, b: Float32Array) => number }} opclass
+ * @param {Map<number, Float32Array>} rows the live rows
+ * @param {Float32Array[]} queries
+ * @param {number} [k]
+ */
+export async function checkedRecall(pg, table, opclass, rows, queries, k = 10) {
+	let found = 0
+	for (const query of queries) {
+		const result = await pg.query(
+			`SELECT id, v ${opclass.operator} $1::vector AS d FROM ${table} ORDER BY v ${opclass.operator} $1::vector LIMIT ${k}`,
+			[vectorLiteral(query)]
+		)
+		const answer = /** @type {Array<{ id: number, d: number }>} */ (result.rows)
+		assert.equal(answer.length, k, 'LIMIT rows come back')
+		const exact = [...rows.values()].map((v) => opclass.distance(query, v)).sort((x, y) => x - y)
+		const kth = /** @type {number} */ (exact[k - 1])
+		for (const [i, { id, d }] of answer.entries()) {
+			const v = rows.get(id)
+			assert.ok(v, `row ${id} is not a live row`)
+			const expected = opclass.distance(query, v)
+			assert.ok(Math.abs(d - expected) <= 1e-4 * Math.max(1, Math.abs(d)), `distance of ${id}: ${d} vs ${expected}`)
+			if (i > 0) assert.ok(d >= /** @type {{ d: number }} */ (answer[i - 1]).d, 'rows come in distance order')
+			if (d <= kth + 1e-6 * Math.max(1, Math.abs(kth))) found++
+		}
+	}
+	return found / (k * queries.length)
+}
+
+/**
  * mulberry32: a small seeded generator, so every run tests the same vectors.
  * @param {number} seed
  */
