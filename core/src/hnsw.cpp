@@ -283,18 +283,8 @@ void hnsw_memory_graph::search(const void* query, std::uint32_t k, std::uint32_t
 		return;
 	}
 	query_ = query;
-	candidate_list& entry = layer_results_[1];
-	entry.clear();
-	entry.push_back(hnsw_candidate{distance_to_query(entry_point_), entry_point_});
-	for (int l = max_level_; l >= 1; l--) {
-		start_walk(entry);
-		hnsw_search_layer(*this, entry.data(), entry.size(), 1, l, scratch_, entry);
-	}
-	start_walk(entry);
-	hnsw_search_layer(*this, entry.data(), entry.size(), ef > k ? ef : k, 0, scratch_, out);
-	if (out.size() > k) {
-		out.resize_down(k);
-	}
+	detail::search_from_entry(*this, entry_point_, max_level_, k, ef, layer_results_[1], scratch_, out,
+	                          [this](const candidate_list& entries) { start_walk(entries); });
 }
 
 } // namespace ruvector

@@ -357,18 +357,8 @@ void hnsw_shared_graph::search(const void* query, std::uint32_t k, std::uint32_t
 		return;
 	}
 	query_ = query;
-	candidate_list& start = layer_results_[1];
-	start.clear();
-	start.push_back(hnsw_candidate{distance_to_query(entry_point), entry_point});
-	for (int l = max_level; l >= 1; l--) {
-		start_walk(start);
-		hnsw_search_layer(*this, start.data(), start.size(), 1, l, scratch_, start);
-	}
-	start_walk(start);
-	hnsw_search_layer(*this, start.data(), start.size(), ef > k ? ef : k, 0, scratch_, out);
-	if (out.size() > k) {
-		out.resize_down(k);
-	}
+	detail::search_from_entry(*this, entry_point, max_level, k, ef, layer_results_[1], scratch_, out,
+	                          [this](const candidate_list& entries) { start_walk(entries); });
 }
 
 } // namespace ruvector
