@@ -68,8 +68,11 @@ extern double hnsw_scan_mem_multiplier;
 
 #define HNSW_METAPAGE_BLKNO 0
 #define HNSW_MAGIC_NUMBER 0x52564E48 /* "RVNH" */
-/* 3: the meta page holds the quantization and its codebook */
-#define HNSW_VERSION 3
+/*
+ * 3: the meta page holds the quantization and its codebook.
+ * 4: element tuples have room for as many heap TIDs as their node needs (heaptidSlots), not always ten.
+ */
+#define HNSW_VERSION 4
 #define HNSW_PAGE_ID 0xFF91
 
 /* Heavyweight lock on this pseudo page number serialises inserts and vacuum */
@@ -140,17 +143,22 @@ typedef HnswPageOpaqueData* HnswPageOpaque;
 /*
  * One graph node: its heap TIDs (identical vectors share a node), its level, where
  * its neighbour list is, and the vector itself, stored so the kernels read it in
- * place.
+ * place. A node has room for the heap TIDs it was written with (rounded up to what
+ * the alignment of the vector after them leaves free: at least two), and grows in
+ * place for another duplicate while its page has space, up to
+ * ruvector::hnsw_max_payloads. pgvector always reserves ten slots (60 bytes); most
+ * vectors are unique.
  */
 typedef struct HnswElementTupleData {
 	uint8 type;
 	uint8 level;
 	uint8 deleted; /* HNSW_ELEMENT_LIVE, _DELETED or _FREE */
 	uint8 heaptidCount;
-	ItemPointerData heaptids[ruvector::hnsw_max_payloads];
+	uint8 heaptidSlots; /* room for heap TIDs, 1 to ruvector::hnsw_max_payloads */
+	uint8 unused;
 	ItemPointerData neighbortid;
-	uint16 unused;
-	char data[FLEXIBLE_ARRAY_MEMBER]; /* the vector as the index space stores it (8-byte aligned) */
+	ItemPointerData heaptids[FLEXIBLE_ARRAY_MEMBER];
+	/* then, at HNSW_ELEMENT_DATA_OFFSET(heaptidSlots), the vector as the index space stores it (8-byte aligned) */
 } HnswElementTupleData;
 typedef HnswElementTupleData* HnswElementTuple;
 
@@ -169,10 +177,32 @@ typedef HnswNeighborTupleData* HnswNeighborTuple;
 
 /* Usable bytes of an empty data page */
 #define HNSW_PAGE_CAPACITY (BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HnswPageOpaqueData)))
-#define HNSW_ELEMENT_TUPLE_SIZE(bytes) MAXALIGN(offsetof(HnswElementTupleData, data) + (bytes))
+#define HNSW_ELEMENT_DATA_OFFSET(slots)                                                                                \
+	MAXALIGN(offsetof(HnswElementTupleData, heaptids) + sizeof(ItemPointerData) * (slots))
+#define HNSW_ELEMENT_TUPLE_SIZE(slots, bytes) MAXALIGN(HNSW_ELEMENT_DATA_OFFSET(slots) + (bytes))
 #define HNSW_NEIGHBOR_SLOTS(level, m) (((level) + 2) * (m))
 #define HNSW_NEIGHBOR_TUPLE_SIZE(level, m)                                                                             \
 	MAXALIGN(offsetof(HnswNeighborTupleData, indextids) + sizeof(ItemPointerData) * HNSW_NEIGHBOR_SLOTS(level, m))
+
+/* Heap TID slots for `count` TIDs: as many as fit before the aligned vector, at most hnsw_max_payloads */
+static inline int HnswHeapTidSlots(int count)
+{
+	int fit = (int) ((HNSW_ELEMENT_DATA_OFFSET(count) - offsetof(HnswElementTupleData, heaptids)) /
+	                 sizeof(ItemPointerData));
+
+	return Min(fit, ruvector::hnsw_max_payloads);
+}
+
+/* An element's vector (or code), after its heap TID slots */
+static inline char* HnswElementData(HnswElementTuple element)
+{
+	return (char*) element + HNSW_ELEMENT_DATA_OFFSET(element->heaptidSlots);
+}
+
+static inline const char* HnswElementData(const HnswElementTupleData* element)
+{
+	return (const char*) element + HNSW_ELEMENT_DATA_OFFSET(element->heaptidSlots);
+}
 
 /* First slot of a level in a neighbour tuple */
 static inline int HnswLevelFirstSlot(int level, int m)

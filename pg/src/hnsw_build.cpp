@@ -134,10 +134,12 @@ static const void* NodeVector(const HnswBuildState* state, const Graph* graph, u
 	return state->typeInfo.space.variable_size() ? *(const void* const*) data : data;
 }
 
+/* A node's element tuple has room for the heap TIDs of its duplicates found so far (hnsw.h) */
 template <class Graph>
 static Size NodeElementSize(const HnswBuildState* state, const Graph* graph, uint32 node)
 {
-	return HNSW_ELEMENT_TUPLE_SIZE(HnswElementDataBytes(&state->typeInfo, NodeVector(state, graph, node)));
+	return HNSW_ELEMENT_TUPLE_SIZE(HnswHeapTidSlots(graph->payload_count(node)),
+	                               HnswElementDataBytes(&state->typeInfo, NodeVector(state, graph, node)));
 }
 
 /*
@@ -157,8 +159,8 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 	BlockNumber block = firstBlock;
 	OffsetNumber offset = FirstOffsetNumber;
 	Size freeSpace = HNSW_PAGE_CAPACITY;
-	HnswElementTuple element = (HnswElementTuple) palloc0(
-	    HNSW_ELEMENT_TUPLE_SIZE(Max(state->typeInfo.space.bytes, state->typeInfo.codec.bytes)));
+	HnswElementTuple element = (HnswElementTuple) palloc0(HNSW_ELEMENT_TUPLE_SIZE(
+	    ruvector::hnsw_max_payloads, Max(state->typeInfo.space.bytes, state->typeInfo.codec.bytes)));
 	HnswNeighborTuple neighbors = (HnswNeighborTuple) palloc0(HNSW_NEIGHBOR_TUPLE_SIZE(ruvector::hnsw_max_level, m));
 
 	TrainCodec(state, graph);
@@ -202,10 +204,13 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 		element->type = HNSW_ELEMENT_TUPLE_TYPE;
 		element->level = level;
 		element->heaptidCount = graph->payload_count(i);
+		element->heaptidSlots = HnswHeapTidSlots(element->heaptidCount);
 		for (int j = 0; j < element->heaptidCount; j++)
 			HnswIdToTid(graph->payloads(i)[j], &element->heaptids[j]);
+		for (int j = element->heaptidCount; j < element->heaptidSlots; j++)
+			ItemPointerSetInvalid(&element->heaptids[j]);
 		element->neighbortid = neighborTids[i];
-		HnswEncode(&state->typeInfo, vector, element->data);
+		HnswEncode(&state->typeInfo, vector, HnswElementData(element));
 
 		memset(neighbors, 0, neighborSize);
 		neighbors->type = HNSW_NEIGHBOR_TUPLE_TYPE;

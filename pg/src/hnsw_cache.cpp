@@ -282,7 +282,7 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 					changed = true;
 					break;
 				}
-				memcpy(cache->vectors + (Size) e * cache->stride, element->data, cache->stride);
+				memcpy(cache->vectors + (Size) e * cache->stride, HnswElementData(element), cache->stride);
 				cache->levels[e] = element->level;
 				memcpy(&cache->heapTids[cache->tidStart[e]], element->heaptids, sizeof(ItemPointerData) * tidCount);
 				cache->tidStart[e + 1] = cache->tidStart[e] + tidCount;

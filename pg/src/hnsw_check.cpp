@@ -73,19 +73,24 @@ void HnswCheckElement(Relation index, const ItemPointerData* tid, HnswElementTup
 {
 	const ruvector::vector_space* space = &info->space;
 
-	if (length < offsetof(HnswElementTupleData, data) || element->type != HNSW_ELEMENT_TUPLE_TYPE)
+	if (length < offsetof(HnswElementTupleData, heaptids) || element->type != HNSW_ELEMENT_TUPLE_TYPE)
 		Corrupted(index, tid, "a link to a tuple that is not an element");
+	/* The slot count places the vector: check it before reading there */
+	if (element->heaptidSlots < 1 || element->heaptidSlots > ruvector::hnsw_max_payloads ||
+	    element->heaptidCount > element->heaptidSlots || element->deleted > HNSW_ELEMENT_FREE)
+		Corrupted(index, tid, "an element with an impossible heap TID count or state");
+	if (length < HNSW_ELEMENT_DATA_OFFSET(element->heaptidSlots))
+		Corrupted(index, tid, "an element too short for its vector");
 
-	Size room = length - offsetof(HnswElementTupleData, data);
+	Size room = length - HNSW_ELEMENT_DATA_OFFSET(element->heaptidSlots);
+	const char* data = HnswElementData(element);
 	/* A sparse vector says its own size: first that the size is there, then that it fits */
-	if (space->variable_size() && (room < sizeof(uint32) || *(const uint32*) element->data > space->dim))
+	if (space->variable_size() && (room < sizeof(uint32) || *(const uint32*) data > space->dim))
 		Corrupted(index, tid, "an element with an impossible vector size");
-	if (room < HnswElementDataBytes(info, element->data))
+	if (room < HnswElementDataBytes(info, data))
 		Corrupted(index, tid, "an element too short for its vector");
 	if (element->level > ruvector::hnsw_max_level)
 		Corrupted(index, tid, "an element above the highest level");
-	if (element->heaptidCount > ruvector::hnsw_max_payloads || element->deleted > HNSW_ELEMENT_FREE)
-		Corrupted(index, tid, "an element with an impossible heap TID count or state");
 }
 
 void HnswCheckNeighbors(Relation index, const ItemPointerData* tid, HnswNeighborTuple neighbors, Size length, int level,

@@ -64,7 +64,7 @@ static bool ReuseFreeElement(Relation index, HnswMetaPageData* meta, HnswElement
 			if (old->type != HNSW_ELEMENT_TUPLE_TYPE || old->deleted != HNSW_ELEMENT_FREE)
 				continue;
 			freeOnPage++;
-			/* Sparse vectors differ in size: a larger element needs the page's free space for the rest */
+			/* Elements differ in size (sparse vectors, heap TID slots): a larger one needs the page's free space for the rest */
 			Size oldElementSize = ItemIdGetLength(PageGetItemId(page, offno));
 			if (elementSize > oldElementSize && elementSize - oldElementSize > PageGetExactFreeSpace(page))
 				continue;
@@ -135,7 +135,8 @@ static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInf
 {
 	int m = meta->m;
 	Size dataBytes = HnswElementDataBytes(info, stored);
-	Size elementSize = HNSW_ELEMENT_TUPLE_SIZE(dataBytes);
+	int heaptidSlots = HnswHeapTidSlots(1);
+	Size elementSize = HNSW_ELEMENT_TUPLE_SIZE(heaptidSlots, dataBytes);
 	Size neighborSize = HNSW_NEIGHBOR_TUPLE_SIZE(level, m);
 	HnswElementTuple element = (HnswElementTuple) palloc0(elementSize);
 	HnswNeighborTuple neighbors = (HnswNeighborTuple) palloc0(neighborSize);
@@ -149,8 +150,11 @@ static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInf
 	element->type = HNSW_ELEMENT_TUPLE_TYPE;
 	element->level = level;
 	element->heaptidCount = 1;
+	element->heaptidSlots = heaptidSlots;
 	element->heaptids[0] = *heaptid;
-	memcpy(element->data, stored, dataBytes);
+	for (int j = 1; j < heaptidSlots; j++)
+		ItemPointerSetInvalid(&element->heaptids[j]);
+	memcpy(HnswElementData(element), stored, dataBytes);
 
 	neighbors->type = HNSW_NEIGHBOR_TUPLE_TYPE;
 	neighbors->count = HNSW_NEIGHBOR_SLOTS(level, m);
@@ -286,6 +290,31 @@ static void UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const Hnsw
 }
 
 /*
+ * Give a full element room for more heap TIDs (one alignment step), rewriting it in
+ * place; false when its page has not the space, and the duplicate becomes a node of
+ * its own (as pgvector's eleventh duplicate does).
+ */
+static bool GrowHeapTidSlots(Page page, OffsetNumber offno, const HnswTypeInfo* info)
+{
+	ItemId itemId = PageGetItemId(page, offno);
+	HnswElementTuple element = (HnswElementTuple) PageGetItem(page, itemId);
+	const char* data = HnswElementData(element);
+	Size dataBytes = HnswElementDataBytes(info, data);
+	int slots = HnswHeapTidSlots(element->heaptidSlots + 1);
+	Size size = HNSW_ELEMENT_TUPLE_SIZE(slots, dataBytes);
+	HnswElementTuple grown = (HnswElementTuple) palloc0(size);
+
+	memcpy(grown, element, offsetof(HnswElementTupleData, heaptids) + sizeof(ItemPointerData) * element->heaptidSlots);
+	grown->heaptidSlots = slots;
+	for (int j = element->heaptidSlots; j < slots; j++)
+		ItemPointerSetInvalid(&grown->heaptids[j]);
+	memcpy(HnswElementData(grown), data, dataBytes);
+	bool grew = PageIndexTupleOverwrite(page, offno, (Item) grown, size);
+	pfree(grown);
+	return grew;
+}
+
+/*
  * If an element storing exactly this (the same vector, or the same code and
  * terms, which give the same bounds) has room, give it the heap TID; true when done
  */
@@ -307,15 +336,18 @@ static bool AddToDuplicate(Relation index, HnswPageGraph* graph, const HnswTypeI
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		GenericXLogState* xlog;
 		Page page = HnswBeginPageChange(index, buf, building, false, &xlog);
-		HnswElementTuple element =
-		    (HnswElementTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&tid)));
+		OffsetNumber offno = ItemPointerGetOffsetNumber(&tid);
+		HnswElementTuple element = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, offno));
 
-		if (element->deleted != HNSW_ELEMENT_LIVE || element->heaptidCount >= ruvector::hnsw_max_payloads) {
+		if (element->deleted != HNSW_ELEMENT_LIVE || element->heaptidCount >= ruvector::hnsw_max_payloads ||
+		    (element->heaptidCount == element->heaptidSlots && !GrowHeapTidSlots(page, offno, info))) {
 			if (xlog != NULL)
 				GenericXLogAbort(xlog);
 			UnlockReleaseBuffer(buf);
 			continue;
 		}
+		/* Growing moved the tuple within the page */
+		element = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, offno));
 		element->heaptids[element->heaptidCount++] = *heaptid;
 		HnswFinishPageChange(buf, xlog);
 		return true;

@@ -246,10 +246,10 @@ float HnswPageGraph::DistanceFrom(const void* vector, uint64 id)
 {
 	Buffer buf;
 	HnswElementTuple element = LockElement(id, &buf);
-	const void* other = element->data;
+	const void* other = HnswElementData(element);
 
 	if (info_->codec.quantization != ruvector::quantization::none) {
-		HnswDecode(info_, element->data, decoded_);
+		HnswDecode(info_, HnswElementData(element), decoded_);
 		other = decoded_;
 	}
 	float distance = HnswComparableDistance(info_, vector, other);
@@ -261,7 +261,7 @@ float HnswPageGraph::LowerBound(uint64 id)
 {
 	Buffer buf;
 	HnswElementTuple element = LockElement(id, &buf);
-	float bound = HnswQueryLowerBound(info_, &query_, element->data);
+	float bound = HnswQueryLowerBound(info_, &query_, HnswElementData(element));
 
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 	return bound;
@@ -271,7 +271,7 @@ float HnswPageGraph::distance_to_query(uint64 id)
 {
 	Buffer buf;
 	HnswElementTuple element = LockElement(id, &buf);
-	float distance = HnswQueryDistance(info_, &query_, element->data);
+	float distance = HnswQueryDistance(info_, &query_, HnswElementData(element));
 	ItemPointerData neighbortid = element->neighbortid;
 
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
@@ -289,7 +289,7 @@ int HnswPageGraph::ReadVector(uint64 id, void* dst)
 	HnswElementTuple element = LockElement(id, &buf);
 	int level = element->level;
 
-	HnswDecode(info_, element->data, dst);
+	HnswDecode(info_, HnswElementData(element), dst);
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 	return level;
 }
@@ -299,7 +299,9 @@ void HnswPageGraph::ReadStored(uint64 id, void* dst)
 	Buffer buf;
 	HnswElementTuple element = LockElement(id, &buf);
 
-	memcpy(dst, element->data, HnswElementDataBytes(info_, element->data));
+	const char* data = HnswElementData(element);
+
+	memcpy(dst, data, HnswElementDataBytes(info_, data));
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 }
 

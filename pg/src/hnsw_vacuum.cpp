@@ -249,7 +249,7 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 			any |= levelsToRelink[level];
 		}
 		if (any)
-			HnswDecode(&state->typeInfo, element->data, vector);
+			HnswDecode(&state->typeInfo, HnswElementData(element), vector);
 		if (BufferIsValid(neighborBuf))
 			UnlockReleaseBuffer(neighborBuf);
 		LockBuffer(buf, BUFFER_LOCK_UNLOCK);

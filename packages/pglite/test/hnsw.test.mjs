@@ -181,13 +181,15 @@ describe('hnsw index in PGlite', () => {
 	/**
 	 * How many rows an index scan returns at hnsw.ef_search = 1 for a query equal to 10 stored duplicates.
 	 * @param {import('@electric-sql/pglite').PGlite} pg
-	 * @param {'build' | 'insert'} path build the index over the duplicates, or insert them into an empty index
+	 * @param {'build' | 'insert' | 'build, then insert'} path build the index over the duplicates, insert them into
+	 *   an empty index, or build it over three and insert seven (the node grows from its three heap TID slots)
 	 */
 	async function duplicatesFound(pg, path) {
+		const atBuild = { build: 10, insert: 0, 'build, then insert': 3 }[path]
 		await pg.exec('CREATE TABLE dups (id int4, v vector(3))')
-		if (path === 'insert') await pg.exec('CREATE INDEX dups_idx ON dups USING hnsw (v vector_l2_ops)')
-		await pg.exec("INSERT INTO dups SELECT i, '[1,1,1]' FROM generate_series(1, 10) i")
-		if (path === 'build') await pg.exec('CREATE INDEX dups_idx ON dups USING hnsw (v vector_l2_ops)')
+		await pg.exec(`INSERT INTO dups SELECT i, '[1,1,1]' FROM generate_series(1, ${atBuild}) i`)
+		await pg.exec('CREATE INDEX dups_idx ON dups USING hnsw (v vector_l2_ops)')
+		await pg.exec(`INSERT INTO dups SELECT i, '[1,1,1]' FROM generate_series(${atBuild + 1}, 10) i`)
 		await pg.exec('SET hnsw.ef_search = 1')
 		const result = await pg.query(
 			"SELECT count(*)::int4 AS n FROM (SELECT id FROM dups ORDER BY v <-> '[1,1,1]') t"
@@ -196,7 +198,7 @@ describe('hnsw index in PGlite', () => {
 		return /** @type {{ n: number }} */ (result.rows[0]).n
 	}
 
-	for (const path of /** @type {const} */ (['build', 'insert']))
+	for (const path of /** @type {const} */ (['build', 'insert', 'build, then insert']))
 		test(`10 identical vectors are all found at ef_search = 1 (${path}), as in pgvector`, async () => {
 			assert.equal(await duplicatesFound(pgvector, path), 10, 'pgvector')
 			assert.equal(await duplicatesFound(ours, path), 10, 'ruvector')

@@ -49,6 +49,47 @@ SELECT count(*) FROM (SELECT id FROM hnsw_dups ORDER BY embedding <-> '[1,1]' LI
 RESET hnsw.ef_search;
 DROP TABLE hnsw_dups;
 
+-- an element has room for the heap TIDs its node had when written (at least two)
+-- and grows in place for more duplicates while its page has space, up to ten a
+-- node: after inserts into a built index ef_search = 1 still finds ten, as with
+-- pgvector's ten fixed slots; the eleventh and twelfth share a new node.
+-- Unquantized and sq8 (equal codes).
+CREATE TABLE hnsw_dups (id int, embedding vector(2));
+INSERT INTO hnsw_dups SELECT i, '[1,1]' FROM generate_series(1, 3) i;
+INSERT INTO hnsw_dups SELECT i, ARRAY[i, -i]::vector FROM generate_series(100, 104) i;
+CREATE INDEX hnsw_dups_none ON hnsw_dups USING hnsw (embedding vector_l2_ops);
+CREATE INDEX hnsw_dups_sq8 ON hnsw_dups USING hnsw (embedding vector_l2_ops) WITH (quantization = 'sq8');
+INSERT INTO hnsw_dups SELECT i, '[1,1]' FROM generate_series(4, 12) i;
+SELECT elements, heap_tids FROM ruvector_index_check('hnsw_dups_none');
+SELECT elements, heap_tids FROM ruvector_index_check('hnsw_dups_sq8');
+SET enable_seqscan = off;
+SET hnsw.ef_search = 1;
+BEGIN;
+DROP INDEX hnsw_dups_sq8;
+SELECT count(*) FROM (SELECT id FROM hnsw_dups ORDER BY embedding <-> '[1,1]' LIMIT 20) t;
+ROLLBACK;
+BEGIN;
+DROP INDEX hnsw_dups_none;
+SELECT count(*) FROM (SELECT id FROM hnsw_dups ORDER BY embedding <-> '[1,1]' LIMIT 20) t;
+ROLLBACK;
+RESET hnsw.ef_search;
+-- A build packs its pages: a duplicate of a node on a full page gets a node of
+-- its own once the node's slots are used; every row is still found
+TRUNCATE hnsw_dups;
+INSERT INTO hnsw_dups SELECT i, '[1,1]' FROM generate_series(1, 3) i;
+INSERT INTO hnsw_dups SELECT i, ARRAY[i, -i]::vector FROM generate_series(100, 400) i;
+REINDEX TABLE hnsw_dups;
+INSERT INTO hnsw_dups SELECT i, '[1,1]' FROM generate_series(4, 30) i;
+SELECT heap_tids FROM ruvector_index_check('hnsw_dups_none');
+SELECT heap_tids FROM ruvector_index_check('hnsw_dups_sq8');
+SET hnsw.ef_search = 100;
+SELECT count(*) FROM (SELECT id FROM hnsw_dups ORDER BY embedding <-> '[1,1]' LIMIT 30) t;
+DROP INDEX hnsw_dups_none;
+SELECT count(*) FROM (SELECT id FROM hnsw_dups ORDER BY embedding <-> '[1,1]' LIMIT 30) t;
+RESET hnsw.ef_search;
+RESET enable_seqscan;
+DROP TABLE hnsw_dups;
+
 -- options and their bounds
 CREATE TABLE hnsw_options (embedding vector(3));
 CREATE INDEX ON hnsw_options USING hnsw (embedding vector_l2_ops) WITH (m = 1);
