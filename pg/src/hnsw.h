@@ -163,9 +163,12 @@ typedef struct HnswElementTupleData {
 typedef HnswElementTupleData* HnswElementTuple;
 
 /*
- * A node's links, level 0 first (on its element's page, or for the largest
- * vectors, where the two do not fit on one page, on another): 2*m slots on level 0, then m per level up to the
- * node's level. Unused slots hold an invalid TID.
+ * A node's links, level 0 first: 2*m slots on level 0, then m per level up to
+ * the node's level. Unused slots hold an invalid TID. The list lies inside its
+ * element tuple, after the vector, and the element's neighbortid is the
+ * element's own TID (one tuple, one line pointer and one header less per
+ * node); only where the two do not fit on one page (the largest vectors) is
+ * it a tuple of its own on another page.
  */
 typedef struct HnswNeighborTupleData {
 	uint8 type;
@@ -181,8 +184,13 @@ typedef HnswNeighborTupleData* HnswNeighborTuple;
 	MAXALIGN(offsetof(HnswElementTupleData, heaptids) + sizeof(ItemPointerData) * (slots))
 #define HNSW_ELEMENT_TUPLE_SIZE(slots, bytes) MAXALIGN(HNSW_ELEMENT_DATA_OFFSET(slots) + (bytes))
 #define HNSW_NEIGHBOR_SLOTS(level, m) (((level) + 2) * (m))
-#define HNSW_NEIGHBOR_TUPLE_SIZE(level, m)                                                                             \
-	MAXALIGN(offsetof(HnswNeighborTupleData, indextids) + sizeof(ItemPointerData) * HNSW_NEIGHBOR_SLOTS(level, m))
+#define HNSW_NEIGHBOR_LIST_SIZE(level, m)                                                                              \
+	(offsetof(HnswNeighborTupleData, indextids) + sizeof(ItemPointerData) * HNSW_NEIGHBOR_SLOTS(level, m))
+#define HNSW_NEIGHBOR_TUPLE_SIZE(level, m) MAXALIGN(HNSW_NEIGHBOR_LIST_SIZE(level, m))
+/* An element tuple holding its neighbour list: the list follows the vector, 2-byte aligned as TIDs are */
+#define HNSW_ELEMENT_NEIGHBORS_OFFSET(slots, bytes) SHORTALIGN(HNSW_ELEMENT_DATA_OFFSET(slots) + (bytes))
+#define HNSW_ELEMENT_WITH_NEIGHBORS_SIZE(slots, bytes, level, m)                                                       \
+	MAXALIGN(HNSW_ELEMENT_NEIGHBORS_OFFSET(slots, bytes) + HNSW_NEIGHBOR_LIST_SIZE(level, m))
 
 /* Heap TID slots for `count` TIDs: as many as fit before the aligned vector, at most hnsw_max_payloads */
 static inline int HnswHeapTidSlots(int count)
@@ -261,6 +269,21 @@ struct HnswTypeInfo {
 static inline Size HnswElementDataBytes(const HnswTypeInfo* info, const void* data)
 {
 	return info->space.variable_size() ? info->space.stored_bytes(data) : info->codec.bytes;
+}
+
+/*
+ * The neighbour list in the tuple at an element's neighbortid: that tuple, or
+ * the element itself. Unchecked, for tuples already checked (HnswCheckedNeighbors
+ * in hnsw_check.h) or written by the caller.
+ */
+static inline HnswNeighborTuple HnswTupleNeighbors(const HnswTypeInfo* info, char* tuple)
+{
+	if (tuple[0] != HNSW_ELEMENT_TUPLE_TYPE)
+		return (HnswNeighborTuple) tuple;
+
+	HnswElementTuple element = (HnswElementTuple) tuple;
+	Size dataBytes = HnswElementDataBytes(info, HnswElementData(element));
+	return (HnswNeighborTuple) (tuple + HNSW_ELEMENT_NEIGHBORS_OFFSET(element->heaptidSlots, dataBytes));
 }
 
 /* A query as the walk measures it: the vector, and prepared for the quantizer */

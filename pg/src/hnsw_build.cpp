@@ -134,19 +134,26 @@ static const void* NodeVector(const HnswBuildState* state, const Graph* graph, u
 	return state->typeInfo.space.variable_size() ? *(const void* const*) data : data;
 }
 
-/* A node's element tuple has room for the heap TIDs of its duplicates found so far (hnsw.h) */
+/*
+ * A node's element tuple: room for the heap TIDs of its duplicates found so far,
+ * and its neighbour list inside unless the two cannot share a page (hnsw.h)
+ */
 template <class Graph>
-static Size NodeElementSize(const HnswBuildState* state, const Graph* graph, uint32 node)
+static Size NodeElementSize(const HnswBuildState* state, const Graph* graph, uint32 node, bool* holdsList)
 {
-	return HNSW_ELEMENT_TUPLE_SIZE(HnswHeapTidSlots(graph->payload_count(node)),
-	                               HnswElementDataBytes(&state->typeInfo, NodeVector(state, graph, node)));
+	int slots = HnswHeapTidSlots(graph->payload_count(node));
+	Size dataBytes = HnswElementDataBytes(&state->typeInfo, NodeVector(state, graph, node));
+	Size combined = HNSW_ELEMENT_WITH_NEIGHBORS_SIZE(slots, dataBytes, graph->level(node), state->m);
+
+	*holdsList = TupleFootprint(combined) <= HNSW_PAGE_CAPACITY;
+	return *holdsList ? combined : HNSW_ELEMENT_TUPLE_SIZE(slots, dataBytes);
 }
 
 /*
- * Write the in-memory graph to pages after the meta page. Each node's neighbour
- * tuple follows its element on the same page, or starts the next page when the
- * two cannot share one (the largest vectors); positions are planned first so that
- * links can be written as TIDs in one pass.
+ * Write the in-memory graph to pages after the meta page. Each node's element
+ * holds its neighbour list, or, when the two cannot share a page (the largest
+ * vectors), the list is a tuple of its own starting the next page; positions are
+ * planned first so that links can be written as TIDs in one pass.
  */
 template <class Graph>
 static void WriteGraph(HnswBuildState* state, Graph* graph)
@@ -159,19 +166,20 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 	BlockNumber block = firstBlock;
 	OffsetNumber offset = FirstOffsetNumber;
 	Size freeSpace = HNSW_PAGE_CAPACITY;
-	HnswElementTuple element = (HnswElementTuple) palloc0(HNSW_ELEMENT_TUPLE_SIZE(
-	    ruvector::hnsw_max_payloads, Max(state->typeInfo.space.bytes, state->typeInfo.codec.bytes)));
+	HnswElementTuple element = (HnswElementTuple) palloc0(
+	    HNSW_ELEMENT_WITH_NEIGHBORS_SIZE(ruvector::hnsw_max_payloads,
+	                                     Max(state->typeInfo.space.bytes, state->typeInfo.codec.bytes),
+	                                     ruvector::hnsw_max_level, m));
 	HnswNeighborTuple neighbors = (HnswNeighborTuple) palloc0(HNSW_NEIGHBOR_TUPLE_SIZE(ruvector::hnsw_max_level, m));
 
 	TrainCodec(state, graph);
 
 	/* Plan: where each element and its neighbour tuple go */
 	for (uint32 i = 0; i < count; i++) {
-		Size elementNeeds = TupleFootprint(NodeElementSize(state, graph, i));
-		Size neighborNeeds = TupleFootprint(HNSW_NEIGHBOR_TUPLE_SIZE(graph->level(i), m));
-		bool together = elementNeeds + neighborNeeds <= HNSW_PAGE_CAPACITY;
+		bool holdsList;
+		Size elementNeeds = TupleFootprint(NodeElementSize(state, graph, i, &holdsList));
 
-		if ((together ? elementNeeds + neighborNeeds : elementNeeds) > freeSpace) {
+		if (elementNeeds > freeSpace) {
 			block++;
 			offset = FirstOffsetNumber;
 			freeSpace = HNSW_PAGE_CAPACITY;
@@ -179,14 +187,13 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 		ItemPointerSet(&tids[i], block, offset);
 		offset++;
 		freeSpace -= elementNeeds;
-		if (!together) {
+		neighborTids[i] = tids[i];
+		if (!holdsList) {
 			block++;
-			offset = FirstOffsetNumber;
-			freeSpace = HNSW_PAGE_CAPACITY;
+			ItemPointerSet(&neighborTids[i], block, FirstOffsetNumber);
+			offset = OffsetNumberNext(FirstOffsetNumber);
+			freeSpace = HNSW_PAGE_CAPACITY - TupleFootprint(HNSW_NEIGHBOR_TUPLE_SIZE(graph->level(i), m));
 		}
-		ItemPointerSet(&neighborTids[i], block, offset);
-		offset++;
-		freeSpace -= neighborNeeds;
 	}
 
 	/* Grow the file once for every planned page where that is cheaper (PGlite) */
@@ -197,7 +204,8 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 	for (uint32 i = 0; i < count; i++) {
 		int level = graph->level(i);
 		const void* vector = NodeVector(state, graph, i);
-		Size elementSize = NodeElementSize(state, graph, i);
+		bool holdsList;
+		Size elementSize = NodeElementSize(state, graph, i, &holdsList);
 		Size neighborSize = HNSW_NEIGHBOR_TUPLE_SIZE(level, m);
 
 		memset(element, 0, elementSize);
@@ -212,23 +220,27 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 		element->neighbortid = neighborTids[i];
 		HnswEncode(&state->typeInfo, vector, HnswElementData(element));
 
-		memset(neighbors, 0, neighborSize);
-		neighbors->type = HNSW_NEIGHBOR_TUPLE_TYPE;
-		neighbors->count = HNSW_NEIGHBOR_SLOTS(level, m);
-		for (int slot = 0; slot < neighbors->count; slot++)
-			ItemPointerSetInvalid(&neighbors->indextids[slot]);
+		HnswNeighborTuple list = holdsList ? HnswTupleNeighbors(&state->typeInfo, (char*) element) : neighbors;
+		if (!holdsList)
+			memset(neighbors, 0, neighborSize);
+		list->type = HNSW_NEIGHBOR_TUPLE_TYPE;
+		list->count = HNSW_NEIGHBOR_SLOTS(level, m);
+		for (int slot = 0; slot < list->count; slot++)
+			ItemPointerSetInvalid(&list->indextids[slot]);
 		for (int l = 0; l <= level; l++) {
 			const uint32* links = graph->neighbors(i, l);
 			int first = HnswLevelFirstSlot(l, m);
 
 			for (uint32 j = 0; j < graph->neighbor_count(i, l); j++)
-				neighbors->indextids[first + j] = tids[links[j]];
+				list->indextids[first + j] = tids[links[j]];
 		}
 
 		Page page = PlannedPage(state, &buf, &tids[i], extended);
 		if (PageAddItem(page, (Item) element, elementSize, InvalidOffsetNumber, false, false) !=
 		    ItemPointerGetOffsetNumber(&tids[i]))
 			elog(ERROR, "failed to add hnsw tuples to index \"%s\"", RelationGetRelationName(state->index));
+		if (holdsList)
+			continue;
 		page = PlannedPage(state, &buf, &neighborTids[i], extended);
 		if (PageAddItem(page, (Item) neighbors, neighborSize, InvalidOffsetNumber, false, false) !=
 		    ItemPointerGetOffsetNumber(&neighborTids[i]))

@@ -190,6 +190,13 @@ static char* CheckedItem(Relation index, const HnswTypeInfo* info, int m, Page p
 	return item;
 }
 
+/* Whether an element holds its neighbour list (hnsw.h), checked by CheckedItem then */
+static bool HoldsList(HnswElementTuple element, BlockNumber blkno, OffsetNumber offno)
+{
+	return ItemPointerGetBlockNumberNoCheck(&element->neighbortid) == blkno &&
+	       ItemPointerGetOffsetNumberNoCheck(&element->neighbortid) == offno;
+}
+
 /*
  * Copy the graph: pass 1 sizes the arrays, pass 2 copies elements and the raw
  * neighbour lists, then links are turned from TIDs into element numbers. Items
@@ -223,6 +230,8 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 				elements++;
 				heapTidTotal += element->deleted == HNSW_ELEMENT_LIVE ? element->heaptidCount : 0;
 				linkTotal += HNSW_NEIGHBOR_SLOTS(element->level, m);
+				if (HoldsList(element, blkno, offno))
+					rawLinkTotal += HnswTupleNeighbors(info, item)->count;
 			} else if (item[0] == HNSW_NEIGHBOR_TUPLE_TYPE)
 				rawLinkTotal += ((HnswNeighborTuple) item)->count;
 		}
@@ -251,6 +260,7 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 
 	/* Temporary: item number -> element number or raw-list start, and each element's neighbour tuple */
 	uint32* itemMap = (uint32*) palloc(sizeof(uint32) * Max(items, 1));
+	uint32* rawStart = (uint32*) palloc(sizeof(uint32) * Max(items, 1));
 	bool* itemIsElement = (bool*) palloc0(Max(items, 1));
 	ItemPointerData* rawLinks = (ItemPointerData*) palloc(sizeof(ItemPointerData) * Max(rawLinkTotal, 1));
 	uint16* rawCounts = (uint16*) palloc0(sizeof(uint16) * Max(items, 1));
@@ -291,15 +301,19 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 				neighborTids[e] = element->neighbortid;
 				itemMap[itemNo] = e++;
 				itemIsElement[itemNo] = true;
-			} else if (item[0] == HNSW_NEIGHBOR_TUPLE_TYPE) {
-				HnswNeighborTuple neighbors = (HnswNeighborTuple) item;
+			}
+			/* A neighbour list: a tuple of its own, or inside its element */
+			bool isList = item[0] == HNSW_NEIGHBOR_TUPLE_TYPE ||
+			              HoldsList((HnswElementTuple) item, blkno, offno);
+			if (isList) {
+				HnswNeighborTuple neighbors = HnswTupleNeighbors(info, item);
 
 				if (rawUsed + neighbors->count > rawLinkTotal) {
 					changed = true;
 					break;
 				}
 				memcpy(&rawLinks[rawUsed], neighbors->indextids, sizeof(ItemPointerData) * neighbors->count);
-				itemMap[itemNo] = rawUsed;
+				rawStart[itemNo] = rawUsed;
 				rawCounts[itemNo] = neighbors->count;
 				rawUsed += neighbors->count;
 			}
@@ -332,10 +346,10 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 		for (uint32 s = 0; s < slotCount; s++)
 			slots[s] = HNSW_CACHE_NO_LINK;
 		/* A list written after pass 1 read its page (natively) is left empty: the copy is then stale anyway */
-		if (listItem < 0 || itemIsElement[listItem] || rawCounts[listItem] < slotCount)
+		if (listItem < 0 || rawCounts[listItem] < slotCount)
 			continue;
 		for (uint32 s = 0; s < slotCount; s++) {
-			int64 target = itemOf(&rawLinks[itemMap[listItem] + s]);
+			int64 target = itemOf(&rawLinks[rawStart[listItem] + s]);
 
 			if (target >= 0 && itemIsElement[target])
 				slots[s] = itemMap[target];
@@ -353,6 +367,7 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 	cache->entryLevel = cache->levels[cache->entry];
 
 	pfree(itemMap);
+	pfree(rawStart);
 	pfree(itemIsElement);
 	pfree(rawLinks);
 	pfree(rawCounts);

@@ -103,6 +103,24 @@ void HnswCheckNeighbors(Relation index, const ItemPointerData* tid, HnswNeighbor
 		Corrupted(index, tid, "a neighbour list too short for its element's level");
 }
 
+HnswNeighborTuple HnswCheckedNeighbors(Relation index, const ItemPointerData* tid, char* tuple, Size length, int level,
+                                       int m, const HnswTypeInfo* info)
+{
+	if (length >= 1 && tuple[0] == HNSW_ELEMENT_TUPLE_TYPE) {
+		HnswElementTuple element = (HnswElementTuple) tuple;
+
+		HnswCheckElement(index, tid, element, length, info);
+		Size offset =
+		    HNSW_ELEMENT_NEIGHBORS_OFFSET(element->heaptidSlots, HnswElementDataBytes(info, HnswElementData(element)));
+		if (offset > length)
+			Corrupted(index, tid, "an element too short for its neighbour list");
+		length -= offset;
+	}
+	HnswNeighborTuple neighbors = HnswTupleNeighbors(info, tuple);
+	HnswCheckNeighbors(index, tid, neighbors, length, level, m);
+	return neighbors;
+}
+
 /* ---- the walk of ruvector_index_check ----------------------------------------------- */
 
 /*
@@ -143,9 +161,11 @@ static void CheckElementLinks(Relation index, const HnswTypeInfo* info, int m, B
 
 	Size length;
 	Buffer held[2] = {buf, InvalidBuffer};
+	char* listTuple = ReadCheckedTuple(index, knownBlocks, &element->neighbortid, held, 1, &length, &held[1]);
+	if (listTuple[0] == HNSW_ELEMENT_TUPLE_TYPE && HnswTidToId(&element->neighbortid) != HnswTidToId(tid))
+		Corrupted(index, tid, "an element whose neighbour list is another element's");
 	HnswNeighborTuple neighbors =
-	    (HnswNeighborTuple) ReadCheckedTuple(index, knownBlocks, &element->neighbortid, held, 1, &length, &held[1]);
-	HnswCheckNeighbors(index, &element->neighbortid, neighbors, length, element->level, m);
+	    HnswCheckedNeighbors(index, &element->neighbortid, listTuple, length, element->level, m, info);
 	/* A reused neighbour tuple may have more slots than its element's level needs: they stay empty */
 	for (int slot = HNSW_NEIGHBOR_SLOTS(element->level, m); slot < neighbors->count; slot++) {
 		if (ItemPointerIsValid(&neighbors->indextids[slot]))

@@ -22,3 +22,10 @@ void HnswCheckElement(Relation index, const ItemPointerData* tid, HnswElementTup
 /* A neighbour list with slots for every level up to `level` */
 void HnswCheckNeighbors(Relation index, const ItemPointerData* tid, HnswNeighborTuple neighbors, Size length, int level,
                         int m);
+
+/*
+ * The neighbour list in the tuple at an element's neighbortid (a neighbour
+ * tuple, or the element holding it after its vector), checked as above
+ */
+HnswNeighborTuple HnswCheckedNeighbors(Relation index, const ItemPointerData* tid, char* tuple, Size length, int level,
+                                       int m, const HnswTypeInfo* info);

@@ -37,10 +37,12 @@ void HnswFinishPageChange(Buffer buf, GenericXLogState* xlog)
 }
 
 /*
- * Put a new element into the slots of a freed one, if a page from the insert
- * page on holds one with room for its levels (the neighbour tuple must have
- * enough slots; a larger sparse vector needs free space on the page). Vacuum points freePage at
- * the first page it freed elements on; it moves on as those fill up.
+ * Put a new element into the place of a freed one of the same layout (its
+ * neighbour list inside, or apart), if a page from the insert page on holds one
+ * with room: a larger element needs the page's free space for the difference,
+ * a neighbour tuple apart enough slots for the new element's levels. Vacuum
+ * points freePage at the first page it freed elements on; it moves on as those
+ * fill up. `neighbors` is NULL when the element holds its list.
  */
 static bool ReuseFreeElement(Relation index, HnswMetaPageData* meta, HnswElementTuple element, Size elementSize,
                              HnswNeighborTuple neighbors, Size neighborSize, bool building, ItemPointer elementTid)
@@ -64,12 +66,28 @@ static bool ReuseFreeElement(Relation index, HnswMetaPageData* meta, HnswElement
 			if (old->type != HNSW_ELEMENT_TUPLE_TYPE || old->deleted != HNSW_ELEMENT_FREE)
 				continue;
 			freeOnPage++;
-			/* Elements differ in size (sparse vectors, heap TID slots): a larger one needs the page's free space for the rest */
 			Size oldElementSize = ItemIdGetLength(PageGetItemId(page, offno));
 			if (elementSize > oldElementSize && elementSize - oldElementSize > PageGetExactFreeSpace(page))
 				continue;
 
-			/* The neighbour tuple is on this page, or on its own (the largest vectors) */
+			ItemPointerData oldTid;
+			ItemPointerSet(&oldTid, blkno, offno);
+			bool oldHoldsList = HnswTidToId(&old->neighbortid) == HnswTidToId(&oldTid);
+			if (oldHoldsList != (neighbors == NULL))
+				continue;
+			if (oldHoldsList) {
+				GenericXLogState* xlog;
+				page = HnswBeginPageChange(index, buf, building, false, &xlog);
+				element->neighbortid = oldTid;
+				if (!PageIndexTupleOverwrite(page, offno, (Item) element, elementSize))
+					elog(ERROR, "failed to reuse hnsw tuples in index \"%s\"", RelationGetRelationName(index));
+				*elementTid = oldTid;
+				meta->freePage = BlockNumberIsValid(firstWithFree) ? firstWithFree : blkno;
+				HnswFinishPageChange(buf, xlog);
+				return true;
+			}
+
+			/* The neighbour tuple apart, on a page of its own (the largest vectors) */
 			ItemPointerData neighborTid = old->neighbortid;
 			Buffer neighborBuf = buf;
 			if (ItemPointerGetBlockNumber(&neighborTid) != blkno) {
@@ -124,10 +142,10 @@ static bool ReuseFreeElement(Relation index, HnswMetaPageData* meta, HnswElement
 }
 
 /*
- * Write a new element and its neighbour tuple: into a freed element's slots,
- * else on the insert page if both fit, else on a new page. When the two cannot
- * share any page (the largest vectors), the neighbour tuple gets a new page of
- * its own, which becomes the insert page. Returns the element's TID.
+ * Write a new element holding its neighbour list: into a freed element's place,
+ * else on the insert page if it fits, else on a new page. When the two cannot
+ * share a page (the largest vectors), the list is a neighbour tuple on a new
+ * page of its own, which becomes the insert page. Returns the element's TID.
  */
 static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInfo* info, const char* stored,
                        ItemPointer heaptid, int level, ruvector::candidate_list* selected, bool building,
@@ -136,14 +154,15 @@ static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInf
 	int m = meta->m;
 	Size dataBytes = HnswElementDataBytes(info, stored);
 	int heaptidSlots = HnswHeapTidSlots(1);
-	Size elementSize = HNSW_ELEMENT_TUPLE_SIZE(heaptidSlots, dataBytes);
+	Size combinedSize = HNSW_ELEMENT_WITH_NEIGHBORS_SIZE(heaptidSlots, dataBytes, level, m);
+	bool together = combinedSize + sizeof(ItemIdData) <= HNSW_PAGE_CAPACITY;
+	Size elementSize = together ? combinedSize : HNSW_ELEMENT_TUPLE_SIZE(heaptidSlots, dataBytes);
 	Size neighborSize = HNSW_NEIGHBOR_TUPLE_SIZE(level, m);
 	HnswElementTuple element = (HnswElementTuple) palloc0(elementSize);
-	HnswNeighborTuple neighbors = (HnswNeighborTuple) palloc0(neighborSize);
-	Size elementNeeds = MAXALIGN(elementSize) + sizeof(ItemIdData);
-	Size neighborNeeds = MAXALIGN(neighborSize) + sizeof(ItemIdData);
-	bool together = elementNeeds + neighborNeeds <= HNSW_PAGE_CAPACITY;
-	Size needed = together ? elementNeeds + neighborNeeds : elementNeeds;
+	HnswNeighborTuple neighbors =
+	    together ? (HnswNeighborTuple) ((char*) element + HNSW_ELEMENT_NEIGHBORS_OFFSET(heaptidSlots, dataBytes))
+	             : (HnswNeighborTuple) palloc0(neighborSize);
+	Size needed = MAXALIGN(elementSize) + sizeof(ItemIdData);
 	Buffer buf = InvalidBuffer;
 	bool newPage = false;
 
@@ -167,9 +186,11 @@ static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInf
 			HnswIdToTid(selected[l][j].id, &neighbors->indextids[first + j]);
 	}
 
-	if (ReuseFreeElement(index, meta, element, elementSize, neighbors, neighborSize, building, elementTid)) {
+	if (ReuseFreeElement(index, meta, element, elementSize, together ? NULL : neighbors, neighborSize, building,
+	                     elementTid)) {
+		if (!together)
+			pfree(neighbors);
 		pfree(element);
-		pfree(neighbors);
 		return;
 	}
 	if (BlockNumberIsValid(meta->insertPage)) {
@@ -205,10 +226,11 @@ static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInf
 		HnswInitPage(neighborBuf, neighborPage);
 		meta->insertPage = BufferGetBlockNumber(neighborBuf);
 	}
-	OffsetNumber neighborOffno = together ? OffsetNumberNext(offno) : FirstOffsetNumber;
+	OffsetNumber neighborOffno = together ? offno : FirstOffsetNumber;
 	ItemPointerSet(&element->neighbortid, BufferGetBlockNumber(neighborBuf), neighborOffno);
 	if (PageAddItem(page, (Item) element, elementSize, offno, false, false) != offno ||
-	    PageAddItem(neighborPage, (Item) neighbors, neighborSize, neighborOffno, false, false) != neighborOffno)
+	    (!together &&
+	     PageAddItem(neighborPage, (Item) neighbors, neighborSize, neighborOffno, false, false) != neighborOffno))
 		elog(ERROR, "failed to add hnsw tuples to index \"%s\"", RelationGetRelationName(index));
 	ItemPointerSet(elementTid, BufferGetBlockNumber(buf), offno);
 	/* One WAL record for both pages; then each buffer is released */
@@ -220,8 +242,9 @@ static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInf
 	} else
 		HnswFinishPageChange(buf, xlog);
 
+	if (!together)
+		pfree(neighbors);
 	pfree(element);
-	pfree(neighbors);
 }
 
 /*
@@ -277,8 +300,8 @@ static void UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const Hnsw
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	GenericXLogState* xlog;
 	page = HnswBeginPageChange(index, buf, building, false, &xlog);
-	HnswNeighborTuple neighbors =
-	    (HnswNeighborTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&neighbortid)));
+	HnswNeighborTuple neighbors = HnswTupleNeighbors(
+	    info, (char*) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&neighbortid))));
 	int first = HnswLevelFirstSlot(level, m);
 	for (int i = 0; i < capacity; i++) {
 		if (i < keptCount)
@@ -294,21 +317,22 @@ static void UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const Hnsw
  * place; false when its page has not the space, and the duplicate becomes a node of
  * its own (as pgvector's eleventh duplicate does).
  */
-static bool GrowHeapTidSlots(Page page, OffsetNumber offno, const HnswTypeInfo* info)
+static bool GrowHeapTidSlots(Page page, OffsetNumber offno)
 {
 	ItemId itemId = PageGetItemId(page, offno);
 	HnswElementTuple element = (HnswElementTuple) PageGetItem(page, itemId);
-	const char* data = HnswElementData(element);
-	Size dataBytes = HnswElementDataBytes(info, data);
+	/* The vector and any neighbour list after it move as one: their offsets from the vector's start stay */
+	Size restOffset = HNSW_ELEMENT_DATA_OFFSET(element->heaptidSlots);
+	Size restBytes = ItemIdGetLength(itemId) - restOffset;
 	int slots = HnswHeapTidSlots(element->heaptidSlots + 1);
-	Size size = HNSW_ELEMENT_TUPLE_SIZE(slots, dataBytes);
+	Size size = HNSW_ELEMENT_DATA_OFFSET(slots) + restBytes;
 	HnswElementTuple grown = (HnswElementTuple) palloc0(size);
 
 	memcpy(grown, element, offsetof(HnswElementTupleData, heaptids) + sizeof(ItemPointerData) * element->heaptidSlots);
 	grown->heaptidSlots = slots;
 	for (int j = element->heaptidSlots; j < slots; j++)
 		ItemPointerSetInvalid(&grown->heaptids[j]);
-	memcpy(HnswElementData(grown), data, dataBytes);
+	memcpy(HnswElementData(grown), (const char*) element + restOffset, restBytes);
 	bool grew = PageIndexTupleOverwrite(page, offno, (Item) grown, size);
 	pfree(grown);
 	return grew;
@@ -340,7 +364,7 @@ static bool AddToDuplicate(Relation index, HnswPageGraph* graph, const HnswTypeI
 		HnswElementTuple element = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, offno));
 
 		if (element->deleted != HNSW_ELEMENT_LIVE || element->heaptidCount >= ruvector::hnsw_max_payloads ||
-		    (element->heaptidCount == element->heaptidSlots && !GrowHeapTidSlots(page, offno, info))) {
+		    (element->heaptidCount == element->heaptidSlots && !GrowHeapTidSlots(page, offno))) {
 			if (xlog != NULL)
 				GenericXLogAbort(xlog);
 			UnlockReleaseBuffer(buf);

@@ -334,12 +334,12 @@ int HnswPageGraph::ReadNeighbors(uint64 id, int level, ItemPointerData* tids)
 
 	Buffer buf;
 	Size length;
-	HnswNeighborTuple neighbors = (HnswNeighborTuple) LockTuple(&neighbortid, &buf, &length);
+	char* tuple = LockTuple(&neighbortid, &buf, &length);
+	HnswNeighborTuple neighbors = HnswCheckedNeighbors(index_, &neighbortid, tuple, length, level, m_, info_);
 	int first = HnswLevelFirstSlot(level, m_);
 	int capacity = (int) ruvector::hnsw_level_capacity(m_, level);
 	int count = 0;
 
-	HnswCheckNeighbors(index_, &neighbortid, neighbors, length, level, m_);
 	for (int i = 0; i < capacity; i++) {
 		const ItemPointerData* tid = &neighbors->indextids[first + i];
 

@@ -172,10 +172,10 @@ typedef struct HnswRelink {
 } HnswRelink;
 
 /* Write one level's new links into a neighbour tuple on a page locked for writing */
-static void WriteRelink(Page page, const HnswRelink* relink, int m)
+static void WriteRelink(Page page, const HnswRelink* relink, int m, const HnswTypeInfo* info)
 {
-	HnswNeighborTuple neighbors =
-	    (HnswNeighborTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&relink->neighborTid)));
+	HnswNeighborTuple neighbors = HnswTupleNeighbors(
+	    info, (char*) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&relink->neighborTid))));
 	int first = HnswLevelFirstSlot(relink->level, m);
 	int capacity = (int) ruvector::hnsw_level_capacity(m, relink->level);
 
@@ -216,7 +216,7 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 			LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 			continue;
 		}
-		/* The neighbour tuple shares the element's page, or has one of its own (the largest vectors) */
+		/* The neighbour list is in the element, or in a tuple on a page of its own (the largest vectors) */
 		ItemPointerData neighborTid = element->neighbortid;
 		Buffer neighborBuf = InvalidBuffer;
 		Page neighborPage = page;
@@ -228,9 +228,9 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 			neighborPage = BufferGetPage(neighborBuf);
 		}
 		Size neighborLength;
-		HnswNeighborTuple neighbors =
-		    (HnswNeighborTuple) HnswCheckedTuple(state->index, neighborPage, &neighborTid, &neighborLength);
-		HnswCheckNeighbors(state->index, &neighborTid, neighbors, neighborLength, element->level, m);
+		char* listTuple = HnswCheckedTuple(state->index, neighborPage, &neighborTid, &neighborLength);
+		HnswNeighborTuple neighbors = HnswCheckedNeighbors(state->index, &neighborTid, listTuple, neighborLength,
+		                                                   element->level, m, &state->typeInfo);
 		int elementLevel = element->level;
 		bool levelsToRelink[ruvector::hnsw_max_level + 1];
 		bool any = false;
@@ -289,7 +289,7 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 
 		for (int r = 0; r < relinkCount; r++)
 			if (ItemPointerGetBlockNumber(&relinks[r].neighborTid) == blkno)
-				WriteRelink(page, &relinks[r], m);
+				WriteRelink(page, &relinks[r], m, &state->typeInfo);
 		GenericXLogFinish(xlog);
 		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 
@@ -301,7 +301,7 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 			                       RBM_NORMAL, state->strategy);
 			LockBuffer(neighborBuf, BUFFER_LOCK_EXCLUSIVE);
 			xlog = GenericXLogStart(state->index);
-			WriteRelink(GenericXLogRegisterBuffer(xlog, neighborBuf, 0), &relinks[r], m);
+			WriteRelink(GenericXLogRegisterBuffer(xlog, neighborBuf, 0), &relinks[r], m, &state->typeInfo);
 			GenericXLogFinish(xlog);
 			UnlockReleaseBuffer(neighborBuf);
 		}

@@ -61,7 +61,7 @@ put_bytes()
 	printf '%b' "$(printf '\\x%s' "$@")" | dd of="$file" bs=1 seek="$offset" conv=notrunc status=none
 }
 
-# item_offset BLOCK TYPE: file offset of the first tuple of TYPE (1 element, 2 neighbour list) on BLOCK
+# item_offset BLOCK TYPE: file offset of the first tuple of TYPE (1 element, 2 neighbour list apart) on BLOCK
 item_offset()
 {
 	local page=$(($1 * 8192)) lower count lp off
@@ -76,6 +76,16 @@ item_offset()
 		fi
 	done
 	fail "no tuple of type $2 on block $1"
+}
+
+# list_offset BLOCK: file offset of the neighbour list inside the first element on BLOCK: after the element's header
+# (12 bytes), its heap TID slots (6 bytes each, count at byte 4), aligned to 8, and the 16 floats of its vector
+list_offset()
+{
+	local element slots
+	element=$(item_offset "$1" 1)
+	slots=$(od -An -tu1 -j $((element + 4)) -N 1 "$file" | tr -d ' ')
+	echo $((element + (12 + 6 * slots + 7) / 8 * 8 + 16 * 4))
 }
 
 crashes_before()
@@ -143,10 +153,10 @@ put_bytes $(($(item_offset 1 1) + 1)) fa
 damaged level XX002 vacuum
 
 # Link slot 0 of the first neighbour list: block 100000 (hi 0x0001, lo 0x86a0), offset 1
-put_bytes $(($(item_offset 1 2) + 4)) 01 00 a0 86 01 00
+put_bytes $(($(list_offset 1) + 4)) 01 00 a0 86 01 00
 damaged link XX002
 
-put_bytes $(($(item_offset 1 2) + 4 + 4)) e7 03
+put_bytes $(($(list_offset 1) + 4 + 4)) e7 03
 damaged offset XX002
 
 restart_quietly
