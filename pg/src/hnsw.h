@@ -195,8 +195,8 @@ typedef HnswNeighborTupleData* HnswNeighborTuple;
 /* Heap TID slots for `count` TIDs: as many as fit before the aligned vector, at most hnsw_max_payloads */
 static inline int HnswHeapTidSlots(int count)
 {
-	int fit = (int) ((HNSW_ELEMENT_DATA_OFFSET(count) - offsetof(HnswElementTupleData, heaptids)) /
-	                 sizeof(ItemPointerData));
+	int fit =
+	    (int) ((HNSW_ELEMENT_DATA_OFFSET(count) - offsetof(HnswElementTupleData, heaptids)) / sizeof(ItemPointerData));
 
 	return Min(fit, ruvector::hnsw_max_payloads);
 }

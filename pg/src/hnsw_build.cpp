@@ -166,10 +166,9 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 	BlockNumber block = firstBlock;
 	OffsetNumber offset = FirstOffsetNumber;
 	Size freeSpace = HNSW_PAGE_CAPACITY;
-	HnswElementTuple element = (HnswElementTuple) palloc0(
-	    HNSW_ELEMENT_WITH_NEIGHBORS_SIZE(ruvector::hnsw_max_payloads,
-	                                     Max(state->typeInfo.space.bytes, state->typeInfo.codec.bytes),
-	                                     ruvector::hnsw_max_level, m));
+	HnswElementTuple element = (HnswElementTuple) palloc0(HNSW_ELEMENT_WITH_NEIGHBORS_SIZE(
+	    ruvector::hnsw_max_payloads, Max(state->typeInfo.space.bytes, state->typeInfo.codec.bytes),
+	    ruvector::hnsw_max_level, m));
 	HnswNeighborTuple neighbors = (HnswNeighborTuple) palloc0(HNSW_NEIGHBOR_TUPLE_SIZE(ruvector::hnsw_max_level, m));
 
 	TrainCodec(state, graph);

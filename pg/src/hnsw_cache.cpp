@@ -303,8 +303,7 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 				itemIsElement[itemNo] = true;
 			}
 			/* A neighbour list: a tuple of its own, or inside its element */
-			bool isList = item[0] == HNSW_NEIGHBOR_TUPLE_TYPE ||
-			              HoldsList((HnswElementTuple) item, blkno, offno);
+			bool isList = item[0] == HNSW_NEIGHBOR_TUPLE_TYPE || HoldsList((HnswElementTuple) item, blkno, offno);
 			if (isList) {
 				HnswNeighborTuple neighbors = HnswTupleNeighbors(info, item);
 
