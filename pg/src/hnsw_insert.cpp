@@ -248,8 +248,8 @@ static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInf
 }
 
 /* Rewrite `node`'s links on one level (unused slots invalid) */
-static void WriteNeighborLinks(Relation index, int m, uint64 node, int level, const ruvector::hnsw_candidate* kept,
-                               int keptCount, bool building)
+static void WriteNeighborLinks(Relation index, const HnswTypeInfo* info, int m, uint64 node, int level,
+                               const ruvector::hnsw_candidate* kept, int keptCount, bool building)
 {
 	int capacity = (int) ruvector::hnsw_level_capacity(m, level);
 	ItemPointerData elementTid;
@@ -297,8 +297,8 @@ static bool Contains(const ruvector::candidate_list& list, uint64 id)
  * node stays reachable through `added`. True when `added` got the link.
  */
 static bool UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const HnswTypeInfo* info, int m, uint64 node,
-                                int level, uint64 added, const ruvector::candidate_list& addedLinks, float addedDistance,
-                                void* nodeVector, bool building)
+                                int level, uint64 added, const ruvector::candidate_list& addedLinks,
+                                float addedDistance, void* nodeVector, bool building)
 {
 	ItemPointerData links[2 * HNSW_MAX_M];
 	int capacity = (int) ruvector::hnsw_level_capacity(m, level);
@@ -346,7 +346,7 @@ static bool UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const Hnsw
 			}
 		}
 	}
-	WriteNeighborLinks(index, m, node, level, kept, keptCount, building);
+	WriteNeighborLinks(index, info, m, node, level, kept, keptCount, building);
 	return true;
 }
 
@@ -358,8 +358,8 @@ static bool UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const Hnsw
  * itself, which stays reachable through it. Only when no neighbour's list shares
  * a node with its own does the nearest neighbour's last link go.
  */
-static void EnsureWayIn(Relation index, HnswPageGraph* graph, int m, uint64 added, const ruvector::candidate_list& out,
-                        bool building)
+static void EnsureWayIn(Relation index, HnswPageGraph* graph, const HnswTypeInfo* info, int m, uint64 added,
+                        const ruvector::candidate_list& out, bool building)
 {
 	ItemPointerData links[2 * HNSW_MAX_M];
 	ruvector::hnsw_candidate kept[2 * HNSW_MAX_M];
@@ -377,7 +377,7 @@ static void EnsureWayIn(Relation index, HnswPageGraph* graph, int m, uint64 adde
 			continue;
 		for (int i = 0; i < count; i++)
 			kept[i].id = i == replaced ? added : HnswTidToId(&links[i]);
-		WriteNeighborLinks(index, m, node, 0, kept, count, building);
+		WriteNeighborLinks(index, info, m, node, 0, kept, count, building);
 		return;
 	}
 }
@@ -528,7 +528,7 @@ void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vect
 			linkedIn |= UpdateNeighborLinks(index, &graph, info, m, selected[l][i].id, l, addedId, selected[l],
 			                                selected[l][i].distance, nodeVector, building);
 		if (l == 0 && !linkedIn && !selected[0].empty())
-			EnsureWayIn(index, &graph, m, addedId, selected[0], building);
+			EnsureWayIn(index, &graph, info, m, addedId, selected[0], building);
 	}
 
 	graph.ReleasePins();
