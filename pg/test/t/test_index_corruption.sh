@@ -7,6 +7,7 @@
 #   level     an element on level 250 (above any level the graph has)
 #   link      a neighbour link to block 100000, past the end of the index
 #   offset    a neighbour link to offset 999 (no such tuple on the page)
+#   version   a meta page of on-disk version 3 (an index built before the compact element layout: REINDEX)
 #   loop      (a flat index) a list page linking to itself
 # PostgreSQL 18 initialises with data checksums, which would refuse every edited page first: the damaged cases run
 # with ignore_checksum_failure, so the pages reach ruvector's own checks.
@@ -158,6 +159,10 @@ damaged link XX002
 
 put_bytes $(($(list_offset 1) + 4 + 4)) e7 03
 damaged offset XX002
+
+# An index of an older on-disk layout (the meta page's version, after the page header and the magic number)
+put_bytes $((24 + 4)) 03 00 00 00
+damaged version XX002
 
 restart_quietly
 IFS='|' read -r pages elements deleted heap_tids links < <(sql -c "SELECT * FROM ruvector_index_check('items_v')")
