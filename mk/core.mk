@@ -63,7 +63,7 @@ $(CORE_WASM_HARNESS): $(CORE_WASM_OBJECTS) $(CORE_DIR)/wasm/imports.txt
 core-test: core-build
 	cd $(CORE_BUILD) && ctest --output-on-failure -j$(NPROC)
 	RUVECTOR_CORE_WASM=$(CORE_WASM_HARNESS) node --test $(CORE_DIR)/wasm/test_kernels.mjs $(CORE_DIR)/wasm/test_int8.mjs \
-		$(CORE_DIR)/wasm/test_half_bits.mjs
+		$(CORE_DIR)/wasm/test_half_bits.mjs $(CORE_DIR)/wasm/test_sparse.mjs
 
 # The same library and kernel tests cross-compiled for AArch64 (GoogleTest built from Debian's
 # sources) and run under qemu-user, once on a CPU with the dot-product extension (-cpu max)
