@@ -270,8 +270,8 @@ static bool Contains(const ruvector::candidate_list& list, uint64 id)
  * node stays reachable through `added`. True when `added` got the link.
  */
 static bool UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const HnswTypeInfo* info, int m, uint64 node,
-                                int level, uint64 added, const ruvector::candidate_list& addedLinks, float addedDistance,
-                                void* nodeVector, bool building)
+                                int level, uint64 added, const ruvector::candidate_list& addedLinks,
+                                float addedDistance, void* nodeVector, bool building)
 {
 	ItemPointerData links[2 * HNSW_MAX_M];
 	int capacity = (int) ruvector::hnsw_level_capacity(m, level);
