@@ -79,7 +79,8 @@ template <__m256i (*Term)(__m256i, __m256i)>
 RUVECTOR_KERNEL_TARGET inline std::int32_t sum_terms(const std::int8_t* a, const std::int8_t* b, std::size_t n)
 {
 	if (n < 32) {
-		return short_sum<Term>(a, b, n);
+		// An empty vector may come with null pointers, which memcpy must not get.
+		return n == 0 ? 0 : short_sum<Term>(a, b, n);
 	}
 	__m256i s0 = _mm256_setzero_si256();
 	__m256i s1 = _mm256_setzero_si256();
