@@ -145,6 +145,11 @@ static Size NodeElementSize(const HnswBuildState* state, const Graph* graph, uin
  * tuple follows its element on the same page, or starts the next page when the
  * two cannot share one (the largest vectors); positions are planned first so that
  * links can be written as TIDs in one pass.
+ *
+ * First every node no search from the entry point would reach gets a link (a
+ * full neighbour list can drop a node's only incoming link, above all when
+ * parallel inserts choose links without seeing each other: core's
+ * hnsw_repair.hpp).
  */
 template <class Graph>
 static void WriteGraph(HnswBuildState* state, Graph* graph)
@@ -161,6 +166,10 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 	    HNSW_ELEMENT_TUPLE_SIZE(Max(state->typeInfo.space.bytes, state->typeInfo.codec.bytes)));
 	HnswNeighborTuple neighbors = (HnswNeighborTuple) palloc0(HNSW_NEIGHBOR_TUPLE_SIZE(ruvector::hnsw_max_level, m));
 
+	ruvector::hnsw_repair_stats repaired = graph->repair_reachability();
+	if (repaired.relinked > 0)
+		ereport(DEBUG1, (errmsg("hnsw graph repair linked %u unreachable elements, dropping %u links",
+		                        repaired.relinked, repaired.evicted)));
 	TrainCodec(state, graph);
 
 	/* Plan: where each element and its neighbour tuple go */
