@@ -168,7 +168,7 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 
 	ruvector::hnsw_repair_stats repaired = graph->repair_reachability();
 	if (repaired.relinked > 0)
-		ereport(DEBUG1, (errmsg("hnsw graph repair linked %u unreachable elements, dropping %u links",
+		ereport(DEBUG2, (errmsg("hnsw graph repair linked %u unreachable elements, dropping %u links",
 		                        repaired.relinked, repaired.evicted)));
 	TrainCodec(state, graph);
 
