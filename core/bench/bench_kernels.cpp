@@ -13,7 +13,7 @@
 // call_only/plain_O3_native is a kernel that reads nothing, the harness's own cost per pair.
 // Scans: "scan_<kernel>/<level>/<dim>" and "memory_read/stream/<dim>", with "bytes_per_second"
 // (bytes of vectors read per second); the rows start 16 bytes past a cache line, as rows on a
-// PostgreSQL page do. sparse_dot/*: bench_sparse_merge.cpp.
+// PostgreSQL page do. sparse_<metric>/*: bench_sparse_merge.cpp.
 #include "baseline.hpp"
 #include "ruvector/batch.hpp"
 #include "ruvector/bits.hpp"
@@ -281,11 +281,7 @@ int main(int argc, char** argv)
 	register_implementation(implementation{"plain_O3_native_assoc", &baseline_assoc::l2sq, &baseline_assoc::dot,
 	                                       &baseline_assoc::l1, &baseline_assoc::cosine});
 	register_pairs<float>("call_only", "plain_O3_native", &baseline_plain::call_only);
-#if defined(RUVECTOR_HAVE_X86)
-	if (ruvector::cpu_can_run(ruvector::simd_level::avx2)) {
-		sparse_merge_bench::register_benchmarks();
-	}
-#endif
+	sparse_merge_bench::register_benchmarks();
 	benchmark::RunSpecifiedBenchmarks();
 	benchmark::Shutdown();
 	return 0;

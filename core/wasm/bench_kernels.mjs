@@ -1,12 +1,14 @@
 // ns (CPU time) per vector pair in WASM under Node, serial twin vs SIMD128, at the native bench's
 // dimensions, and the issue's target ratios computed from this run and the native run before it.
 // The timed loop runs inside WASM (rv_bench*); pairs fit in 16 KiB as natively.
-// Usage: node core/wasm/bench_kernels.mjs [--json out.json] [--native kernels-native.json]
+// Usage: node core/wasm/bench_kernels.mjs [--json out.json] [--native kernels-native.json] [--filter prefix]
+// (--filter: only kernels whose name starts with prefix, e.g. sparse_)
 // JSON written (build/bench/kernels-wasm.json under make core-bench):
 //   { context: { node, load_average_start, load_average_end }, benchmarks: [{ name: "<kernel>/<level>/<dim>",
 //     metric, level, dim, ns_per_pair, iterations, ratio_to_native_avx2? }], targets: [{ target, measured, met }] }
 // Kernels: l2sq, dot, l1, cosine (float32), l2sq_f16, dot_f16, l1_f16, cosine_f16, l2sq_i8, dot_i8,
-// hamming, jaccard (dim = bits). ratio_to_native_avx2 is this time over the native avx2 time of the
+// hamming, jaccard (dim = bits); sparse_l2sq, sparse_dot, sparse_l1 as "<kernel>/<level>_<random|half_shared>/<nnz>"
+// (dim = nnz; bench_sparse_merge.cpp's pairs). ratio_to_native_avx2 is this time over the native avx2 time of the
 // same kernel and dim. Native times are the minimum over Google Benchmark's repetitions (cpu_time).
 import { readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -31,8 +33,11 @@ function timeOnce(bench, level, metric, ptr, dim, pairs, iterations) {
 }
 
 // Best of REPETITIONS, after a warm-up (lets V8 tier up to its optimising compiler) that sizes the loop.
-function measure(bench, metricName, metricIndex, ptr, dim, elements, pairs) {
-	for (const level of [LEVEL.serial, LEVEL.wasm_simd128]) {
+const filterAt = process.argv.indexOf('--filter');
+const filter = filterAt === -1 ? '' : process.argv[filterAt + 1];
+function measure(bench, metricName, metricIndex, ptr, dim, elements, pairs, levels = [LEVEL.serial, LEVEL.wasm_simd128]) {
+	if (!metricName.startsWith(filter)) return;
+	for (const level of levels) {
 		let iterations = 1000;
 		while (timeOnce(bench, level, metricIndex, ptr, elements, pairs, iterations) < TARGET_NS / 10) iterations *= 2;
 		iterations *= 10;
@@ -69,6 +74,56 @@ for (const dim of DIMS) {
 	for (const [m, metric] of ['hamming', 'jaccard'].entries()) measure(h.rv_bench_bits, metric, m, bits.byteOffset, dim, bytes, bitPairs);
 }
 
+// Sparse pairs as bench_sparse_merge.cpp builds them (fewer pairs than natively, as the arena holds): indices from a 30522-word vocabulary,
+// random or with half of b's indices taken from a; values in [0.01, 2). As many pairs as fit
+// in 192 KiB of the arena (at most 512), blobs in sparse.hpp's layout, their offsets after them.
+const VOCABULARY = 30522;
+function sparseVector(random, nnz, like, shared) {
+	const picked = new Set();
+	if (like) {
+		const pool = [...like.indices];
+		for (let k = 0; k < shared; k++) picked.add(pool.splice(Math.floor(random() * pool.length), 1)[0]);
+	}
+	while (picked.size < nnz) picked.add(Math.floor(random() * VOCABULARY));
+	const indices = [...picked].sort((x, y) => x - y);
+	return { indices, values: indices.map(() => 0.01 + random() * 1.99) };
+}
+
+let seed = 1;
+const random = () => {
+	seed = (seed * 1103515245 + 12345) % 2147483648;
+	return seed / 2147483648;
+};
+for (const nnz of [30, 100, 300, 1000]) {
+	for (const variant of ['random', 'half_shared']) {
+		const blobBytes = 4 + 8 * nnz;
+		const pairs = Math.min(512, Math.floor((192 * 1024) / (2 * blobBytes + 8)));
+		const base = h.rv_arena();
+		const offsets = new Uint32Array(h.memory.buffer, base + 2 * pairs * blobBytes, 2 * pairs);
+		for (let k = 0; k < pairs; k++) {
+			const a = sparseVector(random, nnz);
+			const b = sparseVector(random, nnz, a, variant === 'random' ? 0 : nnz / 2);
+			[a, b].forEach((v, side) => {
+				const at = (2 * k + side) * blobBytes;
+				new Uint32Array(h.memory.buffer, base + at, 1)[0] = nnz;
+				new Int32Array(h.memory.buffer, base + at + 4, nnz).set(v.indices);
+				new Float32Array(h.memory.buffer, base + at + 4 + 4 * nnz, nnz).set(v.values);
+				offsets[2 * k + side] = at;
+			});
+		}
+		for (const [m, metric] of ['sparse_l2sq', 'sparse_dot', 'sparse_l1'].entries()) {
+			const bench = (level, _metric, _ptr, _elements, count, iterations) => h.rv_bench_sparse(level, m, base, offsets.byteOffset, count, iterations);
+			const before = results.length;
+			// The sparse kernels have no SIMD128 table (docs/PERFORMANCE.md says why).
+			measure(bench, metric, m, 0, nnz, nnz, pairs, [LEVEL.serial]);
+			for (const r of results.slice(before)) {
+				r.name = `${metric}/${r.level}_${variant}/${nnz}`;
+				r.native_name = `${metric}/avx2_${variant}/${nnz}`;
+			}
+		}
+	}
+}
+
 /** Minimum cpu_time per benchmark name over Google Benchmark's repetitions (aggregates skipped). */
 function nativeTimes(json) {
 	const best = new Map();
@@ -88,7 +143,7 @@ if (nativeAt !== -1) {
 	const ns = (name) => native.get(name);
 	const gbps = (name) => (native.has(name) ? -native.get(name) / 1e9 : undefined);
 	for (const r of results) {
-		const avx2 = ns(`${r.metric}/avx2/${r.dim}`);
+		const avx2 = ns(r.native_name ?? `${r.metric}/avx2/${r.dim}`);
 		if (avx2 !== undefined) r.ratio_to_native_avx2 = r.ns_per_pair / avx2;
 	}
 	const wasm = (metric, dim) => results.find((r) => r.metric === metric && r.level === 'wasm_simd128' && r.dim === dim);
@@ -142,7 +197,7 @@ if (nativeAt !== -1) {
 console.log('benchmark                     ns/pair   (WASM, Node ' + process.version + ', best of ' + REPETITIONS + ')');
 for (const r of results) {
 	const ratio = r.ratio_to_native_avx2 === undefined ? '' : `   ${r.ratio_to_native_avx2.toFixed(2)}x native avx2`;
-	console.log(`${r.name.padEnd(28)} ${r.ns_per_pair.toFixed(2).padStart(9)}${ratio}`);
+	console.log(`${r.name.padEnd(36)} ${r.ns_per_pair.toFixed(2).padStart(9)}${ratio}`);
 }
 if (targets.length > 0) {
 	console.log('\ntargets (this run; native: minimum over repetitions, CPU time)');

@@ -8,6 +8,7 @@
 #include "ruvector/half.hpp"
 #include "ruvector/int8.hpp"
 #include "ruvector/kernels.hpp"
+#include "ruvector/sparse.hpp"
 
 #include <cstddef>
 
@@ -40,6 +41,22 @@ float run_metric(const ruvector::kernel_table& t, int m, const float* a, const f
 			const ruvector::cosine_parts p = t.cosine_f32(a, b, n);
 			return p.dot + p.norm_a + p.norm_b;
 		}
+	}
+}
+
+// One sparse distance between two blobs (sparse.hpp's layout: nnz, indices, values):
+// m = 0 for l2sq, 1 for dot, 2 for l1.
+float run_sparse(const ruvector::sparse_kernel_table& t, int m, const void* a, const void* b)
+{
+	const ruvector::sparse_view x = ruvector::read_sparse_blob(a);
+	const ruvector::sparse_view y = ruvector::read_sparse_blob(b);
+	switch (m) {
+		case metric_l2sq:
+			return t.l2sq_sparse(x, y);
+		case metric_dot:
+			return t.dot_sparse(x, y);
+		default:
+			return t.l1_sparse(x, y);
 	}
 }
 
@@ -253,6 +270,41 @@ RV_EXPORT std::int32_t rv_bench_i8(int level, int m, const std::int8_t* data, st
 	for (std::size_t it = 0; it < iterations; it++) {
 		const std::int8_t* a = data + 2 * k * n;
 		sink += fn(a, a + n, n);
+		k = k + 1 == pairs ? 0 : k + 1;
+	}
+	return sink;
+}
+
+RV_EXPORT int rv_has_sparse_level(int level)
+{
+	return ruvector::sparse_kernels_for(static_cast<ruvector::simd_level>(level)) != nullptr ? 1 : 0;
+}
+
+RV_EXPORT float rv_sparse(int level, int m, const void* a, const void* b)
+{
+	return run_sparse(*ruvector::sparse_kernels_for(static_cast<ruvector::simd_level>(level)), m, a, b);
+}
+
+// The dispatched sparse entry points (resolved on first call, following the f32 level).
+RV_EXPORT float rv_dot_sparse_dispatched(const void* a, const void* b)
+{
+	return ruvector::dot_sparse(ruvector::read_sparse_blob(a), ruvector::read_sparse_blob(b));
+}
+
+RV_EXPORT int rv_active_sparse_level()
+{
+	return static_cast<int>(ruvector::active_sparse_kernels.level);
+}
+
+// The sparse twin of rv_bench: pair k is the blobs at base + offsets[2k] and base + offsets[2k + 1].
+RV_EXPORT float rv_bench_sparse(int level, int m, const std::uint8_t* base, const std::uint32_t* offsets,
+                                std::size_t pairs, std::size_t iterations)
+{
+	const ruvector::sparse_kernel_table& t = *ruvector::sparse_kernels_for(static_cast<ruvector::simd_level>(level));
+	float sink = 0.0F;
+	std::size_t k = 0;
+	for (std::size_t it = 0; it < iterations; it++) {
+		sink += run_sparse(t, m, base + offsets[2 * k], base + offsets[2 * k + 1]);
 		k = k + 1 == pairs ? 0 : k + 1;
 	}
 	return sink;

@@ -220,44 +220,11 @@ static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInf
 	pfree(neighbors);
 }
 
-/*
- * Link `added` into `node`'s list on a level: appended while there is room,
- * otherwise the list is chosen again by the heuristic over old links + the new
- * node (which may lose).
- */
-static void UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const HnswTypeInfo* info, int m, uint64 node,
-                                int level, uint64 added, float addedDistance, void* nodeVector, bool building)
+/* Rewrite `node`'s links on one level (unused slots invalid) */
+static void WriteNeighborLinks(Relation index, int m, uint64 node, int level, const ruvector::hnsw_candidate* kept,
+                               int keptCount, bool building)
 {
-	ItemPointerData links[2 * HNSW_MAX_M];
 	int capacity = (int) ruvector::hnsw_level_capacity(m, level);
-	int count = graph->ReadNeighbors(node, level, links);
-	ruvector::hnsw_candidate kept[2 * HNSW_MAX_M + 1];
-	int keptCount;
-
-	if (count < capacity) {
-		for (int i = 0; i < count; i++)
-			kept[i].id = HnswTidToId(&links[i]);
-		kept[count].id = added;
-		keptCount = count + 1;
-	} else {
-		ruvector::hnsw_candidate candidates[2 * HNSW_MAX_M + 1];
-		bool addedKept = false;
-
-		graph->ReadVector(node, nodeVector);
-		for (int i = 0; i < count; i++) {
-			candidates[i].id = HnswTidToId(&links[i]);
-			candidates[i].distance = graph->DistanceFrom(nodeVector, candidates[i].id);
-		}
-		candidates[count] = {addedDistance, added};
-		ruvector::sort_candidates(candidates, count + 1);
-		keptCount = (int) HnswSelectNeighbors(graph, info, candidates, count + 1, capacity, kept, false);
-		for (int i = 0; i < keptCount; i++)
-			addedKept |= kept[i].id == added;
-		if (!addedKept)
-			return;
-	}
-
-	/* Find the neighbour tuple and rewrite this level's slots */
 	ItemPointerData elementTid;
 	Buffer buf;
 	HnswIdToTid(node, &elementTid);
@@ -283,6 +250,109 @@ static void UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const Hnsw
 			ItemPointerSetInvalid(&neighbors->indextids[first + i]);
 	}
 	HnswFinishPageChange(buf, xlog);
+}
+
+static bool Contains(const ruvector::candidate_list& list, uint64 id)
+{
+	for (size_t i = 0; i < list.size(); i++)
+		if (list[i].id == id)
+			return true;
+	return false;
+}
+
+/*
+ * Link `added` into `node`'s list on a level: appended while there is room,
+ * otherwise the list is chosen again by the heuristic over old links + the new
+ * node (which may lose), filled with the nearest pruned links so that it stays
+ * full and only one link goes (without the fill a full list could shrink to a
+ * few links and strand the nodes it dropped). When `added` comes in, the link
+ * that goes is, if one can be, to a node `added` links to (`addedLinks`): that
+ * node stays reachable through `added`. True when `added` got the link.
+ */
+static bool UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const HnswTypeInfo* info, int m, uint64 node,
+                                int level, uint64 added, const ruvector::candidate_list& addedLinks,
+                                float addedDistance, void* nodeVector, bool building)
+{
+	ItemPointerData links[2 * HNSW_MAX_M];
+	int capacity = (int) ruvector::hnsw_level_capacity(m, level);
+	int count = graph->ReadNeighbors(node, level, links);
+	ruvector::hnsw_candidate kept[2 * HNSW_MAX_M + 1];
+	int keptCount;
+
+	if (count < capacity) {
+		for (int i = 0; i < count; i++)
+			kept[i].id = HnswTidToId(&links[i]);
+		kept[count].id = added;
+		keptCount = count + 1;
+	} else {
+		ruvector::hnsw_candidate candidates[2 * HNSW_MAX_M + 1];
+		bool addedKept = false;
+
+		graph->ReadVector(node, nodeVector);
+		for (int i = 0; i < count; i++) {
+			candidates[i].id = HnswTidToId(&links[i]);
+			candidates[i].distance = graph->DistanceFrom(nodeVector, candidates[i].id);
+		}
+		candidates[count] = {addedDistance, added};
+		ruvector::sort_candidates(candidates, count + 1);
+		keptCount = (int) HnswSelectNeighbors(graph, info, candidates, count + 1, capacity, kept, true);
+		for (int i = 0; i < keptCount; i++)
+			addedKept |= kept[i].id == added;
+		if (!addedKept)
+			return false;
+
+		/* The candidate left out, and instead of it the farthest kept one `added` links to */
+		uint64 dropped = candidates[count].id;
+		for (int i = 0; i <= count; i++) {
+			bool isKept = false;
+			for (int j = 0; j < keptCount && !isKept; j++)
+				isKept = kept[j].id == candidates[i].id;
+			if (!isKept)
+				dropped = candidates[i].id;
+		}
+		if (!Contains(addedLinks, dropped)) {
+			for (int i = keptCount - 1; i >= 0; i--) {
+				if (kept[i].id != added && Contains(addedLinks, kept[i].id)) {
+					kept[i].id = dropped;
+					break;
+				}
+			}
+		}
+	}
+	WriteNeighborLinks(index, m, node, level, kept, keptCount, building);
+	return true;
+}
+
+/*
+ * A new node that no neighbour kept on level 0 has no way in: no search would
+ * ever reach it (many nodes with one code, e.g. binary codes of data the
+ * default codebook does not centre, made most of a graph unreachable). Give it
+ * one: in a neighbour's list it takes the place of a node that it links to
+ * itself, which stays reachable through it. Only when no neighbour's list shares
+ * a node with its own does the nearest neighbour's last link go.
+ */
+static void EnsureWayIn(Relation index, HnswPageGraph* graph, int m, uint64 added, const ruvector::candidate_list& out,
+                        bool building)
+{
+	ItemPointerData links[2 * HNSW_MAX_M];
+	ruvector::hnsw_candidate kept[2 * HNSW_MAX_M];
+
+	for (size_t v = 0; v <= out.size(); v++) {
+		/* After all neighbours: the nearest one, giving up its last link */
+		uint64 node = out[v < out.size() ? v : 0].id;
+		int count = graph->ReadNeighbors(node, 0, links);
+		int replaced = v < out.size() ? -1 : count - 1;
+
+		for (int i = 0; i < count && replaced < 0; i++)
+			if (Contains(out, HnswTidToId(&links[i])))
+				replaced = i;
+		if (replaced < 0)
+			continue;
+		for (int i = 0; i < count; i++)
+			kept[i].id = i == replaced ? added : HnswTidToId(&links[i]);
+		WriteNeighborLinks(index, m, node, 0, kept, count, building);
+		return;
+	}
 }
 
 /*
@@ -396,9 +466,13 @@ void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vect
 	AddElement(index, &meta, info, stored, heaptid, level, selected, building, &elementTid);
 	uint64 addedId = HnswTidToId(&elementTid);
 	for (int l = Min(level, meta.entryLevel); l >= 0; l--) {
+		bool linkedIn = false;
+
 		for (size_t i = 0; i < selected[l].size(); i++)
-			UpdateNeighborLinks(index, &graph, info, m, selected[l][i].id, l, addedId, selected[l][i].distance,
-			                    nodeVector, building);
+			linkedIn |= UpdateNeighborLinks(index, &graph, info, m, selected[l][i].id, l, addedId, selected[l],
+			                                selected[l][i].distance, nodeVector, building);
+		if (l == 0 && !linkedIn && !selected[0].empty())
+			EnsureWayIn(index, &graph, m, addedId, selected[0], building);
 	}
 
 	graph.ReleasePins();

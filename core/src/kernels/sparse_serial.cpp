@@ -35,7 +35,7 @@ float merge_sum(sparse_view a, sparse_view b, Term term)
 
 } // namespace
 
-float l2sq_sparse(sparse_view a, sparse_view b)
+float l2sq_sparse_serial(sparse_view a, sparse_view b)
 {
 	return merge_sum(a, b, [](float x, float y) {
 		const float d = x - y;
@@ -43,13 +43,13 @@ float l2sq_sparse(sparse_view a, sparse_view b)
 	});
 }
 
-float l1_sparse(sparse_view a, sparse_view b)
+float l1_sparse_serial(sparse_view a, sparse_view b)
 {
 	return merge_sum(a, b, [](float x, float y) { return std::fabs(x - y); });
 }
 
 // Only shared indices contribute, so the merge just skips ahead on either side.
-float dot_sparse(sparse_view a, sparse_view b)
+float dot_sparse_serial(sparse_view a, sparse_view b)
 {
 	float sum = 0.0F;
 	std::size_t i = 0;

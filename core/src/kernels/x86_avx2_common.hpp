@@ -1,4 +1,4 @@
-// Pieces shared by the f32 and f16 AVX2 kernels (x86_avx2.cpp, half_x86_avx2.cpp).
+// Pieces shared by the AVX2 kernels (x86_avx2.cpp, half_x86_avx2.cpp, sparse_x86_avx2.cpp).
 //
 // The includer defines RUVECTOR_KERNEL_TARGET (its own target attribute) first, so every
 // helper here is compiled for exactly the kernels' instruction set and inlines into them;
