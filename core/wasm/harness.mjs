@@ -30,3 +30,15 @@ export async function loadHarness(env = {}) {
 	exports = instance.exports;
 	return exports;
 }
+
+// mulberry32: a small seeded generator, so the kernel tests' failures reproduce.
+export function rng(seed) {
+	let s = seed >>> 0;
+	return () => {
+		s = (s + 0x6d2b79f5) >>> 0;
+		let t = s;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}

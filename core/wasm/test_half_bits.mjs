@@ -6,7 +6,7 @@
 // Run: node --test core/wasm/test_half_bits.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LEVEL, loadHarness } from './harness.mjs';
+import { LEVEL, loadHarness, rng } from './harness.mjs';
 
 const U = 2 ** -24;
 const MAX_DIM = 2048;
@@ -16,18 +16,6 @@ const dims = [];
 for (let n = 0; n <= 300; n++) dims.push(n);
 for (let n = 317; n < MAX_DIM; n += 61) dims.push(n);
 dims.push(MAX_DIM - 1, MAX_DIM);
-
-// mulberry32, as in test_kernels.mjs: failures reproduce.
-function rng(seed) {
-	let s = seed >>> 0;
-	return () => {
-		s = (s + 0x6d2b79f5) >>> 0;
-		let t = s;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 // binary16 bits to a number, written from the format's definition (not from the C++ code).
 function halfValue(bits) {

@@ -6,7 +6,7 @@
 // Run: node --test core/wasm/test_int8.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LEVEL, loadHarness } from './harness.mjs';
+import { LEVEL, loadHarness, rng } from './harness.mjs';
 
 const L2SQ_MAX_DIM = 33286;
 const DOT_MAX_DIM = 133144;
@@ -14,18 +14,6 @@ const DOT_MAX_DIM = 133144;
 const dims = [];
 for (let n = 0; n <= 300; n++) dims.push(n);
 for (let n = 317; n <= 5000; n += 131) dims.push(n);
-
-// mulberry32: small seeded generator, so failures reproduce.
-function rng(seed) {
-	let s = seed >>> 0;
-	return () => {
-		s = (s + 0x6d2b79f5) >>> 0;
-		let t = s;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 function reference(a, b) {
 	let l2sq = 0;

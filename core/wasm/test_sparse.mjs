@@ -10,22 +10,10 @@
 // Run: node --test core/wasm/test_sparse.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LEVEL, loadHarness } from './harness.mjs';
+import { LEVEL, loadHarness, rng } from './harness.mjs';
 
 const METRICS = ['l2sq', 'dot', 'l1'];
 const f32 = Math.fround;
-
-// mulberry32: small seeded generator, so failures reproduce.
-function rng(seed) {
-	let s = seed >>> 0;
-	return () => {
-		s = (s + 0x6d2b79f5) >>> 0;
-		let t = s;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 // Runs of 1..maxRun consecutive indices for a, b or both, up the axis from `first`.
 function runs(random, nnzA, nnzB, shared, maxRun, gap, first) {

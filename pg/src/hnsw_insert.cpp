@@ -252,6 +252,9 @@ static void WriteNeighborLinks(Relation index, int m, uint64 node, int level, co
 	HnswFinishPageChange(buf, xlog);
 }
 
+/* No node: ids are (block << 16 | offset), and block 0 is the meta page */
+#define HNSW_NO_NODE ((uint64) 0)
+
 static bool Contains(const ruvector::candidate_list& list, uint64 id)
 {
 	for (size_t i = 0; i < list.size(); i++)
@@ -267,11 +270,12 @@ static bool Contains(const ruvector::candidate_list& list, uint64 id)
  * full and only one link goes (without the fill a full list could shrink to a
  * few links and strand the nodes it dropped). When `added` comes in, the link
  * that goes is, if one can be, to a node `added` links to (`addedLinks`): that
- * node stays reachable through `added`. True when `added` got the link.
+ * node stays reachable through `added`; if none can be, *uncovered is set to
+ * the dropped node, for `added` to take over. True when `added` got the link.
  */
 static bool UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const HnswTypeInfo* info, int m, uint64 node,
                                 int level, uint64 added, const ruvector::candidate_list& addedLinks,
-                                float addedDistance, void* nodeVector, bool building)
+                                float addedDistance, void* nodeVector, bool building, uint64* uncovered)
 {
 	ItemPointerData links[2 * HNSW_MAX_M];
 	int capacity = (int) ruvector::hnsw_level_capacity(m, level);
@@ -311,9 +315,11 @@ static bool UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const Hnsw
 				dropped = candidates[i].id;
 		}
 		if (!Contains(addedLinks, dropped)) {
+			*uncovered = dropped;
 			for (int i = keptCount - 1; i >= 0; i--) {
 				if (kept[i].id != added && Contains(addedLinks, kept[i].id)) {
 					kept[i].id = dropped;
+					*uncovered = HNSW_NO_NODE;
 					break;
 				}
 			}
@@ -329,10 +335,11 @@ static bool UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const Hnsw
  * default codebook does not centre, made most of a graph unreachable). Give it
  * one: in a neighbour's list it takes the place of a node that it links to
  * itself, which stays reachable through it. Only when no neighbour's list shares
- * a node with its own does the nearest neighbour's last link go.
+ * a node with its own does the nearest neighbour's last link go: that node is
+ * returned, for `added` to take over (else HNSW_NO_NODE).
  */
-static void EnsureWayIn(Relation index, HnswPageGraph* graph, int m, uint64 added, const ruvector::candidate_list& out,
-                        bool building)
+static uint64 EnsureWayIn(Relation index, HnswPageGraph* graph, int m, uint64 added,
+                          const ruvector::candidate_list& out, bool building)
 {
 	ItemPointerData links[2 * HNSW_MAX_M];
 	ruvector::hnsw_candidate kept[2 * HNSW_MAX_M];
@@ -348,10 +355,34 @@ static void EnsureWayIn(Relation index, HnswPageGraph* graph, int m, uint64 adde
 				replaced = i;
 		if (replaced < 0)
 			continue;
+		uint64 dropped = HnswTidToId(&links[replaced]);
 		for (int i = 0; i < count; i++)
 			kept[i].id = i == replaced ? added : HnswTidToId(&links[i]);
 		WriteNeighborLinks(index, m, node, 0, kept, count, building);
+		return v < out.size() ? HNSW_NO_NODE : dropped;
+	}
+	return HNSW_NO_NODE;
+}
+
+/*
+ * The new node takes over a link a neighbour dropped to let it in, to a node
+ * that may have had no other way in: appended to its own list, or in place of
+ * the farthest of its own links (a node its search reached, so one with another
+ * way in). `carried` marks the slots holding links taken over.
+ */
+static void TakeOverLink(ruvector::candidate_list& out, uint32 capacity, bool* carried, uint64 id)
+{
+	if (out.size() < capacity) {
+		carried[out.size()] = true;
+		out.push_back({0, id});
 		return;
+	}
+	for (size_t i = out.size(); i-- > 0;) {
+		if (!carried[i]) {
+			carried[i] = true;
+			out[i] = {0, id};
+			return;
+		}
 	}
 }
 
@@ -466,13 +497,37 @@ void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vect
 	AddElement(index, &meta, info, stored, heaptid, level, selected, building, &elementTid);
 	uint64 addedId = HnswTidToId(&elementTid);
 	for (int l = Min(level, meta.entryLevel); l >= 0; l--) {
+		ruvector::candidate_list& out = selected[l];
+		uint32 capacity = ruvector::hnsw_level_capacity(m, l);
+		ruvector::hnsw_candidate neighbors[2 * HNSW_MAX_M];
+		size_t neighborCount = out.size();
+		bool carried[2 * HNSW_MAX_M] = {false};
+		bool tookOver = false;
 		bool linkedIn = false;
 
-		for (size_t i = 0; i < selected[l].size(); i++)
-			linkedIn |= UpdateNeighborLinks(index, &graph, info, m, selected[l][i].id, l, addedId, selected[l],
-			                                selected[l][i].distance, nodeVector, building);
-		if (l == 0 && !linkedIn && !selected[0].empty())
-			EnsureWayIn(index, &graph, m, addedId, selected[0], building);
+		/* `out` changes as the new node takes over links; the neighbours to update do not */
+		for (size_t i = 0; i < neighborCount; i++)
+			neighbors[i] = out[i];
+		for (size_t i = 0; i < neighborCount; i++) {
+			uint64 uncovered = HNSW_NO_NODE;
+
+			linkedIn |= UpdateNeighborLinks(index, &graph, info, m, neighbors[i].id, l, addedId, out,
+			                                neighbors[i].distance, nodeVector, building, &uncovered);
+			if (uncovered != HNSW_NO_NODE) {
+				TakeOverLink(out, capacity, carried, uncovered);
+				tookOver = true;
+			}
+		}
+		if (l == 0 && !linkedIn && neighborCount > 0) {
+			uint64 uncovered = EnsureWayIn(index, &graph, m, addedId, out, building);
+
+			if (uncovered != HNSW_NO_NODE) {
+				TakeOverLink(out, capacity, carried, uncovered);
+				tookOver = true;
+			}
+		}
+		if (tookOver)
+			WriteNeighborLinks(index, m, addedId, l, out.data(), (int) out.size(), building);
 	}
 
 	graph.ReleasePins();

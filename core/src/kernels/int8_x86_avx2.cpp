@@ -4,8 +4,9 @@
 //   dot:  VPMADDUBSW multiplies unsigned by signed bytes, so |a| times b with a's sign moved
 //         onto it (VPSIGNB); adjacent products are added in 16 bits (at most 2 * 127^2 =
 //         32258, no saturation), then widened and added in pairs by VPMADDWD against ones.
-// The last 1..31 elements are copied into zeroed blocks first: zero pairs add nothing, and
-// nothing past n is read. Each function carries its own target attribute; int8_dispatch.cpp
+// The last 1..31 elements are read as the vectors' final 32 bytes with the bytes already
+// counted zeroed (vectors shorter than 32 are copied into zeroed blocks): zero pairs add
+// nothing, and nothing outside the vectors is read. Each function carries its own target attribute; int8_dispatch.cpp
 // installs them only after CPUID and XGETBV say the CPU and OS support AVX2.
 #include "ruvector/int8.hpp"
 
@@ -51,11 +52,36 @@ RUVECTOR_KERNEL_TARGET inline __m256i products(__m256i x, __m256i y)
 	return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
 }
 
+// 32 bytes of 0x00 then 32 of 0xFF: the 32 bytes from (tail_mask + count) keep the
+// last `count` bytes of a block and zero the others.
+alignas(64) constexpr std::int8_t tail_mask[64] = {0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+                                                   0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+                                                   -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                                   -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+
+// Vectors shorter than one block: copied into zeroed blocks. Kept out of line so that the
+// common path needs no stack frame for the copies.
+template <__m256i (*Term)(__m256i, __m256i)>
+RUVECTOR_KERNEL_TARGET __attribute__((noinline)) std::int32_t short_sum(const std::int8_t* a, const std::int8_t* b,
+                                                                        std::size_t n)
+{
+	alignas(32) std::int8_t x[32] = {};
+	alignas(32) std::int8_t y[32] = {};
+	std::memcpy(x, a, n);
+	std::memcpy(y, b, n);
+	return lane_sum(Term(load(x), load(y)));
+}
+
 // Sum of Term over a and b: two accumulators over 64 elements per step, then 32, then the
-// zero-padded tail.
+// last 1..31 elements as the final 32 bytes of the vectors (which overlap bytes already
+// counted) with the overlap zeroed on both sides: zero pairs add nothing to either sum.
 template <__m256i (*Term)(__m256i, __m256i)>
 RUVECTOR_KERNEL_TARGET inline std::int32_t sum_terms(const std::int8_t* a, const std::int8_t* b, std::size_t n)
 {
+	if (n < 32) {
+		// An empty vector may come with null pointers, which memcpy must not get.
+		return n == 0 ? 0 : short_sum<Term>(a, b, n);
+	}
 	__m256i s0 = _mm256_setzero_si256();
 	__m256i s1 = _mm256_setzero_si256();
 	std::size_t i = 0;
@@ -68,11 +94,9 @@ RUVECTOR_KERNEL_TARGET inline std::int32_t sum_terms(const std::int8_t* a, const
 		i += 32;
 	}
 	if (i < n) {
-		alignas(32) std::int8_t x[32] = {};
-		alignas(32) std::int8_t y[32] = {};
-		std::memcpy(x, a + i, n - i);
-		std::memcpy(y, b + i, n - i);
-		s1 = _mm256_add_epi32(s1, Term(load(x), load(y)));
+		const __m256i keep = load(tail_mask + (n - i));
+		s1 = _mm256_add_epi32(s1,
+		                      Term(_mm256_and_si256(load(a + n - 32), keep), _mm256_and_si256(load(b + n - 32), keep)));
 	}
 	return lane_sum(_mm256_add_epi32(s0, s1));
 }

@@ -139,6 +139,25 @@ FROM hq_results r JOIN hq_floor f USING (quantization) WHERE stage <> 'build' OR
 RESET client_min_messages;
 SELECT stage, count(*) AS indexes, bool_and(tids_match) AS tids_match FROM hq_checks GROUP BY stage ORDER BY stage;
 
+-- Under the default codebook half of these rows share one binary code (their
+-- signs), so to the graph they are all one point. Inserted one by one, every row
+-- must still be reachable: an iterative scan returns each of them once.
+SET client_min_messages = warning;
+TRUNCATE hq_items;
+CREATE INDEX hq_idx ON hq_items USING hnsw (v vector_cosine_ops) WITH (m = 8, ef_construction = 32, quantization = 'binary');
+INSERT INTO hq_items SELECT * FROM hq_base;
+RESET client_min_messages;
+SELECT max(rows) >= 500 AS many_share_one_code FROM (SELECT count(*) AS rows FROM hq_items GROUP BY b) g;
+SET enable_seqscan = off;
+SET hnsw.iterative_scan = relaxed_order;
+SET work_mem = '64MB';
+SELECT count(*) AS reached, count(DISTINCT id) AS distinct_rows FROM (SELECT id FROM hq_items
+	ORDER BY v <=> (SELECT v FROM hq_queries WHERE qid = 1) LIMIT 5000) t;
+RESET enable_seqscan;
+RESET hnsw.iterative_scan;
+RESET work_mem;
+DROP INDEX hq_idx;
+
 -- Codes are smaller than vectors (32 dimensions: 128 bytes of floats, 44 of sq8, 12 of binary)
 CREATE TABLE hq_sizes (quantization text, bytes bigint);
 SELECT format('CREATE INDEX hq_idx ON hq_items USING hnsw (v vector_l2_ops) WITH (m = 8, ef_construction = 32, quantization = %L)', q),

@@ -49,6 +49,22 @@ SELECT count(*) FROM (SELECT id FROM hnsw_dups ORDER BY embedding <-> '[1,1]' LI
 RESET hnsw.ef_search;
 DROP TABLE hnsw_dups;
 
+-- Many more duplicates, inserted after the build, than share one element or fit
+-- in a beam: every row stays reachable (an iterative scan returns each once)
+CREATE TABLE hnsw_many_dups (id int, embedding vector(3));
+CREATE INDEX ON hnsw_many_dups USING hnsw (embedding vector_l2_ops) WITH (m = 4, ef_construction = 10);
+INSERT INTO hnsw_many_dups SELECT i, CASE WHEN i % 10 = 0 THEN ARRAY[i, i % 7, 1]::vector ELSE '[2,2,2]' END
+FROM generate_series(1, 1500) i;
+SET enable_seqscan = off;
+SET hnsw.iterative_scan = relaxed_order;
+SET hnsw.ef_search = 10;
+SELECT count(*) AS reached, count(DISTINCT id) AS distinct_rows FROM (SELECT id FROM hnsw_many_dups
+	ORDER BY embedding <-> '[2,2,2]' LIMIT 5000) t;
+RESET hnsw.ef_search;
+RESET hnsw.iterative_scan;
+RESET enable_seqscan;
+DROP TABLE hnsw_many_dups;
+
 -- options and their bounds
 CREATE TABLE hnsw_options (embedding vector(3));
 CREATE INDEX ON hnsw_options USING hnsw (embedding vector_l2_ops) WITH (m = 1);
