@@ -101,11 +101,31 @@ CORE_TIDY_FILES := $(CORE_SOURCES) $(wildcard $(CORE_DIR)/tests/*.cpp $(CORE_DIR
 CORE_TIDY_WASM_FILES := $(wildcard $(CORE_DIR)/src/kernels/*wasm_simd128.cpp $(CORE_DIR)/src/kernels/*dispatch.cpp) \
 	$(CORE_DIR)/src/kernels/batch.cpp $(CORE_DIR)/src/cpu.cpp $(CORE_DIR)/wasm/kernels_harness.cpp
 CORE_TIDY_NEON_FILES := $(wildcard $(CORE_DIR)/src/kernels/*neon.cpp) $(CORE_DIR)/src/cpu.cpp
+# One stamp per file and pass: the files are checked $(NPROC) at a time, and a rerun checks again only what changed
+# since (any header, .clang-tidy or CMakeLists.txt change checks everything again).
+CORE_TIDY_DIR := $(BUILD)/tidy
+CORE_TIDY_DEPS := $(filter %.hpp %.inc,$(CORE_LINT_FILES)) $(ROOT)/.clang-tidy $(CORE_DIR)/CMakeLists.txt
+tidy_stamps = $(patsubst $(CORE_DIR)/%,$(CORE_TIDY_DIR)/$(1)/%.ok,$(2))
+CORE_TIDY_STAMPS := $(call tidy_stamps,x86-64,$(CORE_TIDY_FILES)) $(call tidy_stamps,wasm,$(CORE_TIDY_WASM_FILES)) \
+	$(call tidy_stamps,aarch64,$(CORE_TIDY_NEON_FILES))
+
 lint-core:
 	clang-format-14 --dry-run --Werror $(CORE_LINT_FILES)
 	$(CORE_CMAKE) > /dev/null
-	clang-tidy-14 -p $(CORE_BUILD) --quiet --warnings-as-errors='*' $(CORE_TIDY_FILES)
-	clang-tidy-14 --quiet --warnings-as-errors='*' $(CORE_TIDY_WASM_FILES) -- \
-		$(filter-out -O2 -Wall -Wextra -Werror,$(CORE_WASM_CXXFLAGS))
-	clang-tidy-14 --quiet --warnings-as-errors='*' $(CORE_TIDY_NEON_FILES) -- --target=aarch64-linux-gnu \
+	$(MAKE) --no-print-directory -j$(NPROC) -O core-tidy
+
+.PHONY: core-tidy
+core-tidy: $(CORE_TIDY_STAMPS)
+
+$(CORE_TIDY_DIR)/x86-64/%.ok: $(CORE_DIR)/% $(CORE_TIDY_DEPS)
+	clang-tidy-14 -p $(CORE_BUILD) --quiet --warnings-as-errors='*' $<
+	@mkdir -p $(dir $@) && touch $@
+
+$(CORE_TIDY_DIR)/wasm/%.ok: $(CORE_DIR)/% $(CORE_TIDY_DEPS)
+	clang-tidy-14 --quiet --warnings-as-errors='*' $< -- $(filter-out -O2 -Wall -Wextra -Werror,$(CORE_WASM_CXXFLAGS))
+	@mkdir -p $(dir $@) && touch $@
+
+$(CORE_TIDY_DIR)/aarch64/%.ok: $(CORE_DIR)/% $(CORE_TIDY_DEPS)
+	clang-tidy-14 --quiet --warnings-as-errors='*' $< -- --target=aarch64-linux-gnu \
 		-march=armv8.2-a+dotprod $(CORE_CXXFLAGS) -I$(CORE_INCLUDE)
+	@mkdir -p $(dir $@) && touch $@
