@@ -4,7 +4,7 @@
 #   fuzz-test   each target over its committed corpus, then FUZZ_RUNS new inputs (in make test; scripts/fuzz-run.sh)
 #   native-test-asan  the extension built with ASan + UBSan, pg_regress and pg/test/t in the PostgreSQL 18 server
 #               (this checkout's own copy) with libasan preloaded; any sanitizer report fails it (in make soak)
-#   test-tsan   core's concurrent-insert tests (hnsw_shared_graph, 4 threads) under ThreadSanitizer (in make soak)
+#   test-tsan   core's concurrent-insert tests (hnsw_shared_graph and its repair, 4 threads) under ThreadSanitizer (in make soak)
 #   soak        the long forms, not in make test: SOAK_FUZZ_RUNS inputs per target (>= 10 million in all), the
 #               PGlite suite against the oldest PGlite claimed (0.5.0) with an hnsw build of SOAK_HEAP_ROWS rows that
 #               outgrows the WebAssembly heap's headroom, the native tests with 2-minute pgbench phases, native-test-asan
@@ -46,7 +46,7 @@ test-tsan: setup
 	cmake -S $(CORE_DIR) -B $(CORE_TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DRUVECTOR_WERROR=ON \
 		-DRUVECTOR_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS="-O1 -g -fsanitize=thread $(ASAN_GCC_WARNINGS)" > /dev/null
 	cmake --build $(CORE_TSAN_BUILD) -j$(NPROC) --target test_hnsw
-	TSAN_OPTIONS=halt_on_error=1 $(CORE_TSAN_BUILD)/test_hnsw --gtest_filter='hnsw_shared_graph.*'
+	TSAN_OPTIONS=halt_on_error=1 $(CORE_TSAN_BUILD)/test_hnsw --gtest_filter='hnsw_shared_graph.*:hnsw_repair.*'
 
 $(FUZZ_BUILD)/core/%.o: $(CORE_DIR)/src/%.cpp $(CORE_HEADERS)
 	@mkdir -p $(dir $@)

@@ -1,6 +1,7 @@
 // HNSW: level generator, candidate lists, and the in-memory graph of an index build.
 #include "ruvector/hnsw.hpp"
 #include "ruvector/hnsw_links.hpp"
+#include "ruvector/hnsw_repair.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -285,6 +286,36 @@ void hnsw_memory_graph::search(const void* query, std::uint32_t k, std::uint32_t
 	query_ = query;
 	detail::search_from_entry(*this, entry_point_, max_level_, k, ef, layer_results_[1], scratch_, out,
 	                          [this](const candidate_list& entries) { start_walk(entries); });
+}
+
+hnsw_repair_stats hnsw_memory_graph::repair_reachability()
+{
+	struct repair_view {
+		hnsw_memory_graph& graph;
+
+		std::uint32_t size() const
+		{
+			return graph.size_;
+		}
+		int level(std::uint32_t node) const
+		{
+			return graph.nodes_[node].level;
+		}
+		float distance(std::uint64_t a, std::uint64_t b)
+		{
+			return graph.distance(a, b);
+		}
+		std::uint32_t link_capacity(int level) const
+		{
+			return hnsw_level_capacity(graph.params_.m, level);
+		}
+		detail::link_list link_view(std::uint32_t node, int level)
+		{
+			return detail::view_links(graph.links(node, level), link_capacity(level));
+		}
+	};
+	repair_view view{*this};
+	return hnsw_repair_reachability(view, entry_point_, max_level_, params_.ef_construction);
 }
 
 } // namespace ruvector

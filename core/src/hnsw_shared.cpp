@@ -3,6 +3,7 @@
 #include "ruvector/hnsw_shared.hpp"
 
 #include "ruvector/hnsw_links.hpp"
+#include "ruvector/hnsw_repair.hpp"
 
 #include <cstring>
 #if !defined(__wasm__)
@@ -359,6 +360,39 @@ void hnsw_shared_graph::search(const void* query, std::uint32_t k, std::uint32_t
 	query_ = query;
 	detail::search_from_entry(*this, entry_point, max_level, k, ef, layer_results_[1], scratch_, out,
 	                          [this](const candidate_list& entries) { start_walk(entries); });
+}
+
+hnsw_repair_stats hnsw_shared_graph::repair_reachability()
+{
+	struct repair_view {
+		hnsw_shared_graph& graph;
+
+		std::uint32_t size() const
+		{
+			return graph.size();
+		}
+		int level(std::uint32_t node) const
+		{
+			return graph.level(node);
+		}
+		float distance(std::uint64_t a, std::uint64_t b)
+		{
+			return graph.distance(a, b);
+		}
+		std::uint32_t link_capacity(int level) const
+		{
+			return hnsw_level_capacity(graph.m_, level);
+		}
+		detail::link_list link_view(std::uint32_t node, int level)
+		{
+			return detail::view_links(graph.links(node, level), link_capacity(level));
+		}
+	};
+	int max_level = 0;
+	std::uint32_t entry_point = 0;
+	entry(&max_level, &entry_point);
+	repair_view view{*this};
+	return hnsw_repair_reachability(view, entry_point, max_level, ef_construction_);
 }
 
 } // namespace ruvector

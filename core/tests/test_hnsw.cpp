@@ -1,10 +1,12 @@
 // HNSW against exact answers: recall@10 versus brute force for every metric, duplicate
 // handling through payload lists, neighbour selection on a configuration worked out by
-// hand, determinism, the level distribution, the host hooks, and the shared graph of a
-// parallel build under concurrent inserts from several threads.
+// hand, determinism, the level distribution, the host hooks, the shared graph of a
+// parallel build under concurrent inserts from several threads, and the reachability
+// repair after a build (on plain arrays and on both graphs).
 #include "ruvector/bits.hpp"
 #include "ruvector/half.hpp"
 #include "ruvector/hnsw.hpp"
+#include "ruvector/hnsw_repair.hpp"
 #include "ruvector/hnsw_shared.hpp"
 #include "ruvector/sparse.hpp"
 
@@ -985,3 +987,312 @@ TEST(hnsw_shared_graph, a_full_area_refuses_inserts_and_stays_well_formed)
 }
 
 } // namespace
+
+// ---- reachability repair after a build -------------------------------------------------
+
+namespace {
+
+using ruvector::hnsw_repair_stats;
+
+// Nodes on `level` (of those that are on it) a walk from the entry point reaches.
+template <class Graph>
+std::size_t reachable_on(const Graph& graph, int level, std::size_t* on_level)
+{
+	std::vector<std::uint8_t> reached(graph.size());
+	std::vector<std::uint32_t> stack{graph.entry_point()};
+	reached[graph.entry_point()] = 1;
+	std::size_t count = 1;
+	while (!stack.empty()) {
+		const std::uint32_t n = stack.back();
+		stack.pop_back();
+		for (std::uint32_t i = 0; i < graph.neighbor_count(n, level); i++) {
+			const std::uint32_t to = graph.neighbors(n, level)[i];
+			if (reached[to] == 0) {
+				reached[to] = 1;
+				count++;
+				stack.push_back(to);
+			}
+		}
+	}
+	*on_level = 0;
+	for (std::uint32_t n = 0; n < graph.size(); n++) {
+		*on_level += graph.level(n) >= level ? 1 : 0;
+	}
+	return count;
+}
+
+// Nodes some level leaves out of reach of the entry point, summed over the levels.
+template <class Graph>
+std::size_t unreachable(const Graph& graph)
+{
+	std::size_t missing = 0;
+	for (int l = 0; l <= graph.max_level(); l++) {
+		std::size_t on_level = 0;
+		const std::size_t reached = reachable_on(graph, l, &on_level);
+		missing += on_level - reached;
+	}
+	return missing;
+}
+
+// A graph on plain arrays for hnsw_repair_reachability: points on a line (distance |a - b|), link lists as
+// hnsw_links.hpp lays them out, filled through link_back so their flags are what a build leaves.
+class line_graph {
+public:
+	line_graph(std::vector<float> positions, std::vector<int> levels, std::uint32_t m)
+	    : positions_(std::move(positions)), levels_(std::move(levels)), m_(m), words_(positions_.size())
+	{
+		for (std::size_t n = 0; n < positions_.size(); n++) {
+			for (int l = 0; l <= levels_[n]; l++) {
+				words_[n].push_back(std::vector<std::uint32_t>(ruvector::detail::link_words(link_capacity(l))));
+			}
+		}
+		relink_kept_.resize(link_capacity(0) + 1);
+	}
+	void add_link(std::uint32_t from, std::uint32_t to, int level)
+	{
+		ruvector::detail::link_back(link_view(from, level), link_capacity(level), to, distance(from, to), relink_,
+		                            relink_kept_.data(),
+		                            [this](std::uint64_t a, std::uint64_t b) { return distance(a, b); });
+	}
+
+	// The repair's Graph interface
+	std::uint32_t size() const
+	{
+		return static_cast<std::uint32_t>(positions_.size());
+	}
+	int level(std::uint32_t node) const
+	{
+		return levels_[node];
+	}
+	float distance(std::uint64_t a, std::uint64_t b) const
+	{
+		return std::fabs(positions_[a] - positions_[b]);
+	}
+	std::uint32_t link_capacity(int level) const
+	{
+		return ruvector::hnsw_level_capacity(m_, level);
+	}
+	ruvector::detail::link_list link_view(std::uint32_t node, int level)
+	{
+		return ruvector::detail::view_links(words_[node][level].data(), link_capacity(level));
+	}
+
+	// What reachable_on reads
+	std::uint32_t entry_point() const
+	{
+		return 0;
+	}
+	int max_level() const
+	{
+		return levels_[0];
+	}
+	std::uint32_t neighbor_count(std::uint32_t node, int level) const
+	{
+		return words_[node][level][0];
+	}
+	const std::uint32_t* neighbors(std::uint32_t node, int level) const
+	{
+		return words_[node][level].data() + 1;
+	}
+	std::vector<std::uint32_t> list(std::uint32_t node, int level) const
+	{
+		return {neighbors(node, level), neighbors(node, level) + neighbor_count(node, level)};
+	}
+	bool consistent(std::uint32_t node, int level)
+	{
+		return ruvector::detail::links_consistent(link_view(node, level), link_capacity(level), node,
+		                                          [this](std::uint64_t a, std::uint64_t b) { return distance(a, b); });
+	}
+
+private:
+	std::vector<float> positions_;
+	std::vector<int> levels_;
+	std::uint32_t m_;
+	std::vector<std::vector<std::vector<std::uint32_t>>> words_;
+	candidate_list relink_;
+	std::vector<std::uint8_t> relink_kept_;
+};
+
+} // namespace
+
+// The entry point's full list holds the only links to four nodes; an orphan sits next to it. Forcing the orphan
+// into the entry point's list would strand one of the four: the repair links it from the nearest node with a
+// link to spare instead, dropping that node's farthest pruned link, whose target the entry point still reaches.
+TEST(hnsw_repair, links_an_orphan_without_stranding_another_node)
+{
+	line_graph graph({0, 10, 21, 33, 46, 1}, {0, 0, 0, 0, 0, 0}, 2);
+	for (const std::uint32_t to : {1, 2, 3, 4}) {
+		graph.add_link(0, to, 0);
+	}
+	for (const std::uint32_t to : {0, 2, 3, 4}) {
+		graph.add_link(1, to, 0); // 0 and 2 kept; 3 and 4 pruned (nearer to 2 than to 1)
+	}
+	graph.add_link(5, 0, 0);
+	std::size_t on_level = 0;
+	ASSERT_EQ(reachable_on(graph, 0, &on_level), 5U);
+
+	const hnsw_repair_stats stats = ruvector::hnsw_repair_reachability(graph, 0, 0, 8);
+	EXPECT_EQ(stats.relinked, 1U);
+	EXPECT_EQ(stats.evicted, 1U);
+	EXPECT_EQ(reachable_on(graph, 0, &on_level), 6U);
+	EXPECT_EQ(graph.list(0, 0), (std::vector<std::uint32_t>{1, 2, 3, 4}));
+	EXPECT_EQ(graph.list(1, 0), (std::vector<std::uint32_t>{5, 0, 2, 3}));
+	EXPECT_TRUE(graph.consistent(1, 0));
+}
+
+// Random graphs on two levels whose full lists all point into a few hubs, so most nodes are orphans and every
+// link the repair makes needs an eviction: afterwards every node is reachable on each of its levels, and every
+// list is well formed.
+TEST(hnsw_repair, random_graphs_become_reachable)
+{
+	for (std::uint32_t seed = 1; seed <= 20; seed++) {
+		std::mt19937 rng(seed);
+		const std::size_t count = 300;
+		std::vector<float> positions(count);
+		std::vector<int> levels(count);
+		std::vector<std::uint32_t> upper;
+		for (std::size_t n = 0; n < count; n++) {
+			positions[n] = std::uniform_real_distribution<float>(0.0F, 1000.0F)(rng);
+			levels[n] = n == 0 || rng() % 4 == 0 ? 1 : 0;
+			if (levels[n] == 1) {
+				upper.push_back(static_cast<std::uint32_t>(n));
+			}
+		}
+		line_graph graph(positions, levels, 2);
+		for (std::uint32_t n = 0; n < count; n++) {
+			for (int l = 0; l <= levels[n]; l++) {
+				// Links to the first nodes on the level only: the hubs.
+				const std::size_t hubs = l == 0 ? 12 : 6;
+				for (std::uint32_t tries = 0; tries < 3 * graph.link_capacity(l); tries++) {
+					const std::uint32_t to = l == 0 ? static_cast<std::uint32_t>(rng() % hubs) : upper[rng() % hubs];
+					const std::vector<std::uint32_t> links = graph.list(n, l);
+					if (to != n && std::find(links.begin(), links.end(), to) == links.end()) {
+						graph.add_link(n, to, l);
+					}
+				}
+			}
+		}
+		std::size_t on_level = 0;
+		ASSERT_LT(reachable_on(graph, 0, &on_level), count / 2);
+
+		const hnsw_repair_stats stats = ruvector::hnsw_repair_reachability(graph, 0, 1, 8);
+		EXPECT_GT(stats.relinked, 0U);
+		EXPECT_GT(stats.evicted, 0U);
+		for (int l = 0; l <= 1; l++) {
+			EXPECT_EQ(reachable_on(graph, l, &on_level), on_level) << "seed " << seed << " level " << l;
+		}
+		for (std::uint32_t n = 0; n < count; n++) {
+			for (int l = 0; l <= levels[n]; l++) {
+				const std::vector<std::uint32_t> links = graph.list(n, l);
+				ASSERT_LE(links.size(), graph.link_capacity(l));
+				EXPECT_TRUE(graph.consistent(n, l));
+				EXPECT_EQ(std::set<std::uint32_t>(links.begin(), links.end()).size(), links.size());
+				for (const std::uint32_t to : links) {
+					EXPECT_NE(to, n);
+					EXPECT_GE(levels[to], l);
+				}
+			}
+		}
+	}
+}
+
+namespace {
+
+// After the repair every node is reachable on every level it is on, a beam as wide as the graph finds the exact
+// nearest neighbours, and recall at ef 40 is at least what it was before.
+template <class Graph>
+void expect_repaired(Graph& graph, const dataset& data, const std::vector<std::vector<std::uint64_t>>& truth,
+                     const char* what)
+{
+	const std::size_t unreachable_before = unreachable(graph);
+	const double recall_before = recall(graph, data, truth, 40);
+	const hnsw_repair_stats stats = graph.repair_reachability();
+	const double recall_after = recall(graph, data, truth, 40);
+	std::printf("%s: %zu unreachable (node, level) pairs, %u nodes relinked, %u links evicted; recall@10 at ef 40 "
+	            "%.3f before, %.3f after\n",
+	            what, unreachable_before, stats.relinked, stats.evicted, recall_before, recall_after);
+	EXPECT_GT(stats.relinked, 0U) << "the data should leave orphans";
+	std::size_t on_level = 0;
+	for (int l = 0; l <= graph.max_level(); l++) {
+		EXPECT_EQ(reachable_on(graph, l, &on_level), on_level) << what << " level " << l;
+	}
+	EXPECT_EQ(recall(graph, data, truth, graph.size()), 1.0) << what;
+	EXPECT_GE(recall_after, recall_before) << what;
+	EXPECT_EQ(graph.repair_reachability().relinked, 0U) << what;
+}
+
+} // namespace
+
+// m = 2 on tight clusters leaves most nodes unreachable (clusters cut off whole): the serial graph and the
+// shared graph built by four threads are repaired.
+TEST(hnsw_repair, m2_clustered_graphs_become_reachable)
+{
+	const dataset data = make_dataset(6000, 100, 8, 30, false, 41);
+	const auto truth = brute_force(data, metric::l2);
+	hnsw_params params;
+	params.m = 2;
+	params.ef_construction = 8;
+
+	hnsw_memory_graph serial;
+	build(serial, data, metric::l2, params);
+	expect_repaired(serial, data, truth, "serial");
+	for (std::uint32_t n = 0; n < serial.size(); n++) {
+		for (int l = 0; l <= serial.level(n); l++) {
+			ASSERT_TRUE(serial.links_consistent(n, l));
+		}
+	}
+
+	const auto space = ruvector::make_space(ruvector::element_kind::f32, metric::l2, data.dim);
+	shared_area area(32 << 20);
+	ASSERT_TRUE(hnsw_shared_graph::format(area.data(), area.bytes(), space, params));
+	const auto inserted = insert_concurrently(area, space, point_addresses(data), 4);
+	hnsw_shared_graph shared;
+	shared.attach(area.data(), space, 1);
+	ASSERT_EQ(shared.size(), data.count());
+	expect_repaired(shared, data, truth, "shared, 4 threads");
+	expect_well_formed(shared, inserted, params.m);
+}
+
+// Many copies of few vectors (nodes of identical vectors link among themselves first), four threads, m = 2:
+// after the repair a beam as wide as the graph returns every copy.
+TEST(hnsw_repair, duplicate_heavy_shared_graph_returns_every_copy)
+{
+	const std::size_t dim = 4;
+	const std::size_t distinct = 150;
+	const std::size_t copies = 25;
+	std::mt19937 rng(43);
+	std::vector<float> vectors(distinct * dim);
+	for (float& x : vectors) {
+		x = std::uniform_real_distribution<float>(-1.0F, 1.0F)(rng);
+	}
+	std::vector<const void*> points;
+	for (std::size_t c = 0; c < copies; c++) {
+		for (std::size_t v = 0; v < distinct; v++) {
+			points.push_back(&vectors[v * dim]);
+		}
+	}
+	const auto space = ruvector::make_space(ruvector::element_kind::f32, metric::l2, dim);
+	hnsw_params params;
+	params.m = 2;
+	params.ef_construction = 8;
+	shared_area area(8 << 20);
+	ASSERT_TRUE(hnsw_shared_graph::format(area.data(), area.bytes(), space, params));
+	const auto inserted = insert_concurrently(area, space, points, 4);
+	hnsw_shared_graph graph;
+	graph.attach(area.data(), space, 1);
+	graph.repair_reachability();
+	expect_well_formed(graph, inserted, params.m);
+	std::size_t on_level = 0;
+	for (int l = 0; l <= graph.max_level(); l++) {
+		EXPECT_EQ(reachable_on(graph, l, &on_level), on_level) << "level " << l;
+	}
+	for (std::size_t v = 0; v < distinct; v += 7) {
+		candidate_list out;
+		graph.search(&vectors[v * dim], graph.size(), graph.size(), out);
+		std::size_t found = 0;
+		for (std::size_t i = 0; i < out.size() && out[i].distance == 0.0F; i++) {
+			found += static_cast<std::size_t>(graph.payload_count(static_cast<std::uint32_t>(out[i].id)));
+		}
+		EXPECT_EQ(found, copies) << "vector " << v;
+	}
+}

@@ -154,6 +154,11 @@ static Size NodeElementSize(const HnswBuildState* state, const Graph* graph, uin
  * holds its neighbour list, or, when the two cannot share a page (the largest
  * vectors), the list is a tuple of its own starting the next page; positions are
  * planned first so that links can be written as TIDs in one pass.
+ *
+ * First every node no search from the entry point would reach gets a link (a
+ * full neighbour list can drop a node's only incoming link, above all when
+ * parallel inserts choose links without seeing each other: core's
+ * hnsw_repair.hpp).
  */
 template <class Graph>
 static void WriteGraph(HnswBuildState* state, Graph* graph)
@@ -171,6 +176,10 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 	    ruvector::hnsw_max_level, m));
 	HnswNeighborTuple neighbors = (HnswNeighborTuple) palloc0(HNSW_NEIGHBOR_TUPLE_SIZE(ruvector::hnsw_max_level, m));
 
+	ruvector::hnsw_repair_stats repaired = graph->repair_reachability();
+	if (repaired.relinked > 0)
+		ereport(DEBUG2, (errmsg("hnsw graph repair linked %u unreachable elements, dropping %u links",
+		                        repaired.relinked, repaired.evicted)));
 	TrainCodec(state, graph);
 
 	/* Plan: where each element and its neighbour tuple go */

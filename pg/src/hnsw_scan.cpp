@@ -134,17 +134,23 @@ static void* GetQuery(IndexScanDesc scan, HnswScanOpaque so)
 	return query;
 }
 
-/* Search a graph from its entry: greedy descent, then a beam of so->ef on level 0 */
+/*
+ * Search a graph from its entry: greedy descent, then a beam of so->ef on level
+ * 0 from where the descent ended and from the entry point. A build makes every
+ * element reachable from the entry point (not from every element), so a beam as
+ * wide as the graph, as an iterative scan ends with, finds every element.
+ */
 template <class Graph>
 static void SearchGraph(HnswScanOpaque so, Graph* graph, uint64 entryId, int entryLevel)
 {
 	ruvector::hnsw_search_scratch* scratch =
 	    new (palloc(sizeof(ruvector::hnsw_search_scratch))) ruvector::hnsw_search_scratch();
 	ruvector::candidate_list* entries = new (palloc(sizeof(ruvector::candidate_list))) ruvector::candidate_list();
+	ruvector::hnsw_candidate entry = {graph->distance_to_query(entryId), entryId};
 
 	graph->ResetVisited();
 	graph->mark_visited(entryId);
-	so->results->push_back({graph->distance_to_query(entryId), entryId});
+	so->results->push_back(entry);
 
 	for (int level = entryLevel; level >= 0; level--) {
 		uint32 ef = level > 0 ? 1 : so->ef;
@@ -152,6 +158,8 @@ static void SearchGraph(HnswScanOpaque so, Graph* graph, uint64 entryId, int ent
 		entries->clear();
 		for (size_t i = 0; i < so->results->size(); i++)
 			entries->push_back((*so->results)[i]);
+		if (level == 0 && (*entries)[0].id != entryId)
+			entries->push_back(entry);
 		so->visitedTotal += graph->VisitedCount();
 		graph->ResetVisited();
 		for (size_t i = 0; i < entries->size(); i++)

@@ -138,6 +138,12 @@ template <class Graph>
 std::size_t hnsw_select_neighbors(Graph& graph, const hnsw_candidate* sorted, std::size_t count, std::uint32_t m,
                                   hnsw_candidate* kept, bool keep_pruned = true, std::size_t* heuristic_kept = nullptr);
 
+// What hnsw_repair_reachability (hnsw_repair.hpp) changed.
+struct hnsw_repair_stats {
+	std::uint32_t relinked = 0; // nodes given a link because no walk from the entry point reached them
+	std::uint32_t evicted = 0;  // links removed to make room for one
+};
+
 // The graph an index build grows in memory: nodes are numbered 0.. in insertion order.
 // Each node's vector and link lists sit in one block of an arena (host memory).
 // Node ids in the Graph interface are these numbers.
@@ -163,6 +169,9 @@ public:
 
 	// k nearest nodes to `query`, ascending, with a candidate list of max(ef, k).
 	void search(const void* query, std::uint32_t k, std::uint32_t ef, candidate_list& out);
+
+	// Link every node no walk from the entry point reaches (hnsw_repair.hpp): once the inserts are done.
+	hnsw_repair_stats repair_reachability();
 
 	// Bytes held: what an index build compares with maintenance_work_mem. Everything
 	// this graph took from the host, the object itself excluded.

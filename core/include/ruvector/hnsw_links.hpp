@@ -147,17 +147,23 @@ void link_back(link_list list, std::uint32_t capacity, std::uint32_t new_node, f
 }
 
 // The k nodes nearest to the graph's query (set by the caller), ascending: a greedy descent from the entry point
-// through the upper levels, then a beam of max(ef, k) on level 0. `start` is scratch for the descent;
-// `start_walk(entries)` begins a walk of the graph's visited set with the entries marked.
+// through the upper levels, then a beam of max(ef, k) on level 0 from where the descent ended and from the entry
+// point (the repair after a build makes every node reachable from the entry point, not from every node: so a beam
+// as wide as the graph finds every node). `start` is scratch for the descent; `start_walk(entries)` begins a walk
+// of the graph's visited set with the entries marked.
 template <class Graph, class StartWalk>
 void search_from_entry(Graph& graph, std::uint32_t entry_point, int max_level, std::uint32_t k, std::uint32_t ef,
                        candidate_list& start, hnsw_search_scratch& scratch, candidate_list& out, StartWalk&& start_walk)
 {
+	const hnsw_candidate entry{graph.distance_to_query(entry_point), entry_point};
 	start.clear();
-	start.push_back(hnsw_candidate{graph.distance_to_query(entry_point), entry_point});
+	start.push_back(entry);
 	for (int l = max_level; l >= 1; l--) {
 		start_walk(start);
 		hnsw_search_layer(graph, start.data(), start.size(), 1, l, scratch, start);
+	}
+	if (start[0].id != entry_point) {
+		start.push_back(entry);
 	}
 	start_walk(start);
 	hnsw_search_layer(graph, start.data(), start.size(), ef > k ? ef : k, 0, scratch, out);

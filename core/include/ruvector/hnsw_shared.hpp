@@ -48,6 +48,10 @@ public:
 	// k nearest nodes to `query`, ascending, with a candidate list of max(ef, k).
 	void search(const void* query, std::uint32_t k, std::uint32_t ef, candidate_list& out);
 
+	// Link every node no walk from the entry point reaches (hnsw_repair.hpp). Only while no insert runs: it
+	// changes link lists without their locks.
+	hnsw_repair_stats repair_reachability();
+
 	// Bytes of the area in use (the header and node table included).
 	std::size_t memory_bytes() const;
 

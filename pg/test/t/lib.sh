@@ -84,9 +84,8 @@ expect_index_plan()
 	grep -q "Index Scan using $1 " <<<"$plan" || fail "plan does not scan $1: $plan"
 }
 
-# check_index TABLE INDEX EXPECTED_ROWS [SAMPLE_STEP] [UNREACHABLE]
-# The table (id bigint, v vector(16)) and its hnsw index agree (UNREACHABLE, 0 by default, is how many rows the graph
-# may leave out of reach of a search: see test_parallel_build.sh):
+# check_index TABLE INDEX EXPECTED_ROWS [SAMPLE_STEP]
+# The table (id bigint, v vector(16)) and its hnsw index agree:
 #   - the table holds EXPECTED_ROWS rows, each with its vector gv(id);
 #   - ruvector_index_check passes and counts at least EXPECTED_ROWS heap TIDs;
 #   - every SAMPLE_STEP-th row (every row by default) is the nearest neighbour of its own vector through the index,
@@ -95,7 +94,7 @@ expect_index_plan()
 #   - recall@10 against exact results on 50 random queries is at least 0.9.
 check_index()
 {
-	local table=$1 index=$2 expected=$3 step=${4:-1} unreachable=${5:-0} rows wrong sampled found missing count distinct recall
+	local table=$1 index=$2 expected=$3 step=${4:-1} rows wrong sampled found missing count distinct recall
 	rows=$(sql -c "SELECT count(*) FROM $table")
 	expect_eq "rows in $table" "$rows" "$expected"
 	wrong=$(sql -c "SELECT count(*) FROM $table WHERE (v <-> gv(id)) <> 0")
@@ -112,15 +111,14 @@ check_index()
 		-c "SELECT count(*), count(*) FILTER (WHERE nn.d = 0),
 			coalesce(string_agg(s.id::text, ',') FILTER (WHERE nn.d <> 0), '') $self")
 	((sampled > 0)) || fail "no rows sampled from $table"
-	((sampled - found <= unreachable)) || fail "$((sampled - found)) of $sampled rows not found by their own vector: ids ${missing:0:200}"
+	((sampled == found)) || fail "$((sampled - found)) of $sampled rows not found by their own vector: ids ${missing:0:200}"
 
 	local all="SELECT id FROM $table ORDER BY v <-> gv(-1) LIMIT 100000000"
 	expect_index_plan "$index" "$all"
 	IFS='|' read -r count distinct < <(sql -c "SET enable_seqscan = off" -c "SET hnsw.iterative_scan = relaxed_order" \
 		-c "SET hnsw.max_scan_tuples = 100000000" -c "SET work_mem = '256MB'" \
 		-c "SELECT count(*), count(DISTINCT id) FROM ($all) s")
-	((count <= expected && expected - count <= unreachable)) ||
-		fail "rows of $table returned by an iterative index scan: got '$count', expected '$expected' (at most $unreachable fewer)"
+	expect_eq "rows of $table returned by an iterative index scan" "$count" "$expected"
 	expect_eq "distinct rows of $table returned by an iterative index scan" "$distinct" "$count"
 
 	recall=$(sql -c "SELECT recall_at_10('$table', 50)")
