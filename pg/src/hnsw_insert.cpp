@@ -297,12 +297,13 @@ static bool Contains(const ruvector::candidate_list& list, uint64 id)
  * full and only one link goes (without the fill a full list could shrink to a
  * few links and strand the nodes it dropped). When `added` comes in, the link
  * that goes is, if one can be, to a node `added` links to (`addedLinks`): that
- * node stays reachable through `added`; if none can be, *uncovered is set to
- * the dropped node, for `added` to take over. True when `added` got the link.
+ * node stays reachable through `added`. *dropped is set to the node given up,
+ * if any, for `added` to keep a way to (KeepWayTo). True when `added` got the
+ * link.
  */
 static bool UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const HnswTypeInfo* info, int m, uint64 node,
                                 int level, uint64 added, const ruvector::candidate_list& addedLinks,
-                                float addedDistance, void* nodeVector, bool building, uint64* uncovered)
+                                float addedDistance, void* nodeVector, bool building, uint64* dropped)
 {
 	ItemPointerData links[2 * HNSW_MAX_M];
 	int capacity = (int) ruvector::hnsw_level_capacity(m, level);
@@ -333,20 +334,20 @@ static bool UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const Hnsw
 			return false;
 
 		/* The candidate left out, and instead of it the farthest kept one `added` links to */
-		uint64 dropped = candidates[count].id;
+		*dropped = candidates[count].id;
 		for (int i = 0; i <= count; i++) {
 			bool isKept = false;
 			for (int j = 0; j < keptCount && !isKept; j++)
 				isKept = kept[j].id == candidates[i].id;
 			if (!isKept)
-				dropped = candidates[i].id;
+				*dropped = candidates[i].id;
 		}
-		if (!Contains(addedLinks, dropped)) {
-			*uncovered = dropped;
+		if (!Contains(addedLinks, *dropped)) {
 			for (int i = keptCount - 1; i >= 0; i--) {
 				if (kept[i].id != added && Contains(addedLinks, kept[i].id)) {
-					kept[i].id = dropped;
-					*uncovered = HNSW_NO_NODE;
+					uint64 covered = kept[i].id;
+					kept[i].id = *dropped;
+					*dropped = covered;
 					break;
 				}
 			}
@@ -362,8 +363,8 @@ static bool UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const Hnsw
  * default codebook does not centre, made most of a graph unreachable). Give it
  * one: in a neighbour's list it takes the place of a node that it links to
  * itself, which stays reachable through it. Only when no neighbour's list shares
- * a node with its own does the nearest neighbour's last link go: that node is
- * returned, for `added` to take over (else HNSW_NO_NODE).
+ * a node with its own does the nearest neighbour's last link go. Returns the
+ * node given up, for `added` to keep a way to (else HNSW_NO_NODE).
  */
 static uint64 EnsureWayIn(Relation index, HnswPageGraph* graph, const HnswTypeInfo* info, int m, uint64 added,
                           const ruvector::candidate_list& out, bool building)
@@ -386,31 +387,40 @@ static uint64 EnsureWayIn(Relation index, HnswPageGraph* graph, const HnswTypeIn
 		for (int i = 0; i < count; i++)
 			kept[i].id = i == replaced ? added : HnswTidToId(&links[i]);
 		WriteNeighborLinks(index, info, m, node, 0, kept, count, building);
-		return v < out.size() ? HNSW_NO_NODE : dropped;
+		return dropped;
 	}
 	return HNSW_NO_NODE;
 }
 
 /*
- * The new node takes over a link a neighbour dropped to let it in, to a node
- * that may have had no other way in: appended to its own list, or in place of
- * the farthest of its own links (a node its search reached, so one with another
- * way in). `carried` marks the slots holding links taken over.
+ * A neighbour gave up its link to `id` to let the new node in, and `id` may
+ * have had no other way in: the new node keeps a link to it. If its list has
+ * one, that slot is pinned; otherwise the link is taken over: appended, or in
+ * place of the farthest unpinned link (a node the new node's search reached, so
+ * one with another way in). `pinned` marks the slots that must stay. True
+ * when the list changed.
  */
-static void TakeOverLink(ruvector::candidate_list& out, uint32 capacity, bool* carried, uint64 id)
+static bool KeepWayTo(ruvector::candidate_list& out, uint32 capacity, bool* pinned, uint64 id)
 {
-	if (out.size() < capacity) {
-		carried[out.size()] = true;
-		out.push_back({0, id});
-		return;
-	}
-	for (size_t i = out.size(); i-- > 0;) {
-		if (!carried[i]) {
-			carried[i] = true;
-			out[i] = {0, id};
-			return;
+	for (size_t i = 0; i < out.size(); i++) {
+		if (out[i].id == id) {
+			pinned[i] = true;
+			return false;
 		}
 	}
+	if (out.size() < capacity) {
+		pinned[out.size()] = true;
+		out.push_back({0, id});
+		return true;
+	}
+	for (size_t i = out.size(); i-- > 0;) {
+		if (!pinned[i]) {
+			pinned[i] = true;
+			out[i] = {0, id};
+			return true;
+		}
+	}
+	return false;
 }
 
 /*
@@ -557,32 +567,28 @@ void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vect
 		uint32 capacity = ruvector::hnsw_level_capacity(m, l);
 		ruvector::hnsw_candidate neighbors[2 * HNSW_MAX_M];
 		size_t neighborCount = out.size();
-		bool carried[2 * HNSW_MAX_M] = {false};
-		bool tookOver = false;
+		bool pinned[2 * HNSW_MAX_M] = {false};
 		bool linkedIn = false;
 
 		/* `out` changes as the new node takes over links; the neighbours to update do not */
 		for (size_t i = 0; i < neighborCount; i++)
 			neighbors[i] = out[i];
+		bool changed = false;
 		for (size_t i = 0; i < neighborCount; i++) {
-			uint64 uncovered = HNSW_NO_NODE;
+			uint64 dropped = HNSW_NO_NODE;
 
 			linkedIn |= UpdateNeighborLinks(index, &graph, info, m, neighbors[i].id, l, addedId, out,
-			                                neighbors[i].distance, nodeVector, building, &uncovered);
-			if (uncovered != HNSW_NO_NODE) {
-				TakeOverLink(out, capacity, carried, uncovered);
-				tookOver = true;
-			}
+			                                neighbors[i].distance, nodeVector, building, &dropped);
+			if (dropped != HNSW_NO_NODE)
+				changed |= KeepWayTo(out, capacity, pinned, dropped);
 		}
 		if (l == 0 && !linkedIn && neighborCount > 0) {
-			uint64 uncovered = EnsureWayIn(index, &graph, info, m, addedId, out, building);
+			uint64 dropped = EnsureWayIn(index, &graph, info, m, addedId, out, building);
 
-			if (uncovered != HNSW_NO_NODE) {
-				TakeOverLink(out, capacity, carried, uncovered);
-				tookOver = true;
-			}
+			if (dropped != HNSW_NO_NODE)
+				changed |= KeepWayTo(out, capacity, pinned, dropped);
 		}
-		if (tookOver)
+		if (changed)
 			WriteNeighborLinks(index, info, m, addedId, l, out.data(), (int) out.size(), building);
 	}
 
