@@ -387,11 +387,14 @@ public:
 	void ReleasePins();
 	/* Heap TIDs of a node, for the scan; count 0 when the node is deleted */
 	int ReadHeapTids(uint64 id, ItemPointerData* tids);
+	/* Whether a node is live (not deleted or free): as measured by this walk, or read now */
+	bool IsLive(uint64 id);
 
 private:
 	struct VisitedEntry {
-		uint64 key; /* id + 1, 0 = empty */
-		ItemPointerData neighbortid;
+		uint64 key;                  /* id + 1, 0 = empty */
+		ItemPointerData neighbortid; /* valid once the node was measured */
+		bool live;
 	};
 	struct PinnedPage {
 		BlockNumber blkno;

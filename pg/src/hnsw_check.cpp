@@ -187,6 +187,9 @@ static void CheckElementLinks(Relation index, const HnswTypeInfo* info, int m, B
 			HnswCheckElement(index, link, target, linkLength, info);
 			if (target->level < level)
 				Corrupted(index, link, "a link on a level above its target's");
+			/* Vacuum frees an element only after relinking every live one around it */
+			if (element->deleted == HNSW_ELEMENT_LIVE && target->deleted == HNSW_ELEMENT_FREE)
+				Corrupted(index, link, "a link from a live element to a free one");
 			ReleaseIfValid(linkBuf);
 			report->links++;
 		}

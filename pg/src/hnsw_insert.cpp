@@ -1,8 +1,16 @@
 /*
  * hnsw_insert: add one vector to the graph on disk (after a build, or during a
- * build that outgrew memory). Inserts and vacuum are serialised by a page lock;
- * scans read concurrently, one share-locked page at a time, and every page
- * change is a single GenericXLog record, so a scan sees old or new links.
+ * build that outgrew memory). Inserts are serialised by a page lock, which
+ * vacuum takes a page at a time; scans read concurrently, one share-locked page
+ * at a time, and every page change is a single GenericXLog record, so a scan
+ * sees old or new links.
+ *
+ * While a vacuum runs, some elements are deleted (no rows left; they still
+ * route walks). An insert never adds a link to one, so that vacuum, which
+ * replaces the links to them page by page between inserts, can free them
+ * afterwards (hnsw_vacuum.cpp): deleted elements are not chosen as neighbours,
+ * and a list the insert rewrites keeps its deleted links for vacuum to replace
+ * with the live elements behind them.
  */
 extern "C" {
 #include "postgres.h"
@@ -297,9 +305,10 @@ static bool Contains(const ruvector::candidate_list& list, uint64 id)
  * full and only one link goes (without the fill a full list could shrink to a
  * few links and strand the nodes it dropped). When `added` comes in, the link
  * that goes is, if one can be, to a node `added` links to (`addedLinks`): that
- * node stays reachable through `added`. *dropped is set to the node given up,
- * if any, for `added` to keep a way to (KeepWayTo). True when `added` got the
- * link.
+ * node stays reachable through `added`; and never one to a deleted node (see the
+ * file's head: `added` could not keep a way to it). *dropped is set to the live
+ * node given up, if any, for `added` to keep a way to (KeepWayTo). True when
+ * `added` got the link.
  */
 static bool UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const HnswTypeInfo* info, int m, uint64 node,
                                 int level, uint64 added, const ruvector::candidate_list& addedLinks,
@@ -352,6 +361,19 @@ static bool UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const Hnsw
 				}
 			}
 		}
+		/* `addedLinks` are all live: only a dropped node `added` does not link to may be deleted */
+		if (!Contains(addedLinks, *dropped) && !graph->IsLive(*dropped)) {
+			int swapped = -1;
+
+			for (int i = keptCount - 1; i >= 0 && swapped < 0; i--)
+				if (kept[i].id != added && graph->IsLive(kept[i].id))
+					swapped = i;
+			if (swapped < 0)
+				return false;
+			uint64 live = kept[swapped].id;
+			kept[swapped].id = *dropped;
+			*dropped = live;
+		}
 	}
 	WriteNeighborLinks(index, info, m, node, level, kept, keptCount, building);
 	return true;
@@ -363,8 +385,9 @@ static bool UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const Hnsw
  * default codebook does not centre, made most of a graph unreachable). Give it
  * one: in a neighbour's list it takes the place of a node that it links to
  * itself, which stays reachable through it. Only when no neighbour's list shares
- * a node with its own does the nearest neighbour's last link go. Returns the
- * node given up, for `added` to keep a way to (else HNSW_NO_NODE).
+ * a node with its own does the nearest neighbour's last link to a live node go
+ * (a deleted one stays, see the file's head). Returns the node given up, for
+ * `added` to keep a way to (else HNSW_NO_NODE).
  */
 static uint64 EnsureWayIn(Relation index, HnswPageGraph* graph, const HnswTypeInfo* info, int m, uint64 added,
                           const ruvector::candidate_list& out, bool building)
@@ -374,12 +397,16 @@ static uint64 EnsureWayIn(Relation index, HnswPageGraph* graph, const HnswTypeIn
 
 	for (size_t v = 0; v <= out.size(); v++) {
 		/* After all neighbours: the nearest one, giving up its last link */
-		uint64 node = out[v < out.size() ? v : 0].id;
+		bool last = v == out.size();
+		uint64 node = out[last ? 0 : v].id;
 		int count = graph->ReadNeighbors(node, 0, links);
-		int replaced = v < out.size() ? -1 : count - 1;
+		int replaced = -1;
 
-		for (int i = 0; i < count && replaced < 0; i++)
+		for (int i = 0; i < count && replaced < 0 && !last; i++)
 			if (Contains(out, HnswTidToId(&links[i])))
+				replaced = i;
+		for (int i = count - 1; i >= 0 && replaced < 0 && last; i--)
+			if (graph->IsLive(HnswTidToId(&links[i])))
 				replaced = i;
 		if (replaced < 0)
 			continue;
@@ -393,7 +420,7 @@ static uint64 EnsureWayIn(Relation index, HnswPageGraph* graph, const HnswTypeIn
 }
 
 /*
- * A neighbour gave up its link to `id` to let the new node in, and `id` may
+ * A neighbour gave up its link to `id` (a live node) to let the new node in, and `id` may
  * have had no other way in: the new node keeps a link to it. If its list has
  * one, that slot is pinned; otherwise the link is taken over: appended, or in
  * place of the farthest unpinned link (a node the new node's search reached, so
@@ -533,25 +560,45 @@ void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vect
 	nearest.push_back({graph.distance_to_query(entryId), entryId});
 
 	/* Greedy descent to the new node's top level, then the beam search on each of its levels */
+	bool liveFound = true;
 	for (int l = meta.entryLevel; l >= 0; l--) {
 		uint32 ef = l > level ? 1 : (uint32) meta.efConstruction;
 		ruvector::candidate_list entries;
+		ruvector::candidate_list live;
 
 		for (size_t i = 0; i < nearest.size(); i++)
 			entries.push_back(nearest[i]);
-		graph.ResetVisited();
-		for (size_t i = 0; i < entries.size(); i++)
-			graph.mark_visited(entries[i].id);
-		ruvector::hnsw_search_layer(graph, entries.data(), entries.size(), ef, l, scratch, nearest);
+		for (;;) {
+			graph.ResetVisited();
+			for (size_t i = 0; i < entries.size(); i++)
+				graph.mark_visited(entries[i].id);
+			ruvector::hnsw_search_layer(graph, entries.data(), entries.size(), ef, l, scratch, nearest);
+			if (l > level)
+				break;
+			/* Deleted elements route the search but are no neighbours (see the file's head) */
+			live.clear();
+			for (size_t i = 0; i < nearest.size(); i++)
+				if (graph.IsLive(nearest[i].id))
+					live.push_back(nearest[i]);
+			/*
+			 * While a vacuum runs, the beam may hold deleted elements only (where
+			 * most rows went): widen it on level 0 until it holds a live one or
+			 * holds all the search could reach
+			 */
+			if (l > 0 || !live.empty() || nearest.size() < ef)
+				break;
+			ef *= 4;
+		}
 		if (l > level)
 			nearest.resize_down(1);
 		else {
 			ruvector::hnsw_candidate kept[2 * HNSW_MAX_M];
 			uint32 capacity = ruvector::hnsw_level_capacity(m, l);
-			size_t keptCount = HnswSelectNeighbors(&graph, info, nearest.data(), nearest.size(), capacity, kept, true);
+			size_t keptCount = HnswSelectNeighbors(&graph, info, live.data(), live.size(), capacity, kept, true);
 
 			for (size_t i = 0; i < keptCount; i++)
 				selected[l].push_back(kept[i]);
+			liveFound = l > 0 || !live.empty();
 		}
 	}
 
@@ -594,7 +641,11 @@ void HnswInsertVector(Relation index, const HnswTypeInfo* info, const void* vect
 
 	graph.ReleasePins();
 
-	if (level > meta.entryLevel) {
+	/*
+	 * Nothing live is reachable (a vacuum has deleted all the elements and not
+	 * yet moved the entry point): the new node is the way into the graph now
+	 */
+	if (level > meta.entryLevel || !liveFound) {
 		meta.entryBlkno = ItemPointerGetBlockNumber(&elementTid);
 		meta.entryOffno = ItemPointerGetOffsetNumber(&elementTid);
 		meta.entryLevel = level;

@@ -273,14 +273,29 @@ float HnswPageGraph::distance_to_query(uint64 id)
 	HnswElementTuple element = LockElement(id, &buf);
 	float distance = HnswQueryDistance(info_, &query_, HnswElementData(element));
 	ItemPointerData neighbortid = element->neighbortid;
+	bool live = element->deleted == HNSW_ELEMENT_LIVE;
 
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 
-	/* The search expands nodes it has measured: keep the way to their links */
+	/* The search expands nodes it has measured: keep the way to their links (and whether an insert may link to them) */
 	VisitedEntry* entry = FindSlot(id);
-	if (entry->key != 0)
+	if (entry->key != 0) {
 		entry->neighbortid = neighbortid;
+		entry->live = live;
+	}
 	return distance;
+}
+
+bool HnswPageGraph::IsLive(uint64 id)
+{
+	VisitedEntry* entry = FindSlot(id);
+	if (entry->key != 0 && ItemPointerIsValid(&entry->neighbortid))
+		return entry->live;
+
+	Buffer buf;
+	bool live = LockElement(id, &buf)->deleted == HNSW_ELEMENT_LIVE;
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+	return live;
 }
 
 int HnswPageGraph::ReadVector(uint64 id, void* dst)

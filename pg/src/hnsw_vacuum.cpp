@@ -10,7 +10,21 @@
  *   3. move the entry point off a deleted element;
  *   4. wait for scans that may still stand on deleted elements, then mark them
  *      free for inserts to reuse.
- * Inserts wait for the whole pass (update lock).
+ *
+ * Inserts go on meanwhile (pgvector's scheme, on our serialised inserts). An
+ * insert holds the update lock for its whole run and never links to a deleted
+ * element (hnsw_insert.cpp): it skips them as neighbours and, in a list it
+ * rewrites, keeps a deleted link rather than drop it (vacuum replaces it with
+ * the live elements behind it); one that finds no live element becomes the
+ * entry point. So once every insert that may have seen an element live before
+ * pass 1 deleted it is over, no new link to a deleted element appears:
+ *   - pass 1 needs no update lock (page locks order it with an insert's reads);
+ *   - pass 2 first waits for the inserts that began in pass 1, then relinks one
+ *     page at a time under the update lock, reading the lists and writing them
+ *     back in one hold, so no insert's change in between is overwritten;
+ *   - pass 3 reads and writes the meta page in one hold (inserts change it);
+ *     after it no insert can reach a deleted element, so the elements can be
+ *     freed page by page while inserts run, once scans have moved on.
  */
 extern "C" {
 #include "postgres.h"
@@ -31,12 +45,17 @@ typedef struct HnswVacuumState {
 	IndexBulkDeleteCallback callback;
 	void* callbackState;
 	BufferAccessStrategy strategy;
-	HnswMetaPageData meta;
+	int m;
 	HnswTypeInfo typeInfo;
 	HnswIdSet deleted;
-	/* The live element of the highest level: the entry point if the old one goes */
+	/*
+	 * The live element of the highest level pass 2 saw: the entry point if the
+	 * old one goes. Pass 2, not pass 1: an element inserted during pass 1 on a
+	 * page it had passed may be the only live one left
+	 */
 	ItemPointerData highestTid;
 	int highestLevel;
+	BlockNumber freedPage; /* the first page pass 4 freed elements on */
 	MemoryContext tmpCtx;
 } HnswVacuumState;
 
@@ -112,9 +131,6 @@ static bool RemoveHeapTids(HnswVacuumState* state, Page page, BlockNumber blkno)
 		if (kept == 0) {
 			element->deleted = HNSW_ELEMENT_DELETED;
 			HnswIdSetAdd(&state->deleted, HnswTidToId(&tid));
-		} else if (element->level > state->highestLevel) {
-			state->highestLevel = element->level;
-			state->highestTid = tid;
 		}
 	}
 	return changed;
@@ -128,13 +144,20 @@ static bool RemoveHeapTids(HnswVacuumState* state, Page page, BlockNumber blkno)
 static int RelinkLevel(HnswVacuumState* state, HnswPageGraph* graph, uint64 node, const void* vector, int level,
                        ruvector::hnsw_candidate* kept)
 {
-	int m = state->meta.m;
+	int m = state->m;
 	int capacity = (int) ruvector::hnsw_level_capacity(m, level);
-	/* Bounded walk: a few lists' worth of deleted elements is enough to find a replacement */
+	/*
+	 * A few lists' worth of deleted elements is enough to find replacements.
+	 * Where nearly all are deleted, the walk goes on until the list can be
+	 * filled or nothing is left to walk: elements inserted after the rows
+	 * around them were deleted (also while this vacuum runs) must find each
+	 * other, or only the one that becomes the entry point stays reachable.
+	 */
 	int budget = 4 * capacity;
 	ruvector::candidate_list candidates;
 	HnswIdSet seen;
-	uint64* queue = (uint64*) palloc(sizeof(uint64) * (budget + 1));
+	int queueSize = budget + 1;
+	uint64* queue = (uint64*) palloc(sizeof(uint64) * queueSize);
 	int queueHead = 0;
 	int queueTail = 0;
 	ItemPointerData links[2 * HNSW_MAX_M];
@@ -142,7 +165,7 @@ static int RelinkLevel(HnswVacuumState* state, HnswPageGraph* graph, uint64 node
 	HnswIdSetInit(&seen);
 	HnswIdSetAdd(&seen, node);
 	queue[queueTail++] = node;
-	while (queueHead < queueTail) {
+	while (queueHead < queueTail && (queueHead <= budget || (int) candidates.size() < capacity)) {
 		int count = graph->ReadNeighbors(queue[queueHead++], level, links);
 
 		for (int i = 0; i < count; i++) {
@@ -151,10 +174,15 @@ static int RelinkLevel(HnswVacuumState* state, HnswPageGraph* graph, uint64 node
 			if (HnswIdSetContains(&seen, id))
 				continue;
 			HnswIdSetAdd(&seen, id);
-			if (!HnswIdSetContains(&state->deleted, id))
+			if (!HnswIdSetContains(&state->deleted, id)) {
 				candidates.push_back({graph->DistanceFrom(vector, id), id});
-			else if (queueTail <= budget)
-				queue[queueTail++] = id;
+				continue;
+			}
+			if (queueTail == queueSize) {
+				queueSize *= 2;
+				queue = (uint64*) repalloc(queue, sizeof(uint64) * queueSize);
+			}
+			queue[queueTail++] = id;
 		}
 	}
 
@@ -190,12 +218,14 @@ static void WriteRelink(Page page, const HnswRelink* relink, int m, const HnswTy
 /*
  * Pass 2: relink the live elements of a page that point at deleted ones. The new
  * lists are computed with the page unlocked (the walk reads pages, this one too),
- * then written under one exclusive lock. Inserts wait on the update lock and
- * scans do not write, so the page cannot change in between.
+ * then written under one exclusive lock. The caller holds the update lock
+ * throughout and scans do not write, so the lists cannot change in between. The
+ * graph remembers pins only (vacuum marks no node visited, so it keeps no list
+ * locations): each read sees the pages as they are under this hold.
  */
 static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber blkno)
 {
-	int m = state->meta.m;
+	int m = state->m;
 	Buffer buf = ReadBufferExtended(state->index, MAIN_FORKNUM, blkno, RBM_NORMAL, state->strategy);
 	void* vector = palloc(state->typeInfo.codec.comparableBytes);
 	BlockNumber knownBlocks = RelationGetNumberOfBlocks(state->index);
@@ -215,6 +245,10 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 		if (element == NULL || element->deleted != HNSW_ELEMENT_LIVE) {
 			LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 			continue;
+		}
+		if (element->level > state->highestLevel) {
+			state->highestLevel = element->level;
+			ItemPointerSet(&state->highestTid, blkno, offno);
 		}
 		/* The neighbour list is in the element, or in a tuple on a page of its own (the largest vectors) */
 		ItemPointerData neighborTid = element->neighbortid;
@@ -312,7 +346,12 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 	pfree(vector);
 }
 
-/* Pass 4: deleted elements become free slots */
+/*
+ * Pass 4: deleted elements become free slots, for inserts to reuse at once. No
+ * live element links to one (pass 2, and inserts add no such link), no insert
+ * can reach one (pass 3 moved the entry point) and no scan stands on one (the
+ * caller waited for them).
+ */
 static bool FreeDeleted(HnswVacuumState* state, Page page, BlockNumber blkno)
 {
 	bool changed = false;
@@ -324,11 +363,45 @@ static bool FreeDeleted(HnswVacuumState* state, Page page, BlockNumber blkno)
 		if (element == NULL || element->deleted != HNSW_ELEMENT_DELETED)
 			continue;
 		element->deleted = HNSW_ELEMENT_FREE;
-		if (!BlockNumberIsValid(state->meta.freePage) || blkno < state->meta.freePage)
-			state->meta.freePage = blkno;
+		if (!BlockNumberIsValid(state->freedPage))
+			state->freedPage = blkno;
 		changed = true;
 	}
 	return changed;
+}
+
+/*
+ * Write vacuum's changes to the meta page, read again under the update lock:
+ * inserts change it too (entry point, insert and free pages) while vacuum runs.
+ * The entry point moves off a deleted element (to the live one of the highest
+ * level pass 2 saw; one inserted since on a higher level is reached from below;
+ * if pass 2 saw none, the first insert after it found no live element and became
+ * the entry point, see HnswInsertVector); freedPage is the first page pass 4 freed elements on. Every write
+ * bumps the change count backends' graph copies compare: they hold heap TIDs,
+ * and a removed one must reach them before its heap slot is reused.
+ */
+static void UpdateMeta(HnswVacuumState* state, BlockNumber freedPage)
+{
+	HnswMetaPageData meta;
+	ItemPointerData entryTid;
+
+	LockPage(state->index, HNSW_UPDATE_LOCK, ExclusiveLock);
+	HnswReadMeta(state->index, &meta);
+	ItemPointerSet(&entryTid, meta.entryBlkno, meta.entryOffno);
+	if (BlockNumberIsValid(meta.entryBlkno) && HnswIdSetContains(&state->deleted, HnswTidToId(&entryTid))) {
+		if (state->highestLevel >= 0) {
+			meta.entryBlkno = ItemPointerGetBlockNumber(&state->highestTid);
+			meta.entryOffno = ItemPointerGetOffsetNumber(&state->highestTid);
+		} else {
+			meta.entryBlkno = InvalidBlockNumber;
+			meta.entryOffno = InvalidOffsetNumber;
+		}
+		meta.entryLevel = state->highestLevel;
+	}
+	if (BlockNumberIsValid(freedPage) && (!BlockNumberIsValid(meta.freePage) || freedPage < meta.freePage))
+		meta.freePage = freedPage;
+	HnswUpdateMeta(state->index, &meta, false);
+	UnlockPage(state->index, HNSW_UPDATE_LOCK, ExclusiveLock);
 }
 
 IndexBulkDeleteResult* hnswbulkdelete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
@@ -348,51 +421,49 @@ IndexBulkDeleteResult* hnswbulkdelete(IndexVacuumInfo* info, IndexBulkDeleteResu
 	state.callbackState = callback_state;
 	state.strategy = info->strategy;
 	state.highestLevel = -1;
+	state.freedPage = InvalidBlockNumber;
 	HnswGetIndexInfo(index, &state.typeInfo);
 	HnswIdSetInit(&state.deleted);
 
-	LockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
-	HnswReadMeta(index, &state.meta);
+	HnswMetaPageData meta;
+	HnswReadMeta(index, &meta);
+	state.m = meta.m;
 	double removedBefore = stats->tuples_removed;
 	ForEachPage(&state, RemoveHeapTids);
-	/* Backends' graph caches hold heap TIDs: a removed one must reach them before its heap slot is reused */
-	if (stats->tuples_removed != removedBefore && state.deleted.count == 0)
-		HnswUpdateMeta(index, &state.meta, false);
 
 	if (state.deleted.count > 0) {
 		/* Each level's relinking gets a context of its own, reset after it */
 		state.tmpCtx =
 		    AllocSetContextCreate(CurrentMemoryContext, "Hnsw vacuum temporary context", ALLOCSET_DEFAULT_SIZES);
-		HnswPageGraph graph(index, &state.typeInfo, state.meta.m);
+		HnswPageGraph graph(index, &state.typeInfo, state.m);
+		/*
+		 * Wait for the inserts that may have seen an element live before pass 1
+		 * deleted it (and put it in a list, maybe on a page they added); pages
+		 * added after this hold new elements only, which link to no deleted one
+		 */
+		LockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
+		UnlockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
 		BlockNumber nblocks = RelationGetNumberOfBlocks(index);
 		for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++) {
+			/* Sleeps (vacuum_cost_delay) with no lock held */
 			VacuumDelayPoint();
+			LockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
 			RelinkPage(&state, &graph, blkno);
+			UnlockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
 		}
 		MemoryContextDelete(state.tmpCtx);
 
-		ItemPointerData entryTid;
-		ItemPointerSet(&entryTid, state.meta.entryBlkno, state.meta.entryOffno);
-		if (HnswIdSetContains(&state.deleted, HnswTidToId(&entryTid))) {
-			if (state.highestLevel >= 0) {
-				state.meta.entryBlkno = ItemPointerGetBlockNumber(&state.highestTid);
-				state.meta.entryOffno = ItemPointerGetOffsetNumber(&state.highestTid);
-			} else {
-				state.meta.entryBlkno = InvalidBlockNumber;
-				state.meta.entryOffno = InvalidOffsetNumber;
-			}
-			state.meta.entryLevel = state.highestLevel;
-		}
-		HnswUpdateMeta(index, &state.meta, false);
+		/* An insert that holds the update lock after this starts from a live entry point: it reaches no deleted element */
+		UpdateMeta(&state, InvalidBlockNumber);
 
-		/* A scan that began before the relinking may still walk through deleted elements */
+		/* A scan that began before may still walk through deleted elements */
 		LockPage(index, HNSW_SCAN_LOCK, ExclusiveLock);
 		UnlockPage(index, HNSW_SCAN_LOCK, ExclusiveLock);
 
 		ForEachPage(&state, FreeDeleted);
-		HnswUpdateMeta(index, &state.meta, false);
-	}
-	UnlockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
+		UpdateMeta(&state, state.freedPage);
+	} else if (stats->tuples_removed != removedBefore)
+		UpdateMeta(&state, InvalidBlockNumber);
 
 	stats->num_pages = RelationGetNumberOfBlocks(index);
 	return stats;

@@ -182,7 +182,7 @@ pgbench_run()
 	for script in "$@"; do
 		scripts+=(-f "$WORK/$script")
 	done
-	# VACUUM holds up inserts while it works, so a run may end well after its time: allow for that
+	# A transaction under way when the time is up finishes first (a VACUUM, say), so a run may end after its time
 	timeout -k 5 $((phase_seconds + 90)) "$CLIENT_BIN/pgbench" -n -c "$clients" -j "$clients" -T "$phase_seconds" \
 		"${rate[@]}" "${scripts[@]}" "$DB" >"$WORK/$name.out" 2>&1 || status=$?
 	if ((status == 124 || status == 137)); then

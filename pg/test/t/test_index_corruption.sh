@@ -7,6 +7,7 @@
 #   level     an element on level 250 (above any level the graph has)
 #   link      a neighbour link to block 100000, past the end of the index
 #   offset    a neighbour link to offset 999 (no such tuple on the page)
+#   freed     an element marked free that live elements still link to (what a vacuum freeing too early would leave)
 #   version   a meta page of on-disk version 3 (an index built before the compact element layout: REINDEX)
 #   loop      (a flat index) a list page linking to itself
 # PostgreSQL 18 initialises with data checksums, which would refuse every edited page first: the damaged cases run
@@ -94,8 +95,8 @@ crashes_before()
 	grep -c 'terminated by signal' "$server_log" || true
 }
 
-# damaged NAME EXPECTED_CODES [vacuum]: restart on the damaged file, check $checked, scan (and VACUUM), then stop and
-# restore the original
+# damaged NAME EXPECTED_CODES [vacuum] [MESSAGE]: restart on the damaged file, check $checked (its error says MESSAGE,
+# if given), scan (and VACUUM), then stop and restore the original
 damaged()
 {
 	local name=$1 codes=$2 before out code
@@ -105,6 +106,7 @@ damaged()
 		-c "SELECT * FROM ruvector_index_check('$checked')" 2>&1 || true)
 	code=$(grep -o 'ERROR:  [0-9A-Z]\{5\}' <<<"$out" | head -n 1 | cut -c 9-)
 	[[ " $codes " == *" $code "* ]] || fail "$name: ruvector_index_check gave '$out', expected SQLSTATE $codes"
+	[[ -z ${4:-} || $out == *"$4"* ]] || fail "$name: ruvector_index_check gave '$out', expected '$4'"
 	log "$name: ruvector_index_check: $(grep -m 1 ERROR <<<"$out")"
 
 	out=$(sql -c "\\set VERBOSITY verbose" -c "SET ignore_checksum_failure = on" -c "SET enable_seqscan = off" \
@@ -159,6 +161,10 @@ damaged link XX002
 
 put_bytes $(($(list_offset 1) + 4 + 4)) e7 03
 damaged offset XX002
+
+# The deleted byte of the first element on block 2: 2, free (the walk meets the links to it before the entry point)
+put_bytes $(($(item_offset 2 1) + 2)) 02
+damaged freed XX002 "" "a link from a live element to a free one"
 
 # An index of an older on-disk layout (the meta page's version, after the page header and the magic number)
 put_bytes $((24 + 4)) 03 00 00 00
