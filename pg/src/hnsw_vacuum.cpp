@@ -453,7 +453,7 @@ IndexBulkDeleteResult* hnswbulkdelete(IndexVacuumInfo* info, IndexBulkDeleteResu
 		}
 		MemoryContextDelete(state.tmpCtx);
 
-		/* An insert that holds the update lock after this starts from a live entry point: it reaches no deleted element */
+		/* Inserts after this start from a live entry point: they reach no deleted element */
 		UpdateMeta(&state, InvalidBlockNumber);
 
 		/* A scan that began before may still walk through deleted elements */
