@@ -10,7 +10,8 @@
  * replaces the links to them page by page between inserts, can free them
  * afterwards (hnsw_vacuum.cpp): deleted elements are not chosen as neighbours,
  * and a list the insert rewrites keeps its deleted links for vacuum to replace
- * with the live elements behind them.
+ * with the live elements behind them (only a list with no live link left
+ * gives one up, for the new element, which could otherwise not be reached).
  */
 extern "C" {
 #include "postgres.h"
@@ -306,9 +307,9 @@ static bool Contains(const ruvector::candidate_list& list, uint64 id)
  * few links and strand the nodes it dropped). When `added` comes in, the link
  * that goes is, if one can be, to a node `added` links to (`addedLinks`): that
  * node stays reachable through `added`; and never one to a deleted node (see the
- * file's head: `added` could not keep a way to it). *dropped is set to the live
- * node given up, if any, for `added` to keep a way to (KeepWayTo). True when
- * `added` got the link.
+ * file's head: `added` could not keep a way to it) unless the list holds no
+ * live one. *dropped is set to the live node given up, if any, for `added` to
+ * keep a way to (KeepWayTo). True when `added` got the link.
  */
 static bool UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const HnswTypeInfo* info, int m, uint64 node,
                                 int level, uint64 added, const ruvector::candidate_list& addedLinks,
@@ -361,7 +362,12 @@ static bool UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const Hnsw
 				}
 			}
 		}
-		/* `addedLinks` are all live: only a dropped node `added` does not link to may be deleted */
+		/*
+		 * `addedLinks` are all live: only a dropped node `added` does not link to
+		 * may be deleted. Then a live one goes instead; with none but `added`
+		 * left (a list of deleted links: vacuum relinks it later), the deleted
+		 * one goes, and the others still lead vacuum's walk to what lies behind.
+		 */
 		if (!Contains(addedLinks, *dropped) && !graph->IsLive(*dropped)) {
 			int swapped = -1;
 
@@ -369,10 +375,12 @@ static bool UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const Hnsw
 				if (kept[i].id != added && graph->IsLive(kept[i].id))
 					swapped = i;
 			if (swapped < 0)
-				return false;
-			uint64 live = kept[swapped].id;
-			kept[swapped].id = *dropped;
-			*dropped = live;
+				*dropped = HNSW_NO_NODE;
+			else {
+				uint64 live = kept[swapped].id;
+				kept[swapped].id = *dropped;
+				*dropped = live;
+			}
 		}
 	}
 	WriteNeighborLinks(index, info, m, node, level, kept, keptCount, building);
@@ -386,8 +394,9 @@ static bool UpdateNeighborLinks(Relation index, HnswPageGraph* graph, const Hnsw
  * one: in a neighbour's list it takes the place of a node that it links to
  * itself, which stays reachable through it. Only when no neighbour's list shares
  * a node with its own does the nearest neighbour's last link to a live node go
- * (a deleted one stays, see the file's head). Returns the node given up, for
- * `added` to keep a way to (else HNSW_NO_NODE).
+ * (a deleted one only if it links to no live node, see UpdateNeighborLinks).
+ * Returns the live node given up, for `added` to keep a way to (else
+ * HNSW_NO_NODE).
  */
 static uint64 EnsureWayIn(Relation index, HnswPageGraph* graph, const HnswTypeInfo* info, int m, uint64 added,
                           const ruvector::candidate_list& out, bool building)
@@ -408,13 +417,15 @@ static uint64 EnsureWayIn(Relation index, HnswPageGraph* graph, const HnswTypeIn
 		for (int i = count - 1; i >= 0 && replaced < 0 && last; i--)
 			if (graph->IsLive(HnswTidToId(&links[i])))
 				replaced = i;
+		if (replaced < 0 && last)
+			replaced = count - 1;
 		if (replaced < 0)
 			continue;
 		uint64 dropped = HnswTidToId(&links[replaced]);
 		for (int i = 0; i < count; i++)
 			kept[i].id = i == replaced ? added : HnswTidToId(&links[i]);
 		WriteNeighborLinks(index, info, m, node, 0, kept, count, building);
-		return dropped;
+		return graph->IsLive(dropped) ? dropped : HNSW_NO_NODE;
 	}
 	return HNSW_NO_NODE;
 }

@@ -14,9 +14,9 @@
  * Inserts go on meanwhile (pgvector's scheme, on our serialised inserts). An
  * insert holds the update lock for its whole run and never links to a deleted
  * element (hnsw_insert.cpp): it skips them as neighbours and, in a list it
- * rewrites, keeps a deleted link rather than drop it (vacuum replaces it with
- * the live elements behind it); one that finds no live element becomes the
- * entry point. So once every insert that may have seen an element live before
+ * rewrites, keeps a deleted link rather than a live one (vacuum replaces it
+ * with the live elements behind it); one that finds no live element becomes
+ * the entry point. So once every insert that may have seen an element live before
  * pass 1 deleted it is over, no new link to a deleted element appears:
  *   - pass 1 needs no update lock (page locks order it with an insert's reads);
  *   - pass 2 first waits for the inserts that began in pass 1, then relinks one
