@@ -4,10 +4,10 @@
  * Natively that is maintenance_work_mem. In PGlite the whole server lives in one
  * WebAssembly heap that grows in 64 KiB pages up to 2 GB and never shrinks. A
  * build that allocated until memory.grow failed would end with "out of memory"
- * only after taking the last of it, so builds there also stay within what is
- * left, keeping a reserve: what the heap can still grow by and, for hnsw, also
- * memory the heap holds but no longer uses (an earlier statement's). PGlite
- * exports no allocator statistics, so that is found by asking malloc.
+ * only after taking the last of it, so builds there also stay within what the
+ * heap can still grow by, keeping a reserve. Memory the heap already holds but
+ * no longer uses is not counted: PGlite exports no allocator statistics, so the
+ * figure errs on the safe side after an earlier statement grew the heap.
  */
 extern "C" {
 #include "postgres.h"
@@ -16,7 +16,6 @@ extern "C" {
 }
 
 #include <cstdint>
-#include <cstdlib>
 
 #include "build_memory.h"
 
@@ -26,8 +25,6 @@ static constexpr uint64 PgliteHeapMaxBytes = UINT64CONST(2) * 1024 * 1024 * 1024
 static constexpr uint64 WasmPageBytes = 65536;
 /* Left for the rest of the statement (writing the index out) and the statements after it */
 static constexpr uint64 PgliteHeapReserveBytes = UINT64CONST(64) * 1024 * 1024;
-/* The smallest block worth asking malloc for */
-static constexpr uint64 PgliteProbeMinBytes = UINT64CONST(1) * 1024 * 1024;
 #endif
 
 Size BuildHeapHeadroom(void)
@@ -46,27 +43,4 @@ Size BuildHeapHeadroom(void)
 Size BuildMemoryLimit(void)
 {
 	return Min((Size) maintenance_work_mem * 1024, BuildHeapHeadroom());
-}
-
-Size BuildMemoryLimitReusingHeap(void)
-{
-	Size limit = BuildMemoryLimit();
-#ifdef __PGLITE__
-	/*
-	 * The largest budget, halving from maintenance_work_mem, for which malloc
-	 * gives a block of it plus the reserve, given back at once: found inside
-	 * the heap, it costs nothing; one the heap grew for stays in the heap, free
-	 * again, for the build to use.
-	 */
-	for (Size budget = (Size) maintenance_work_mem * 1024; budget > limit && budget >= PgliteProbeMinBytes;
-	     budget /= 2) {
-		void* block = malloc((size_t) (budget + PgliteHeapReserveBytes));
-
-		if (block != NULL) {
-			free(block);
-			limit = budget;
-		}
-	}
-#endif
-	return limit;
 }

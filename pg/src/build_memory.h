@@ -16,10 +16,3 @@ Size BuildMemoryLimit(void);
  * rest of the statement and the session. Natively: SIZE_MAX.
  */
 Size BuildHeapHeadroom(void);
-
-/*
- * BuildMemoryLimit(), and in PGlite also memory the heap holds unused (an
- * earlier statement's), found by asking malloc: for a build that takes its
- * memory bit by bit and goes on on disk when it reaches the limit (hnsw).
- */
-Size BuildMemoryLimitReusingHeap(void);

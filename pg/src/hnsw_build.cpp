@@ -290,9 +290,10 @@ static void FlushGraph(HnswBuildState* state)
 {
 	if (state->memoryLimit < (Size) maintenance_work_mem * 1024)
 		ereport(NOTICE,
-		        (errmsg("hnsw graph no longer fits into the memory left in PGlite's heap after " INT64_FORMAT " tuples",
+		        (errmsg("hnsw graph no longer fits into the memory PGlite's heap can still grow by after " INT64_FORMAT
+		                " tuples",
 		                (int64) state->indtuples),
-		         errdetail("%zu MB were left for it. Building will take significantly more time.",
+		         errdetail("The heap can grow by %zu MB more. Building will take significantly more time.",
 		                   state->memoryLimit / (1024 * 1024)),
 		         errhint("Build the index in a new session, whose heap is still small.")));
 	else
@@ -458,8 +459,8 @@ static void InitBuildState(HnswBuildState* state, Relation heap, Relation index)
 	InitCodec(state);
 
 	state->value = palloc(state->typeInfo.space.bytes);
-	/* In PGlite also what is left in the heap: past it the build goes on on disk, in constant memory */
-	state->memoryLimit = BuildMemoryLimitReusingHeap();
+	/* In PGlite also what the heap can still grow by: past it the build goes on on disk, in constant memory */
+	state->memoryLimit = BuildMemoryLimit();
 	state->graphCtx = AllocSetContextCreate(CurrentMemoryContext, "Hnsw build graph", ALLOCSET_DEFAULT_SIZES);
 	state->tmpCtx = AllocSetContextCreate(CurrentMemoryContext, "Hnsw build temporary context", ALLOCSET_DEFAULT_SIZES);
 	state->isLeader = true;
