@@ -16,12 +16,11 @@ extern "C" {
 void HnswCheckGrowth(Relation index, BlockNumber blocks)
 {
 	if (blocks > HNSW_MAX_BLOCKS)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		                errmsg("hnsw index \"%s\" cannot grow past %u pages", RelationGetRelationName(index),
-		                       HNSW_MAX_BLOCKS),
-		                errdetail("Links between hnsw elements are 4 bytes and address at most " UINT64_FORMAT
-		                          " GB of index.",
-		                          ((uint64) HNSW_MAX_BLOCKS * BLCKSZ) >> 30)));
+		ereport(ERROR,
+		        (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		         errmsg("hnsw index \"%s\" cannot grow past %u pages", RelationGetRelationName(index), HNSW_MAX_BLOCKS),
+		         errdetail("Links between hnsw elements are 4 bytes and address at most " UINT64_FORMAT " GB of index.",
+		                   ((uint64) HNSW_MAX_BLOCKS * BLCKSZ) >> 30)));
 }
 
 /* Append a new page to the relation, locked exclusively */
