@@ -143,7 +143,9 @@ std::size_t hnsw_memory_graph::memory_bytes() const
 {
 	std::size_t bytes = arena_.memory_bytes() + node_capacity_ * sizeof(node_record) + visited_.memory_bytes() +
 	                    (2 * static_cast<std::size_t>(params_.m) + 1);
-	bytes += (scratch_.frontier.capacity() + scratch_.results.capacity() + relink_.capacity()) * sizeof(hnsw_candidate);
+	bytes +=
+	    (scratch_.frontier.capacity() + scratch_.results.capacity() + scratch_.fresh.capacity() + relink_.capacity()) *
+	    sizeof(hnsw_candidate);
 	for (const candidate_list& list : layer_results_) {
 		bytes += list.capacity() * sizeof(hnsw_candidate);
 	}

@@ -1,6 +1,7 @@
 // Index distances per element kind and metric, over the dispatched kernels.
 #include "ruvector/space.hpp"
 
+#include "ruvector/batch.hpp"
 #include "ruvector/bits.hpp"
 #include "ruvector/half.hpp"
 #include "ruvector/kernels.hpp"
@@ -189,6 +190,45 @@ bool vector_space::same_vector(const void* a, const void* b) const
 	}
 	const std::size_t size = sparse_blob_bytes(read_sparse_blob(a).nnz);
 	return size == sparse_blob_bytes(read_sparse_blob(b).nnz) && std::memcmp(a, b, size) == 0;
+}
+
+void vector_space::distances(const void* query, const void* const* rows, std::size_t count, float* out) const
+{
+	if (element != element_kind::f32 || by_reference) {
+		for (std::size_t i = 0; i < count; i++) {
+			out[i] = distance(query, rows[i], dim);
+		}
+		return;
+	}
+	const auto* q = static_cast<const float*>(query);
+	const auto* const* vectors = reinterpret_cast<const float* const*>(rows);
+	// The same float operations as l2_f32, negative_dot_f32, cosine_f32 and taxicab_f32 above.
+	switch (kind) {
+		case metric::l2:
+			l2sq_f32_gather(q, vectors, count, dim, out);
+			return;
+		case metric::inner_product:
+			dot_f32_gather(q, vectors, count, dim, out);
+			for (std::size_t i = 0; i < count; i++) {
+				out[i] = -out[i];
+			}
+			return;
+		case metric::cosine:
+			dot_f32_gather(q, vectors, count, dim, out);
+			for (std::size_t i = 0; i < count; i++) {
+				out[i] = 1.0F - out[i];
+			}
+			return;
+		case metric::l1:
+			l1_f32_gather(q, vectors, count, dim, out);
+			return;
+		case metric::hamming:
+		case metric::jaccard:
+			break;
+	}
+	for (std::size_t i = 0; i < count; i++) {
+		out[i] = distance(query, rows[i], dim);
+	}
 }
 
 vector_space make_reference_space(const vector_space& target)

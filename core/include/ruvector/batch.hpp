@@ -3,10 +3,14 @@
 //
 // Each result is exactly what the family's dispatched one-pair kernel returns for that
 // pair (same table, same summation order), so a batch can replace a loop of single calls
-// without changing any result. What the batch adds: the kernel pointer is read once, and
-// the rows are read in address order, which the hardware prefetcher follows. (A software
-// prefetch of the row after next measured slower on a 512 MiB scan: 22.7 against 30.3 GB/s
-// at 384 dims with AVX2; docs/PERFORMANCE.md.)
+// without changing any result. float32 batches are kernels of their own in the dispatch
+// table (kernels.hpp), which loop over rows with the pair's sums inlined; the other
+// families call their one-pair kernel per row through a pointer read once. Rows are read
+// in address order, which the hardware prefetcher follows. (A software prefetch of the row
+// after next measured slower on a 512 MiB scan: 22.7 against 30.3 GB/s at 384 dims with
+// AVX2; docs/PERFORMANCE.md.)
+//
+// The float32 gathers take the rows through pointers (an HNSW node's neighbours).
 #pragma once
 
 #include "ruvector/bits.hpp"
@@ -22,6 +26,25 @@ void dot_f32_batch(const float* q, const float* base, std::size_t n_vectors, std
 void l1_f32_batch(const float* q, const float* base, std::size_t n_vectors, std::size_t dim, float* out);
 // The one-pass cosine sums (dot, |q|^2, |row|^2) of each row; cosine_distance_f32 turns them into a distance.
 void cosine_f32_batch(const float* q, const float* base, std::size_t n_vectors, std::size_t dim, cosine_parts* out);
+
+inline void l2sq_f32_gather(const float* q, const float* const* rows, std::size_t n_vectors, std::size_t dim,
+                            float* out)
+{
+	active_kernels.l2sq_f32_gather(q, rows, n_vectors, dim, out);
+}
+inline void dot_f32_gather(const float* q, const float* const* rows, std::size_t n_vectors, std::size_t dim, float* out)
+{
+	active_kernels.dot_f32_gather(q, rows, n_vectors, dim, out);
+}
+inline void l1_f32_gather(const float* q, const float* const* rows, std::size_t n_vectors, std::size_t dim, float* out)
+{
+	active_kernels.l1_f32_gather(q, rows, n_vectors, dim, out);
+}
+inline void cosine_f32_gather(const float* q, const float* const* rows, std::size_t n_vectors, std::size_t dim,
+                              cosine_parts* out)
+{
+	active_kernels.cosine_f32_gather(q, rows, n_vectors, dim, out);
+}
 
 void l2sq_f16_batch(const std::uint16_t* q, const std::uint16_t* base, std::size_t n_vectors, std::size_t dim,
                     float* out);

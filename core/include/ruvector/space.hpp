@@ -41,6 +41,9 @@ struct vector_space {
 	std::size_t stored_bytes(const void* vector) const;
 	// Whether two stored vectors are the same, bit for bit (through references too)
 	bool same_vector(const void* a, const void* b) const;
+	// out[i] = (*this)(query, rows[i]) for i < count, bit for bit: float32 spaces through one
+	// gather kernel (kernels.hpp), the others pair by pair.
+	void distances(const void* query, const void* const* rows, std::size_t count, float* out) const;
 };
 
 // The index distance of each pair: squared L2 for l2 (same order, no square root),

@@ -6,6 +6,7 @@
 
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)
 
+#include "batch_rows.hpp"
 #include "wasm_simd128_common.hpp"
 
 #include <cmath>
@@ -124,7 +125,9 @@ inline cosine_lanes add(const cosine_lanes& p, const cosine_lanes& q)
 // accumulators over 8 elements per step (51 against 64 ns/pair at 384 dims), which needs
 // one dependent add per block and more loop overhead per element; twelve accumulators
 // spill (docs/PERFORMANCE.md).
-cosine_parts cosine_f32_wasm_simd128(const float* a, const float* b, std::size_t n)
+namespace {
+
+inline cosine_parts cosine_sums(const float* a, const float* b, std::size_t n)
 {
 	const v128_t zero = wasm_f32x4_splat(0.0F);
 	cosine_lanes sum{zero, zero, zero};
@@ -144,6 +147,73 @@ cosine_parts cosine_f32_wasm_simd128(const float* a, const float* b, std::size_t
 		parts.norm_b += b[i] * b[i];
 	}
 	return parts;
+}
+
+// The one-pair sums row by row, inlined: no call per row.
+template <typename Term, typename Rows>
+inline void sum_rows(const float* q, Rows rows, std::size_t count, std::size_t n, float* out)
+{
+	for (std::size_t i = 0; i < count; i++) {
+		out[i] = sum_terms<Term>(q, rows[i], n);
+	}
+}
+
+template <typename Rows>
+inline void cosine_rows(const float* q, Rows rows, std::size_t count, std::size_t n, cosine_parts* out)
+{
+	for (std::size_t i = 0; i < count; i++) {
+		out[i] = cosine_sums(q, rows[i], n);
+	}
+}
+
+} // namespace
+
+cosine_parts cosine_f32_wasm_simd128(const float* a, const float* b, std::size_t n)
+{
+	return cosine_sums(a, b, n);
+}
+
+void l2sq_f32_batch_wasm_simd128(const float* q, const float* base, std::size_t count, std::size_t n, float* out)
+{
+	sum_rows<l2sq_term>(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+void dot_f32_batch_wasm_simd128(const float* q, const float* base, std::size_t count, std::size_t n, float* out)
+{
+	sum_rows<dot_term>(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+void l1_f32_batch_wasm_simd128(const float* q, const float* base, std::size_t count, std::size_t n, float* out)
+{
+	sum_rows<l1_term>(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+void cosine_f32_batch_wasm_simd128(const float* q, const float* base, std::size_t count, std::size_t n,
+                                   cosine_parts* out)
+{
+	cosine_rows(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+void l2sq_f32_gather_wasm_simd128(const float* q, const float* const* rows, std::size_t count, std::size_t n,
+                                  float* out)
+{
+	sum_rows<l2sq_term>(q, gathered_rows<float>{rows}, count, n, out);
+}
+
+void dot_f32_gather_wasm_simd128(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out)
+{
+	sum_rows<dot_term>(q, gathered_rows<float>{rows}, count, n, out);
+}
+
+void l1_f32_gather_wasm_simd128(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out)
+{
+	sum_rows<l1_term>(q, gathered_rows<float>{rows}, count, n, out);
+}
+
+void cosine_f32_gather_wasm_simd128(const float* q, const float* const* rows, std::size_t count, std::size_t n,
+                                    cosine_parts* out)
+{
+	cosine_rows(q, gathered_rows<float>{rows}, count, n, out);
 }
 
 } // namespace ruvector
