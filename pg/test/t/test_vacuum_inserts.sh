@@ -27,7 +27,7 @@ phase_of_vacuum()
 	sql -c "SELECT phase FROM pg_stat_progress_vacuum WHERE relid = 'items'::regclass"
 }
 
-# vacuum_while_inserting WHAT MIN_DURING: a slowed VACUUM, and inserts one by one until 5 came after its index phase
+# vacuum_while_inserting WHAT MIN_DURING: a slowed VACUUM, and inserts one by one until 10 came after its index phase (recall@10 needs 10 rows)
 vacuum_while_inserting()
 {
 	# Cost 1 per page: VACUUM sleeps at nearly every page it reads or changes
@@ -38,7 +38,7 @@ vacuum_while_inserting()
 		((SECONDS < deadline)) || fail "VACUUM did not reach the index in 60 s"
 		sleep 0.02
 	done
-	while ((after < 5)); do
+	while ((after < 10)); do
 		phase=$(sql -c "INSERT INTO items VALUES ($next_id, gv($next_id))" -c "SELECT phase FROM pg_stat_progress_vacuum
 			WHERE relid = 'items'::regclass")
 		next_id=$((next_id + 1))
