@@ -1046,12 +1046,10 @@ public:
 				words_[n].push_back(std::vector<std::uint32_t>(ruvector::detail::link_words(link_capacity(l))));
 			}
 		}
-		relink_kept_.resize(link_capacity(0) + 1);
 	}
 	void add_link(std::uint32_t from, std::uint32_t to, int level)
 	{
-		ruvector::detail::link_back(link_view(from, level), link_capacity(level), to, distance(from, to), relink_,
-		                            relink_kept_.data(),
+		ruvector::detail::link_back(link_view(from, level), link_capacity(level), to, distance(from, to),
 		                            [this](std::uint64_t a, std::uint64_t b) { return distance(a, b); });
 	}
 
@@ -1109,8 +1107,6 @@ private:
 	std::vector<int> levels_;
 	std::uint32_t m_;
 	std::vector<std::vector<std::vector<std::uint32_t>>> words_;
-	candidate_list relink_;
-	std::vector<std::uint8_t> relink_kept_;
 };
 
 } // namespace

@@ -115,6 +115,7 @@ void sort_candidates(hnsw_candidate* begin, std::size_t count);
 struct hnsw_search_scratch {
 	candidate_list frontier; // min-heap of nodes still to expand
 	candidate_list results;  // max-heap of the best ef found so far
+	candidate_list unseen;   // neighbours of the node being expanded met for the first time
 };
 
 // Beam search on one layer (the paper's SEARCH-LAYER). `entries` are nodes already
@@ -232,7 +233,13 @@ public:
 	// The Graph interface used by the templates above.
 	float distance_to_query(std::uint64_t id)
 	{
-		return space_(query_, data(static_cast<std::uint32_t>(id)));
+		const auto node = static_cast<std::uint32_t>(id);
+		float measured;
+		if (!query_distances_.find(node, &measured)) {
+			measured = space_(query_, data(node));
+			query_distances_.remember(node, measured);
+		}
+		return measured;
 	}
 	float distance(std::uint64_t a, std::uint64_t b)
 	{
@@ -280,12 +287,10 @@ private:
 	const void* query_ = nullptr;
 	host_arena arena_;
 	visited_set visited_;
+	distance_memo query_distances_; // from query_: this insert's (or search's) vector
 	hnsw_search_scratch scratch_;
 	// Results per layer while inserting (each layer's are the next one's entries).
 	candidate_list layer_results_[hnsw_max_level + 1];
-	// A neighbour's links plus the new node while it is placed, and their heuristic flags.
-	candidate_list relink_;
-	std::uint8_t* relink_kept_ = nullptr;
 };
 
 // ---- template and inline definitions --------------------------------------------
@@ -298,10 +303,19 @@ inline bool candidate_less(const hnsw_candidate& a, const hnsw_candidate& b)
 	return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
 }
 
-inline bool candidate_greater(const hnsw_candidate& a, const hnsw_candidate& b)
-{
-	return candidate_less(b, a);
-}
+// The order and its reverse as function objects, which heap and sort code inlines (a function pointer it calls).
+struct nearer_first {
+	bool operator()(const hnsw_candidate& a, const hnsw_candidate& b) const
+	{
+		return candidate_less(a, b);
+	}
+};
+struct farther_first {
+	bool operator()(const hnsw_candidate& a, const hnsw_candidate& b) const
+	{
+		return candidate_less(b, a);
+	}
+};
 
 // Push onto a heap ordered by `before` (its top is the element no other precedes).
 template <class Compare>
@@ -320,6 +334,31 @@ hnsw_candidate heap_pop(candidate_list& heap, Compare before)
 	return top;
 }
 
+// Replace the top of a non-empty heap: one pass down, where a push and a pop take two.
+template <class Compare>
+void heap_replace_top(candidate_list& heap, hnsw_candidate candidate, Compare before)
+{
+	hnsw_candidate* items = heap.data();
+	const std::size_t size = heap.size();
+	std::size_t hole = 0;
+	for (;;) {
+		std::size_t child = 2 * hole + 1;
+		if (child >= size) {
+			break;
+		}
+		// The child the heap's order puts above the other
+		if (child + 1 < size && before(items[child], items[child + 1])) {
+			child++;
+		}
+		if (!before(candidate, items[child])) {
+			break;
+		}
+		items[hole] = items[child];
+		hole = child;
+	}
+	items[hole] = candidate;
+}
+
 } // namespace detail
 
 template <class Graph>
@@ -332,18 +371,19 @@ void hnsw_search_layer(Graph& graph, const hnsw_candidate* entries, std::size_t 
 	// frontier: min-heap (nearest on top); results: max-heap (farthest kept on top).
 	candidate_list& frontier = scratch.frontier;
 	candidate_list& results = scratch.results;
+	candidate_list& unseen = scratch.unseen;
 	frontier.clear();
 	results.clear();
 	for (std::size_t i = 0; i < entry_count; i++) {
-		detail::heap_push(frontier, entries[i], detail::candidate_greater);
-		detail::heap_push(results, entries[i], detail::candidate_less);
+		detail::heap_push(frontier, entries[i], detail::farther_first{});
+		detail::heap_push(results, entries[i], detail::nearer_first{});
 		if (results.size() > ef) {
-			detail::heap_pop(results, detail::candidate_less);
+			detail::heap_pop(results, detail::nearer_first{});
 		}
 	}
 	std::uint32_t expanded = 0;
 	while (!frontier.empty()) {
-		const hnsw_candidate nearest = detail::heap_pop(frontier, detail::candidate_greater);
+		const hnsw_candidate nearest = detail::heap_pop(frontier, detail::farther_first{});
 		// Everything left is farther than the farthest result: the beam cannot improve.
 		if (results.size() >= ef && detail::candidate_less(results[0], nearest)) {
 			break;
@@ -351,19 +391,24 @@ void hnsw_search_layer(Graph& graph, const hnsw_candidate* entries, std::size_t 
 		if ((++expanded & 63) == 0) {
 			host.check_interrupts();
 		}
+		// The neighbours not seen before, then their distances in one tight loop (no graph access between them).
+		unseen.clear();
 		graph.for_each_neighbor(nearest.id, level, [&](std::uint64_t id) {
-			if (!graph.mark_visited(id)) {
-				return;
-			}
-			const hnsw_candidate candidate{graph.distance_to_query(id), id};
-			if (results.size() < ef || detail::candidate_less(candidate, results[0])) {
-				detail::heap_push(frontier, candidate, detail::candidate_greater);
-				detail::heap_push(results, candidate, detail::candidate_less);
-				if (results.size() > ef) {
-					detail::heap_pop(results, detail::candidate_less);
-				}
+			if (graph.mark_visited(id)) {
+				unseen.push_back(hnsw_candidate{0.0F, id});
 			}
 		});
+		for (std::size_t i = 0; i < unseen.size(); i++) {
+			const hnsw_candidate candidate{graph.distance_to_query(unseen[i].id), unseen[i].id};
+			if (results.size() < ef) {
+				detail::heap_push(frontier, candidate, detail::farther_first{});
+				detail::heap_push(results, candidate, detail::nearer_first{});
+			} else if (detail::candidate_less(candidate, results[0])) {
+				// Nearer than the farthest result, which it replaces
+				detail::heap_push(frontier, candidate, detail::farther_first{});
+				detail::heap_replace_top(results, candidate, detail::nearer_first{});
+			}
+		}
 	}
 	out.clear();
 	out.reserve(results.size());
