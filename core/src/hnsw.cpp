@@ -234,6 +234,18 @@ void hnsw_memory_graph::set_links(std::uint32_t node, int level, const hnsw_cand
 	                  heuristic_kept);
 }
 
+float hnsw_memory_graph::linked_distances::distance(std::uint64_t a, std::uint64_t b) const
+{
+	const detail::link_list list = detail::view_links(graph.links(static_cast<std::uint32_t>(a), level),
+	                                                  hnsw_level_capacity(graph.params_.m, level));
+	for (std::uint32_t i = 0; i < *list.count; i++) {
+		if (list.ids[i] == b) {
+			return list.distances[i];
+		}
+	}
+	return graph.distance(a, b);
+}
+
 bool hnsw_memory_graph::links_consistent(std::uint32_t node, int level)
 {
 	const std::uint32_t capacity = hnsw_level_capacity(params_.m, level);
@@ -298,12 +310,14 @@ std::uint32_t hnsw_memory_graph::add(const void* vector, std::uint64_t payload)
 	}
 
 	const std::uint32_t node = create_node(vector, payload, level);
+	linked_distances linked{*this, 0};
 	for (int l = level < max_level_ ? level : max_level_; l >= 0; l--) {
+		linked.level = l;
 		candidate_list& found = layer_results_[l];
 		const std::uint32_t capacity = hnsw_level_capacity(params_.m, l);
 		std::size_t heuristic_kept = 0;
 		const std::size_t kept =
-		    hnsw_select_neighbors(*this, found.data(), found.size(), capacity, found.data(), true, &heuristic_kept);
+		    hnsw_select_neighbors(linked, found.data(), found.size(), capacity, found.data(), true, &heuristic_kept);
 		set_links(node, l, found.data(), kept, heuristic_kept);
 		for (std::size_t i = 0; i < kept; i++) {
 			link_back(static_cast<std::uint32_t>(found[i].id), l, node, found[i].distance);

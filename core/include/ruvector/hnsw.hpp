@@ -269,6 +269,14 @@ private:
 	// A node's link list on a level, laid out as hnsw_links.hpp describes.
 	std::uint32_t* links(std::uint32_t node, int level) const;
 	std::uint32_t create_node(const void* vector, std::uint64_t payload, int level);
+	// The graph as the neighbour heuristic sees it on one level: a distance between two nodes is read from the
+	// first one's links when it has one to the other (links store their distances, which are symmetric), else
+	// measured. The heuristic compares candidates near one another, often linked already.
+	struct linked_distances {
+		hnsw_memory_graph& graph;
+		int level;
+		float distance(std::uint64_t a, std::uint64_t b) const;
+	};
 	void set_links(std::uint32_t node, int level, const hnsw_candidate* found, std::size_t count,
 	               std::size_t heuristic_kept);
 	void link_back(std::uint32_t node, int level, std::uint32_t new_node, float new_distance);
