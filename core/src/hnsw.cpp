@@ -234,6 +234,35 @@ void hnsw_memory_graph::set_links(std::uint32_t node, int level, const hnsw_cand
 	                  heuristic_kept);
 }
 
+void hnsw_memory_graph::distances_to_query(candidate_list& candidates)
+{
+	constexpr std::size_t none = SIZE_MAX;
+	std::size_t waiting = none; // a candidate to measure with the next one
+	for (std::size_t i = 0; i < candidates.size(); i++) {
+		const auto node = static_cast<std::uint32_t>(candidates[i].id);
+		if (query_distances_.find(node, &candidates[i].distance)) {
+			continue;
+		}
+		if (space_.distance_pair == nullptr) {
+			candidates[i].distance = distance_to_query(node);
+		} else if (waiting == none) {
+			waiting = i;
+		} else {
+			const auto first = static_cast<std::uint32_t>(candidates[waiting].id);
+			float measured[2];
+			space_.distance_pair(query_, data(first), data(node), space_.dim, measured);
+			candidates[waiting].distance = measured[0];
+			candidates[i].distance = measured[1];
+			query_distances_.remember(first, measured[0]);
+			query_distances_.remember(node, measured[1]);
+			waiting = none;
+		}
+	}
+	if (waiting != none) {
+		candidates[waiting].distance = distance_to_query(candidates[waiting].id);
+	}
+}
+
 float hnsw_memory_graph::linked_distances::distance(std::uint64_t a, std::uint64_t b) const
 {
 	const detail::link_list list = detail::view_links(graph.links(static_cast<std::uint32_t>(a), level),

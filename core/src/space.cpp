@@ -1,6 +1,7 @@
 // Index distances per element kind and metric, over the dispatched kernels.
 #include "ruvector/space.hpp"
 
+#include "ruvector/batch.hpp"
 #include "ruvector/bits.hpp"
 #include "ruvector/half.hpp"
 #include "ruvector/kernels.hpp"
@@ -25,6 +26,30 @@ float negative_dot_f32(const void* a, const void* b, std::size_t dim)
 float cosine_f32(const void* a, const void* b, std::size_t dim)
 {
 	return 1.0F - dot_f32(static_cast<const float*>(a), static_cast<const float*>(b), dim);
+}
+
+const float* floats(const void* p)
+{
+	return static_cast<const float*>(p);
+}
+
+void l2_pair_f32(const void* a, const void* b0, const void* b1, std::size_t dim, float* out)
+{
+	l2sq_f32_pair(floats(a), floats(b0), floats(b1), dim, out);
+}
+
+void negative_dot_pair_f32(const void* a, const void* b0, const void* b1, std::size_t dim, float* out)
+{
+	dot_f32_pair(floats(a), floats(b0), floats(b1), dim, out);
+	out[0] = -out[0];
+	out[1] = -out[1];
+}
+
+void cosine_pair_f32(const void* a, const void* b0, const void* b1, std::size_t dim, float* out)
+{
+	dot_f32_pair(floats(a), floats(b0), floats(b1), dim, out);
+	out[0] = 1.0F - out[0];
+	out[1] = 1.0F - out[1];
 }
 
 float taxicab_f32(const void* a, const void* b, std::size_t dim)
@@ -96,7 +121,7 @@ float taxicab_sparse(const void* a, const void* b, std::size_t /*dim*/)
 
 vector_space make_sparse_space(metric kind, std::size_t max_nnz)
 {
-	vector_space space{element_kind::sparse, kind, max_nnz, 0, nullptr, false};
+	vector_space space{element_kind::sparse, kind, max_nnz, 0, nullptr, false, nullptr};
 	switch (kind) {
 		case metric::l2:
 			space.distance = &l2_sparse;
@@ -139,7 +164,7 @@ vector_space make_space(element_kind element, metric kind, std::size_t dim)
 	if (element == element_kind::sparse) {
 		return make_sparse_space(kind, dim);
 	}
-	vector_space space{element, kind, dim, 0, nullptr, false};
+	vector_space space{element, kind, dim, 0, nullptr, false, nullptr};
 	if (element == element_kind::bit) {
 		if (kind == metric::hamming) {
 			space.distance = &hamming_bit;
@@ -155,12 +180,15 @@ vector_space make_space(element_kind element, metric kind, std::size_t dim)
 	switch (kind) {
 		case metric::l2:
 			space.distance = pick(element, &l2_f32, &l2_f16);
+			space.distance_pair = element == element_kind::f32 ? &l2_pair_f32 : nullptr;
 			break;
 		case metric::inner_product:
 			space.distance = pick(element, &negative_dot_f32, &negative_dot_f16);
+			space.distance_pair = element == element_kind::f32 ? &negative_dot_pair_f32 : nullptr;
 			break;
 		case metric::cosine:
 			space.distance = pick(element, &cosine_f32, &cosine_f16);
+			space.distance_pair = element == element_kind::f32 ? &cosine_pair_f32 : nullptr;
 			break;
 		case metric::l1:
 			space.distance = pick(element, &taxicab_f32, &taxicab_f16);
@@ -193,7 +221,7 @@ bool vector_space::same_vector(const void* a, const void* b) const
 
 vector_space make_reference_space(const vector_space& target)
 {
-	vector_space space{target.element, target.kind, target.dim, 0, nullptr, true};
+	vector_space space{target.element, target.kind, target.dim, 0, nullptr, true, nullptr};
 	if (target.element != element_kind::sparse) {
 		return space;
 	}

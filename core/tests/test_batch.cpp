@@ -84,6 +84,33 @@ std::string level_name(const testing::TestParamInfo<simd_level>& info)
 	return ruvector::simd_level_name(info.param);
 }
 
+// The pair entry points: each of the two results exactly the one-pair kernel's, rows apart in memory and the
+// second ending against an inaccessible page.
+TEST_P(Batch, Float32PairEqualsOnePairKernels)
+{
+	std::uniform_real_distribution<float> value(-2.0F, 2.0F);
+	std::vector<float> row0(max_dim);
+	for (const std::size_t dim : test_dims()) {
+		std::vector<float> q(dim);
+		float* row1 = base_at_end<float>(dim);
+		for (std::size_t i = 0; i < dim; i++) {
+			q[i] = value(gen_);
+			row0[i] = value(gen_);
+			row1[i] = value(gen_);
+		}
+		float l2[3] = {-1.0F, -1.0F, -1.0F};
+		float dot[3] = {-1.0F, -1.0F, -1.0F};
+		ruvector::l2sq_f32_pair(q.data(), row0.data(), row1, dim, l2);
+		ruvector::dot_f32_pair(q.data(), row0.data(), row1, dim, dot);
+		EXPECT_EQ(l2[0], ruvector::l2sq_f32(q.data(), row0.data(), dim)) << dim;
+		EXPECT_EQ(l2[1], ruvector::l2sq_f32(q.data(), row1, dim)) << dim;
+		EXPECT_EQ(dot[0], ruvector::dot_f32(q.data(), row0.data(), dim)) << dim;
+		EXPECT_EQ(dot[1], ruvector::dot_f32(q.data(), row1, dim)) << dim;
+		EXPECT_EQ(l2[2], -1.0F) << "wrote past the pair";
+		EXPECT_EQ(dot[2], -1.0F) << "wrote past the pair";
+	}
+}
+
 TEST_P(Batch, Float32EqualsOnePairKernels)
 {
 	std::uniform_real_distribution<float> value(-2.0F, 2.0F);

@@ -125,6 +125,13 @@ RV_EXPORT float rv_l2sq_scan(int level, const float* query, const float* base, s
 	return sum;
 }
 
+// The pair entry points at the active level: l2sq of (q, row0), (q, row1) into out[0..1], dot into out[2..3].
+RV_EXPORT void rv_pairs(const float* q, const float* row0, const float* row1, std::size_t n, float* out)
+{
+	ruvector::l2sq_f32_pair(q, row0, row1, n, out);
+	ruvector::dot_f32_pair(q, row0, row1, n, out + 2);
+}
+
 RV_EXPORT float rv_dot(int level, const float* a, const float* b, std::size_t n)
 {
 	return table_for(level)->dot_f32(a, b, n);

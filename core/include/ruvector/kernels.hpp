@@ -95,6 +95,9 @@ cosine_parts cosine_f32_neon(const float* a, const float* b, std::size_t n);
 #if defined(__wasm_simd128__)
 #define RUVECTOR_HAVE_WASM_SIMD128 1
 float l2sq_f32_wasm_simd128(const float* a, const float* b, std::size_t n);
+// Two rows against one vector, each result exactly the one-pair kernel's (batch.hpp's pair entry points)
+void l2sq_f32_pair_wasm_simd128(const float* a, const float* b0, const float* b1, std::size_t n, float* out);
+void dot_f32_pair_wasm_simd128(const float* a, const float* b0, const float* b1, std::size_t n, float* out);
 float dot_f32_wasm_simd128(const float* a, const float* b, std::size_t n);
 float l1_f32_wasm_simd128(const float* a, const float* b, std::size_t n);
 cosine_parts cosine_f32_wasm_simd128(const float* a, const float* b, std::size_t n);

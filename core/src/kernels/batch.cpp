@@ -42,6 +42,30 @@ void cosine_f32_batch(const float* q, const float* base, std::size_t n_vectors, 
 	scan(active_kernels.cosine_f32, q, base, n_vectors, dim, out);
 }
 
+void l2sq_f32_pair(const float* q, const float* row0, const float* row1, std::size_t dim, float* out)
+{
+#if defined(RUVECTOR_HAVE_WASM_SIMD128)
+	if (active_kernels.l2sq_f32 == &l2sq_f32_wasm_simd128) {
+		l2sq_f32_pair_wasm_simd128(q, row0, row1, dim, out);
+		return;
+	}
+#endif
+	out[0] = l2sq_f32(q, row0, dim);
+	out[1] = l2sq_f32(q, row1, dim);
+}
+
+void dot_f32_pair(const float* q, const float* row0, const float* row1, std::size_t dim, float* out)
+{
+#if defined(RUVECTOR_HAVE_WASM_SIMD128)
+	if (active_kernels.dot_f32 == &dot_f32_wasm_simd128) {
+		dot_f32_pair_wasm_simd128(q, row0, row1, dim, out);
+		return;
+	}
+#endif
+	out[0] = dot_f32(q, row0, dim);
+	out[1] = dot_f32(q, row1, dim);
+}
+
 void l2sq_f16_batch(const std::uint16_t* q, const std::uint16_t* base, std::size_t n_vectors, std::size_t dim,
                     float* out)
 {
