@@ -11,6 +11,8 @@
 // l2sq_f16, dot_f16, l1_f16, cosine_f16, l2sq_i8, dot_i8, hamming and jaccard (dim = bits).
 // Levels: serial, avx2, avx512, neon, plain_O3_native(_assoc) (the compiler's loops);
 // call_only/plain_O3_native is a kernel that reads nothing, the harness's own cost per pair.
+// <kernel>_batch/<level>/<dim> and dot_gather/...: one query against the pair set's second
+// vectors through the table's batch (gather) kernel; ns per row = 1e9 / items_per_second.
 // Scans: "scan_<kernel>/<level>/<dim>" and "memory_read/stream/<dim>", with "bytes_per_second"
 // (bytes of vectors read per second); the rows start 16 bytes past a cache line, as rows on a
 // PostgreSQL page do. sparse_<metric>/*: bench_sparse_merge.cpp.
@@ -95,6 +97,57 @@ void run(benchmark::State& state, Fn fn, std::size_t dim)
 		k = k + 1 == pairs.count ? 0 : k + 1;
 	}
 	state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+// One query (the first a) against every b of the set per iteration, through a level's batch
+// kernel (rows one after another) or gather kernel (the same rows through pointers, in
+// reverse order). items_per_second counts rows: 1e9 / it is ns per row, to set beside ns per pair.
+template <typename Out, typename Batch>
+void run_batch(benchmark::State& state, Batch batch, std::size_t dim)
+{
+	const pair_set<float> pairs(dim);
+	std::vector<Out> out(pairs.count);
+	for (auto _ : state) {
+		batch(pairs.a.data(), pairs.b.data(), pairs.count, dim, out.data());
+		benchmark::DoNotOptimize(out.data());
+		benchmark::ClobberMemory();
+	}
+	state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * pairs.count));
+}
+
+template <typename Out, typename Gather>
+void run_gather(benchmark::State& state, Gather gather, std::size_t dim)
+{
+	const pair_set<float> pairs(dim);
+	std::vector<const float*> rows(pairs.count);
+	for (std::size_t i = 0; i < pairs.count; i++) {
+		rows[i] = pairs.b.data() + (pairs.count - 1 - i) * dim;
+	}
+	std::vector<Out> out(pairs.count);
+	for (auto _ : state) {
+		gather(pairs.a.data(), rows.data(), pairs.count, dim, out.data());
+		benchmark::DoNotOptimize(out.data());
+		benchmark::ClobberMemory();
+	}
+	state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * pairs.count));
+}
+
+void register_batches(const char* level, const ruvector::kernel_table& t)
+{
+	for (const std::size_t dim : dims) {
+		const std::string suffix = std::string("/") + level + "/" + std::to_string(dim);
+		benchmark::RegisterBenchmark(("l2sq_batch" + suffix).c_str(),
+		                             [&t, dim](benchmark::State& s) { run_batch<float>(s, t.l2sq_f32_batch, dim); });
+		benchmark::RegisterBenchmark(("dot_batch" + suffix).c_str(),
+		                             [&t, dim](benchmark::State& s) { run_batch<float>(s, t.dot_f32_batch, dim); });
+		benchmark::RegisterBenchmark(("l1_batch" + suffix).c_str(),
+		                             [&t, dim](benchmark::State& s) { run_batch<float>(s, t.l1_f32_batch, dim); });
+		benchmark::RegisterBenchmark(("cosine_batch" + suffix).c_str(), [&t, dim](benchmark::State& s) {
+			run_batch<ruvector::cosine_parts>(s, t.cosine_f32_batch, dim);
+		});
+		benchmark::RegisterBenchmark(("dot_gather" + suffix).c_str(),
+		                             [&t, dim](benchmark::State& s) { run_gather<float>(s, t.dot_f32_gather, dim); });
+	}
 }
 
 struct implementation {
@@ -249,6 +302,7 @@ int main(int argc, char** argv)
 		if (table != nullptr) {
 			register_implementation(implementation{ruvector::simd_level_name(level), table->l2sq_f32, table->dot_f32,
 			                                       table->l1_f32, table->cosine_f32});
+			register_batches(ruvector::simd_level_name(level), *table);
 		}
 	}
 	for (const ruvector::simd_level level : {ruvector::simd_level::serial, ruvector::simd_level::avx2,

@@ -173,7 +173,7 @@ std::size_t hnsw_memory_graph::memory_bytes() const
 {
 	std::size_t bytes = arena_.memory_bytes() + node_capacity_ * sizeof(node_record) + visited_.memory_bytes() +
 	                    query_distances_.memory_bytes();
-	bytes += (scratch_.frontier.capacity() + scratch_.results.capacity() + scratch_.unseen.capacity()) *
+	bytes += (scratch_.frontier.capacity() + scratch_.results.capacity() + scratch_.fresh.capacity()) *
 	         sizeof(hnsw_candidate);
 	for (const candidate_list& list : layer_results_) {
 		bytes += list.capacity() * sizeof(hnsw_candidate);
@@ -232,35 +232,6 @@ void hnsw_memory_graph::set_links(std::uint32_t node, int level, const hnsw_cand
 {
 	detail::set_links(detail::view_links(links(node, level), hnsw_level_capacity(params_.m, level)), found, count,
 	                  heuristic_kept);
-}
-
-void hnsw_memory_graph::distances_to_query(candidate_list& candidates)
-{
-	constexpr std::size_t none = SIZE_MAX;
-	std::size_t waiting = none; // a candidate to measure with the next one
-	for (std::size_t i = 0; i < candidates.size(); i++) {
-		const auto node = static_cast<std::uint32_t>(candidates[i].id);
-		if (query_distances_.find(node, &candidates[i].distance)) {
-			continue;
-		}
-		if (space_.distance_pair == nullptr) {
-			candidates[i].distance = distance_to_query(node);
-		} else if (waiting == none) {
-			waiting = i;
-		} else {
-			const auto first = static_cast<std::uint32_t>(candidates[waiting].id);
-			float measured[2];
-			space_.distance_pair(query_, data(first), data(node), space_.dim, measured);
-			candidates[waiting].distance = measured[0];
-			candidates[i].distance = measured[1];
-			query_distances_.remember(first, measured[0]);
-			query_distances_.remember(node, measured[1]);
-			waiting = none;
-		}
-	}
-	if (waiting != none) {
-		candidates[waiting].distance = distance_to_query(candidates[waiting].id);
-	}
 }
 
 float hnsw_memory_graph::linked_distances::distance(std::uint64_t a, std::uint64_t b) const

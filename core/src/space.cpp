@@ -28,30 +28,6 @@ float cosine_f32(const void* a, const void* b, std::size_t dim)
 	return 1.0F - dot_f32(static_cast<const float*>(a), static_cast<const float*>(b), dim);
 }
 
-const float* floats(const void* p)
-{
-	return static_cast<const float*>(p);
-}
-
-void l2_pair_f32(const void* a, const void* b0, const void* b1, std::size_t dim, float* out)
-{
-	l2sq_f32_pair(floats(a), floats(b0), floats(b1), dim, out);
-}
-
-void negative_dot_pair_f32(const void* a, const void* b0, const void* b1, std::size_t dim, float* out)
-{
-	dot_f32_pair(floats(a), floats(b0), floats(b1), dim, out);
-	out[0] = -out[0];
-	out[1] = -out[1];
-}
-
-void cosine_pair_f32(const void* a, const void* b0, const void* b1, std::size_t dim, float* out)
-{
-	dot_f32_pair(floats(a), floats(b0), floats(b1), dim, out);
-	out[0] = 1.0F - out[0];
-	out[1] = 1.0F - out[1];
-}
-
 float taxicab_f32(const void* a, const void* b, std::size_t dim)
 {
 	return l1_f32(static_cast<const float*>(a), static_cast<const float*>(b), dim);
@@ -121,7 +97,7 @@ float taxicab_sparse(const void* a, const void* b, std::size_t /*dim*/)
 
 vector_space make_sparse_space(metric kind, std::size_t max_nnz)
 {
-	vector_space space{element_kind::sparse, kind, max_nnz, 0, nullptr, false, nullptr};
+	vector_space space{element_kind::sparse, kind, max_nnz, 0, nullptr, false};
 	switch (kind) {
 		case metric::l2:
 			space.distance = &l2_sparse;
@@ -164,7 +140,7 @@ vector_space make_space(element_kind element, metric kind, std::size_t dim)
 	if (element == element_kind::sparse) {
 		return make_sparse_space(kind, dim);
 	}
-	vector_space space{element, kind, dim, 0, nullptr, false, nullptr};
+	vector_space space{element, kind, dim, 0, nullptr, false};
 	if (element == element_kind::bit) {
 		if (kind == metric::hamming) {
 			space.distance = &hamming_bit;
@@ -180,15 +156,12 @@ vector_space make_space(element_kind element, metric kind, std::size_t dim)
 	switch (kind) {
 		case metric::l2:
 			space.distance = pick(element, &l2_f32, &l2_f16);
-			space.distance_pair = element == element_kind::f32 ? &l2_pair_f32 : nullptr;
 			break;
 		case metric::inner_product:
 			space.distance = pick(element, &negative_dot_f32, &negative_dot_f16);
-			space.distance_pair = element == element_kind::f32 ? &negative_dot_pair_f32 : nullptr;
 			break;
 		case metric::cosine:
 			space.distance = pick(element, &cosine_f32, &cosine_f16);
-			space.distance_pair = element == element_kind::f32 ? &cosine_pair_f32 : nullptr;
 			break;
 		case metric::l1:
 			space.distance = pick(element, &taxicab_f32, &taxicab_f16);
@@ -219,9 +192,48 @@ bool vector_space::same_vector(const void* a, const void* b) const
 	return size == sparse_blob_bytes(read_sparse_blob(b).nnz) && std::memcmp(a, b, size) == 0;
 }
 
+void vector_space::distances(const void* query, const void* const* rows, std::size_t count, float* out) const
+{
+	if (element != element_kind::f32 || by_reference) {
+		for (std::size_t i = 0; i < count; i++) {
+			out[i] = distance(query, rows[i], dim);
+		}
+		return;
+	}
+	const auto* q = static_cast<const float*>(query);
+	const auto* const* vectors = reinterpret_cast<const float* const*>(rows);
+	// The same float operations as l2_f32, negative_dot_f32, cosine_f32 and taxicab_f32 above.
+	switch (kind) {
+		case metric::l2:
+			l2sq_f32_gather(q, vectors, count, dim, out);
+			return;
+		case metric::inner_product:
+			dot_f32_gather(q, vectors, count, dim, out);
+			for (std::size_t i = 0; i < count; i++) {
+				out[i] = -out[i];
+			}
+			return;
+		case metric::cosine:
+			dot_f32_gather(q, vectors, count, dim, out);
+			for (std::size_t i = 0; i < count; i++) {
+				out[i] = 1.0F - out[i];
+			}
+			return;
+		case metric::l1:
+			l1_f32_gather(q, vectors, count, dim, out);
+			return;
+		case metric::hamming:
+		case metric::jaccard:
+			break;
+	}
+	for (std::size_t i = 0; i < count; i++) {
+		out[i] = distance(query, rows[i], dim);
+	}
+}
+
 vector_space make_reference_space(const vector_space& target)
 {
-	vector_space space{target.element, target.kind, target.dim, 0, nullptr, true, nullptr};
+	vector_space space{target.element, target.kind, target.dim, 0, nullptr, true};
 	if (target.element != element_kind::sparse) {
 		return space;
 	}

@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 #include <string>
 #include <vector>
@@ -82,33 +83,6 @@ private:
 std::string level_name(const testing::TestParamInfo<simd_level>& info)
 {
 	return ruvector::simd_level_name(info.param);
-}
-
-// The pair entry points: each of the two results exactly the one-pair kernel's, rows apart in memory and the
-// second ending against an inaccessible page.
-TEST_P(Batch, Float32PairEqualsOnePairKernels)
-{
-	std::uniform_real_distribution<float> value(-2.0F, 2.0F);
-	std::vector<float> row0(max_dim);
-	for (const std::size_t dim : test_dims()) {
-		std::vector<float> q(dim);
-		float* row1 = base_at_end<float>(dim);
-		for (std::size_t i = 0; i < dim; i++) {
-			q[i] = value(gen_);
-			row0[i] = value(gen_);
-			row1[i] = value(gen_);
-		}
-		float l2[3] = {-1.0F, -1.0F, -1.0F};
-		float dot[3] = {-1.0F, -1.0F, -1.0F};
-		ruvector::l2sq_f32_pair(q.data(), row0.data(), row1, dim, l2);
-		ruvector::dot_f32_pair(q.data(), row0.data(), row1, dim, dot);
-		EXPECT_EQ(l2[0], ruvector::l2sq_f32(q.data(), row0.data(), dim)) << dim;
-		EXPECT_EQ(l2[1], ruvector::l2sq_f32(q.data(), row1, dim)) << dim;
-		EXPECT_EQ(dot[0], ruvector::dot_f32(q.data(), row0.data(), dim)) << dim;
-		EXPECT_EQ(dot[1], ruvector::dot_f32(q.data(), row1, dim)) << dim;
-		EXPECT_EQ(l2[2], -1.0F) << "wrote past the pair";
-		EXPECT_EQ(dot[2], -1.0F) << "wrote past the pair";
-	}
 }
 
 TEST_P(Batch, Float32EqualsOnePairKernels)
@@ -231,6 +205,162 @@ TEST_P(Batch, HammingAndJaccardEqualSerial)
 		}
 	}
 }
+
+// The float32 batch and gather kernels of each level's table, against that table's one-pair
+// kernels (bit for bit: the same sums in the same order) and against the serial batch twins
+// (exact on small integers, within the float32 rounding bound of test_kernels.cpp on
+// floats). Rows of every dimension 0..70 and model sizes, at every float offset from a cache
+// line, gathered in scrambled order with repeats, the last one ending against the guard page.
+class Float32BatchKernels : public testing::TestWithParam<simd_level> {
+protected:
+	const ruvector::kernel_table& table() const
+	{
+		return *ruvector::kernels_for(GetParam());
+	}
+
+	std::mt19937 gen_{2024};
+	guarded_memory block_{(max_vectors + 1) * max_dim * sizeof(float)};
+	guarded_memory query_{max_dim * sizeof(float)};
+};
+
+enum class values { small_integers, unit_range, wide_range, zeros };
+
+float draw(values kind, std::mt19937& gen)
+{
+	switch (kind) {
+		case values::small_integers:
+			return static_cast<float>(std::uniform_int_distribution<int>(-7, 7)(gen));
+		case values::unit_range:
+			return std::uniform_real_distribution<float>(-1.0F, 1.0F)(gen);
+		case values::wide_range:
+			return std::ldexp(std::uniform_real_distribution<float>(-1.0F, 1.0F)(gen),
+			                  std::uniform_int_distribution<int>(-20, 20)(gen));
+		case values::zeros:
+			break;
+	}
+	return 0.0F;
+}
+
+// |got - want| within twice test_kernels.cpp's bound for a sum of n terms whose magnitudes add to `scale`
+void expect_close(float got, float want, std::size_t n, double scale, const std::string& what)
+{
+	const double allowed = 2.0 * static_cast<double>(n + 4) * std::ldexp(1.0, -24) * scale;
+	EXPECT_LE(std::fabs(static_cast<double>(got) - static_cast<double>(want)), allowed) << what;
+}
+
+TEST_P(Float32BatchKernels, EqualOnePairKernelsAndSerialTwins)
+{
+	const ruvector::kernel_table& serial = *ruvector::kernels_for(simd_level::serial);
+	for (const values kind : {values::small_integers, values::unit_range, values::wide_range, values::zeros}) {
+		for (const std::size_t dim : test_dims()) {
+			const std::size_t n = 1 + dim % max_vectors;
+			// A block of n rows plus up to 15 floats before it, so the rows start at every offset from a line.
+			const std::size_t shift = dim % 16;
+			float* block = static_cast<float*>(block_.at_end((n * dim + shift) * sizeof(float)));
+			float* q = static_cast<float*>(query_.at_end(dim * sizeof(float)));
+			for (std::size_t i = 0; i < n * dim + shift; i++) {
+				block[i] = draw(kind, gen_);
+			}
+			for (std::size_t i = 0; i < dim; i++) {
+				q[i] = draw(kind, gen_);
+			}
+			const float* base = block + shift;
+			// Gathered rows: anywhere in the block at any float offset, in any order, the last row of the
+			// block (ending against the guard page) among them, and one row twice.
+			std::vector<const float*> rows(n + 1);
+			for (std::size_t i = 0; i < n; i++) {
+				rows[i] = block + std::uniform_int_distribution<std::size_t>(0, n * dim + shift - dim)(gen_);
+			}
+			rows[n / 2] = base + (n - 1) * dim;
+			rows[n] = rows[0];
+			const std::size_t gathered = n + 1;
+
+			std::vector<float> out(gathered + 1);
+			std::vector<float> twin(gathered + 1);
+			std::vector<ruvector::cosine_parts> parts(gathered + 1);
+			std::vector<ruvector::cosine_parts> twin_parts(gathered + 1);
+			const std::string at = "dim " + std::to_string(dim) + " values " + std::to_string(static_cast<int>(kind));
+			const struct {
+				const char* name;
+				ruvector::f32_distance_fn pair;
+				ruvector::f32_batch_fn batch;
+				ruvector::f32_gather_fn gather;
+				ruvector::f32_distance_fn serial_pair;
+				ruvector::f32_batch_fn serial_batch;
+				ruvector::f32_gather_fn serial_gather;
+				double (*scale)(float x, float y); // magnitude of one term
+			} metrics[] = {
+			    {"l2sq", table().l2sq_f32, table().l2sq_f32_batch, table().l2sq_f32_gather, serial.l2sq_f32,
+			     serial.l2sq_f32_batch, serial.l2sq_f32_gather,
+			     [](float x, float y) { return (double{x} - y) * (double{x} - y); }},
+			    {"dot", table().dot_f32, table().dot_f32_batch, table().dot_f32_gather, serial.dot_f32,
+			     serial.dot_f32_batch, serial.dot_f32_gather,
+			     [](float x, float y) { return std::fabs(double{x} * y); }},
+			    {"l1", table().l1_f32, table().l1_f32_batch, table().l1_f32_gather, serial.l1_f32, serial.l1_f32_batch,
+			     serial.l1_f32_gather, [](float x, float y) { return std::fabs(double{x} - y); }},
+			};
+			for (const auto& m : metrics) {
+				out[n] = -1.0F;
+				m.batch(q, base, n, dim, out.data());
+				m.serial_batch(q, base, n, dim, twin.data());
+				EXPECT_EQ(out[n], -1.0F) << m.name << " batch wrote past its rows, " << at;
+				for (std::size_t i = 0; i < n; i++) {
+					const float* row = base + i * dim;
+					EXPECT_EQ(out[i], m.pair(q, row, dim)) << m.name << " batch row " << i << ", " << at;
+					EXPECT_EQ(twin[i], m.serial_pair(q, row, dim)) << m.name << " serial batch row " << i << ", " << at;
+					double scale = 0;
+					for (std::size_t k = 0; k < dim; k++) {
+						scale += m.scale(q[k], row[k]);
+					}
+					if (kind == values::small_integers || kind == values::zeros) {
+						EXPECT_EQ(out[i], twin[i]) << m.name << " against the serial twin, row " << i << ", " << at;
+					} else {
+						expect_close(out[i], twin[i], dim, scale, std::string(m.name) + " serial twin, " + at);
+					}
+				}
+				out[gathered] = -1.0F;
+				m.gather(q, rows.data(), gathered, dim, out.data());
+				m.serial_gather(q, rows.data(), gathered, dim, twin.data());
+				EXPECT_EQ(out[gathered], -1.0F) << m.name << " gather wrote past its rows, " << at;
+				for (std::size_t i = 0; i < gathered; i++) {
+					EXPECT_EQ(out[i], m.pair(q, rows[i], dim)) << m.name << " gather row " << i << ", " << at;
+					EXPECT_EQ(twin[i], m.serial_pair(q, rows[i], dim))
+					    << m.name << " serial gather row " << i << ", " << at;
+				}
+			}
+
+			table().cosine_f32_batch(q, base, n, dim, parts.data());
+			serial.cosine_f32_batch(q, base, n, dim, twin_parts.data());
+			for (std::size_t i = 0; i < n; i++) {
+				const ruvector::cosine_parts one = table().cosine_f32(q, base + i * dim, dim);
+				EXPECT_EQ(parts[i].dot, one.dot) << "cosine batch row " << i << ", " << at;
+				EXPECT_EQ(parts[i].norm_a, one.norm_a) << "cosine batch row " << i << ", " << at;
+				EXPECT_EQ(parts[i].norm_b, one.norm_b) << "cosine batch row " << i << ", " << at;
+				const ruvector::cosine_parts ref = ruvector::cosine_f32_serial(q, base + i * dim, dim);
+				EXPECT_EQ(twin_parts[i].dot, ref.dot) << at;
+				EXPECT_EQ(twin_parts[i].norm_a, ref.norm_a) << at;
+				EXPECT_EQ(twin_parts[i].norm_b, ref.norm_b) << at;
+				// sum |q_k row_k| <= (|q|^2 + |row|^2) / 2
+				const double scale = static_cast<double>(ref.norm_a) + static_cast<double>(ref.norm_b);
+				expect_close(parts[i].dot, ref.dot, dim, scale, "cosine dot, " + at);
+				expect_close(parts[i].norm_a, ref.norm_a, dim, ref.norm_a, "cosine |q|^2, " + at);
+				expect_close(parts[i].norm_b, ref.norm_b, dim, ref.norm_b, "cosine |row|^2, " + at);
+			}
+			table().cosine_f32_gather(q, rows.data(), gathered, dim, parts.data());
+			for (std::size_t i = 0; i < gathered; i++) {
+				const ruvector::cosine_parts one = table().cosine_f32(q, rows[i], dim);
+				EXPECT_EQ(parts[i].dot, one.dot) << "cosine gather row " << i << ", " << at;
+				EXPECT_EQ(parts[i].norm_a, one.norm_a) << "cosine gather row " << i << ", " << at;
+				EXPECT_EQ(parts[i].norm_b, one.norm_b) << "cosine gather row " << i << ", " << at;
+			}
+			if (HasFailure()) {
+				return;
+			}
+		}
+	}
+}
+
+INSTANTIATE_TEST_SUITE_P(Available, Float32BatchKernels, testing::ValuesIn(levels()), level_name);
 
 INSTANTIATE_TEST_SUITE_P(Available, Batch, testing::ValuesIn(levels()), level_name);
 

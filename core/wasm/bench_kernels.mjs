@@ -6,7 +6,7 @@
 // JSON written (build/bench/kernels-wasm.json under make core-bench):
 //   { context: { node, load_average_start, load_average_end }, benchmarks: [{ name: "<kernel>/<level>/<dim>",
 //     metric, level, dim, ns_per_pair, iterations, ratio_to_native_avx2? }], targets: [{ target, measured, met }] }
-// Kernels: l2sq, dot, l1, cosine (float32), l2sq_f16, dot_f16, l1_f16, cosine_f16, l2sq_i8, dot_i8,
+// Kernels: l2sq, dot, l1, cosine (float32), their _batch twins (ns per row through the batch kernel), l2sq_f16, dot_f16, l1_f16, cosine_f16, l2sq_i8, dot_i8,
 // hamming, jaccard (dim = bits); sparse_l2sq, sparse_dot, sparse_l1 as "<kernel>/<level>_<random|half_shared>/<nnz>"
 // (dim = nnz; bench_sparse_merge.cpp's pairs). ratio_to_native_avx2 is this time over the native avx2 time of the
 // same kernel and dim. Native times are the minimum over Google Benchmark's repetitions (cpu_time).
@@ -55,6 +55,8 @@ for (const dim of DIMS) {
 	const data = new Float32Array(h.memory.buffer, h.rv_arena(), 2 * floatPairs * dim);
 	for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.37 + dim);
 	for (const [m, metric] of ['l2sq', 'dot', 'l1', 'cosine'].entries()) measure(h.rv_bench, metric, m, data.byteOffset, dim, dim, floatPairs);
+	// The same rows through the batch kernels (ns per row), one query against the pairs' vectors.
+	for (const [m, metric] of ['l2sq', 'dot', 'l1', 'cosine'].entries()) measure(h.rv_bench_batch, `${metric}_batch`, m, data.byteOffset, dim, dim, floatPairs);
 
 	const halfPairs = Math.max(1, Math.floor(BYTES_PER_BENCHMARK / (2 * 2 * dim)));
 	const halves = new Uint16Array(h.memory.buffer, h.rv_arena(), 2 * halfPairs * dim);
@@ -130,7 +132,9 @@ function nativeTimes(json) {
 	for (const b of json.benchmarks) {
 		if (b.run_type === 'aggregate' || b.error_occurred) continue;
 		const name = b.run_name ?? b.name;
-		const value = b.bytes_per_second !== undefined ? -b.bytes_per_second : b.cpu_time;
+		// Batch benchmarks time a whole batch per iteration and count rows as items: ns per row.
+		const perRow = /_(batch|gather)\//.test(name) && b.items_per_second !== undefined;
+		const value = b.bytes_per_second !== undefined ? -b.bytes_per_second : perRow ? 1e9 / b.items_per_second : b.cpu_time;
 		if (!best.has(name) || value < best.get(name)) best.set(name, value);
 	}
 	return best;
@@ -180,6 +184,15 @@ if (nativeAt !== -1) {
 				if (r?.ratio_to_native_avx2 === undefined) continue;
 				targets.push({ target: `WASM SIMD128 at most ${limit}x native AVX2: ${metric} ${dim}-d`, measured: `${fmt(r.ns_per_pair, 1)} / ${fmt(ns(`${metric}/avx2/${dim}`), 1)} ns = ${fmt(r.ratio_to_native_avx2)}x`, met: r.ratio_to_native_avx2 <= limit });
 			}
+		}
+	}
+	// Batched: WASM batch rows against native AVX2 batch rows, and against native AVX2 single pairs.
+	for (const metric of ['l2sq', 'dot', 'l1', 'cosine']) {
+		for (const dim of DIMS) {
+			const r = wasm(`${metric}_batch`, dim);
+			if (r?.ratio_to_native_avx2 === undefined) continue;
+			const pairNs = ns(`${metric}/avx2/${dim}`);
+			targets.push({ target: `WASM SIMD128 batch at most 2.5x native AVX2 batch: ${metric} ${dim}-d`, measured: `${fmt(r.ns_per_pair, 1)} / ${fmt(ns(`${metric}_batch/avx2/${dim}`), 1)} ns per row = ${fmt(r.ratio_to_native_avx2)}x (native AVX2 per pair ${fmt(pairNs, 1)} ns: ${fmt(r.ns_per_pair / pairNs)}x)`, met: r.ratio_to_native_avx2 <= 2.5 });
 		}
 	}
 	for (const dim of [384, 1536]) {

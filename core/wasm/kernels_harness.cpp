@@ -125,13 +125,6 @@ RV_EXPORT float rv_l2sq_scan(int level, const float* query, const float* base, s
 	return sum;
 }
 
-// The pair entry points at the active level: l2sq of (q, row0), (q, row1) into out[0..1], dot into out[2..3].
-RV_EXPORT void rv_pairs(const float* q, const float* row0, const float* row1, std::size_t n, float* out)
-{
-	ruvector::l2sq_f32_pair(q, row0, row1, n, out);
-	ruvector::dot_f32_pair(q, row0, row1, n, out + 2);
-}
-
 RV_EXPORT float rv_dot(int level, const float* a, const float* b, std::size_t n)
 {
 	return table_for(level)->dot_f32(a, b, n);
@@ -380,4 +373,63 @@ RV_EXPORT double rv_bench_bits(int level, int m, const std::uint8_t* data, std::
 		k = k + 1 == pairs ? 0 : k + 1;
 	}
 	return static_cast<double>(sink);
+}
+
+// The float32 batch (rows one after another from base) and gather (rows at the addresses in
+// `rows`) kernels of a level: m = 0..3 for l2sq, dot, l1, cosine; cosine writes its three sums
+// per row to out[3i..3i+2], the others one float per row.
+RV_EXPORT void rv_f32_batch(int level, int m, const float* q, const float* base, std::size_t count, std::size_t n,
+                            float* out)
+{
+	const ruvector::kernel_table& t = *table_for(level);
+	switch (m) {
+		case metric_l2sq:
+			t.l2sq_f32_batch(q, base, count, n, out);
+			break;
+		case metric_dot:
+			t.dot_f32_batch(q, base, count, n, out);
+			break;
+		case metric_l1:
+			t.l1_f32_batch(q, base, count, n, out);
+			break;
+		default:
+			static_assert(sizeof(ruvector::cosine_parts) == 3 * sizeof(float));
+			t.cosine_f32_batch(q, base, count, n, reinterpret_cast<ruvector::cosine_parts*>(out));
+	}
+}
+
+RV_EXPORT void rv_f32_gather(int level, int m, const float* q, const float* const* rows, std::size_t count,
+                             std::size_t n, float* out)
+{
+	const ruvector::kernel_table& t = *table_for(level);
+	switch (m) {
+		case metric_l2sq:
+			t.l2sq_f32_gather(q, rows, count, n, out);
+			break;
+		case metric_dot:
+			t.dot_f32_gather(q, rows, count, n, out);
+			break;
+		case metric_l1:
+			t.l1_f32_gather(q, rows, count, n, out);
+			break;
+		default:
+			t.cosine_f32_gather(q, rows, count, n, reinterpret_cast<ruvector::cosine_parts*>(out));
+	}
+}
+
+// The batch twin of rv_bench: `iterations` rows in all, as batches of `pairs` rows (the b halves
+// of rv_bench's pairs, so the same bytes) against the first a; ns per row compares with ns per pair.
+RV_EXPORT float rv_bench_batch(int level, int m, const float* data, std::size_t n, std::size_t pairs,
+                               std::size_t iterations)
+{
+	constexpr std::size_t max_rows = 512;
+	float out[3 * max_rows];
+	const std::size_t rows = 2 * pairs < max_rows ? 2 * pairs : max_rows;
+	float sink = 0.0F;
+	for (std::size_t done = 0; done < iterations; done += rows) {
+		const std::size_t count = iterations - done < rows ? iterations - done : rows;
+		rv_f32_batch(level, m, data, data, count, n, out);
+		sink += out[0];
+	}
+	return sink;
 }

@@ -148,30 +148,6 @@ for (const level of levels) {
 	});
 }
 
-// The pair entry points (a graph walk's two neighbours at once) give exactly the one-pair kernel's results, with
-// the second row ending at the last byte of linear memory.
-test('wasm_simd128 pairs equal the one-pair kernel', () => {
-	const next = rng(24680);
-	for (const n of dims) {
-		const end = h.memory.buffer.byteLength;
-		const base = h.rv_arena();
-		const [pq, p0, p1, out] = [base + 4, base + 4 + 4 * (MAX_DIM + 16), end - 4 * n, base + 8 * (MAX_DIM + 16) + 64];
-		for (const p of [pq, p0, p1]) {
-			const v = new Float32Array(h.memory.buffer, p, n);
-			for (let i = 0; i < n; i++) v[i] = 2 * next() - 1;
-		}
-		h.rv_pairs(pq, p0, p1, n, out);
-		const got = Array.from(new Float32Array(h.memory.buffer, out, 4));
-		const want = [
-			h.rv_l2sq(LEVEL.wasm_simd128, pq, p0, n),
-			h.rv_l2sq(LEVEL.wasm_simd128, pq, p1, n),
-			h.rv_dot(LEVEL.wasm_simd128, pq, p0, n),
-			h.rv_dot(LEVEL.wasm_simd128, pq, p1, n),
-		];
-		assert.deepEqual(got, want, `n=${n}`);
-	}
-});
-
 test('dispatch: starts at wasm_simd128, refuses levels not built', async () => {
 	const fresh = await loadHarness();
 	assert.equal(fresh.rv_active_level(), LEVEL.wasm_simd128);
@@ -252,3 +228,69 @@ for (const level of levels) {
 		h.rv_select(LEVEL.wasm_simd128);
 	});
 }
+
+// The float32 batch and gather kernels of each level against that level's one-pair kernels,
+// bit for bit (the same sums in the same order), and the SIMD128 ones against the serial
+// twins within twice the bound above. Rows at every float offset from a line, gathered in
+// scrambled order with a repeat, and the last row ending at the last byte of linear memory.
+test('batch and gather kernels equal the one-pair kernels and the serial twins', () => {
+	const next = rng(4242);
+	const batchDims = [];
+	for (let n = 0; n <= 70; n++) batchDims.push(n);
+	batchDims.push(96, 100, 384, 768, 1536);
+	const metrics = ['l2sq', 'dot', 'l1', 'cosine'];
+	const end = h.memory.buffer.byteLength;
+	const scratch = h.rv_arena() + 4 * (2 * MAX_DIM + 64);
+	const pair = (level, m, q, row, n) => {
+		const k = kernels(h, level, q, row, n);
+		return m === 'cosine' ? [k.cos.dot, k.cos.normA, k.cos.normB] : [k[m]];
+	};
+	for (const scale of [1, 1e-15, 1e17]) {
+		for (const n of batchDims) {
+			// At most 15,000 floats at the end of memory: below them lies the module's stack.
+			const rows = Math.min(1 + (n % 19), Math.floor((15000 - 16) / Math.max(n, 1)));
+			const shift = n % 16;
+			const block = end - 4 * (rows * n + shift); // rows * n floats after `shift` floats, ending at the end of memory
+			const base = block + 4 * shift;
+			const values = new Float32Array(h.memory.buffer, block, rows * n + shift);
+			for (let i = 0; i < values.length; i++) values[i] = (2 * next() - 1) * scale;
+			const q = h.rv_arena() + 4;
+			const qv = new Float32Array(h.memory.buffer, q, n);
+			for (let i = 0; i < n; i++) qv[i] = (2 * next() - 1) * scale;
+			const gathered = [];
+			for (let i = 0; i < rows; i++) gathered.push(block + 4 * Math.floor(next() * (rows * n + shift - n + 1)));
+			gathered[rows >> 1] = base + 4 * (rows - 1) * n;
+			gathered.push(gathered[0]);
+			const pointers = scratch + 4 * 3 * 600;
+			new Uint32Array(h.memory.buffer, pointers, gathered.length).set(gathered);
+			for (const [m, metric] of metrics.entries()) {
+				const width = metric === 'cosine' ? 3 : 1;
+				const out = {};
+				for (const level of levels) {
+					const got = new Float32Array(h.memory.buffer, scratch, width * (gathered.length + 1));
+					got.fill(-1);
+					h.rv_f32_batch(level, m, q, base, rows, n, scratch);
+					const batch = Array.from(got.subarray(0, width * (rows + 1)));
+					got.fill(-1);
+					h.rv_f32_gather(level, m, q, pointers, gathered.length, n, scratch);
+					const gather = Array.from(got.subarray(0, width * (gathered.length + 1)));
+					const where = `${metric} ${nameOf(level)} n=${n} scale=${scale}`;
+					assert.equal(batch[width * rows], -1, `batch wrote past its rows: ${where}`);
+					assert.equal(gather[width * gathered.length], -1, `gather wrote past its rows: ${where}`);
+					for (let i = 0; i < rows; i++) {
+						assert.deepEqual(batch.slice(width * i, width * (i + 1)), pair(level, metric, q, base + 4 * i * n, n), `batch row ${i}: ${where}`);
+					}
+					for (let i = 0; i < gathered.length; i++) {
+						assert.deepEqual(gather.slice(width * i, width * (i + 1)), pair(level, metric, q, gathered[i], n), `gather row ${i}: ${where}`);
+					}
+					out[level] = batch;
+				}
+				for (let i = 0; i < rows; i++) {
+					const r = reference(qv, new Float32Array(h.memory.buffer, base + 4 * i * n, n));
+					const scales = metric === 'cosine' ? [r.absDot, r.normA, r.normB] : [{ l2sq: r.l2sq, dot: r.absDot, l1: r.l1 }[metric]];
+					scales.forEach((s, k) => near(out[LEVEL.wasm_simd128][width * i + k], out[LEVEL.serial][width * i + k], 2 * bound(n, s), `${metric} simd128 vs serial row ${i} n=${n} scale=${scale}`));
+				}
+			}
+		}
+	}
+});

@@ -19,6 +19,7 @@ extern "C" {
 
 #include "halfvec.h"
 #include "hnsw.h"
+#include "index_am.h"
 #include "index_quantization.h"
 #include "ruvector/half.hpp"
 #include "ruvector/sparse.hpp"
@@ -349,38 +350,7 @@ Datum hnswhandler(PG_FUNCTION_ARGS)
 {
 	IndexAmRoutine* amroutine = makeNode(IndexAmRoutine);
 
-	amroutine->amstrategies = 0;
-	amroutine->amsupport = 2;
-	amroutine->amoptsprocnum = 0;
-	amroutine->amcanorder = false;
-	amroutine->amcanorderbyop = true;
-	amroutine->amcanbackward = false;
-	amroutine->amcanunique = false;
-	amroutine->amcanmulticol = false;
-	amroutine->amoptionalkey = true;
-	amroutine->amsearcharray = false;
-	amroutine->amsearchnulls = false;
-	amroutine->amstorage = false;
-	amroutine->amclusterable = false;
-	amroutine->ampredlocks = false;
-	amroutine->amcanparallel = false;
-	amroutine->amcaninclude = false;
-	amroutine->amusemaintenanceworkmem = false;
-	amroutine->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
-	amroutine->amkeytype = InvalidOid;
-#if PG_VERSION_NUM >= 160000
-	amroutine->amsummarizing = false;
-	amroutine->amcanbuildparallel = false;
-#endif
-#if PG_VERSION_NUM >= 180000
-	amroutine->amcanhash = false;
-	amroutine->amconsistentequality = false;
-	amroutine->amconsistentordering = false;
-	amroutine->aminsertcleanup = NULL;
-	amroutine->amgettreeheight = NULL;
-	amroutine->amtranslatestrategy = NULL;
-	amroutine->amtranslatecmptype = NULL;
-#endif
+	SetOrderByOperatorCapabilities(amroutine);
 
 	amroutine->ambuild = hnswbuild;
 	amroutine->ambuildempty = hnswbuildempty;

@@ -11,6 +11,10 @@
 //   template <class F> void for_each_neighbor(std::uint64_t id, int level, F&& f); // f(std::uint64_t)
 //   bool mark_visited(std::uint64_t id);              // true the first time a walk meets id
 //
+// and optionally, to measure a node's new neighbours in one call (a batch kernel) instead of
+// one distance_to_query each, with the same results:
+//   void distances_to_query(hnsw_candidate* items, std::size_t count); // items[i].distance for items[i].id
+//
 // Distances are "index distances": smaller is nearer (see space.hpp).
 #pragma once
 
@@ -115,7 +119,7 @@ void sort_candidates(hnsw_candidate* begin, std::size_t count);
 struct hnsw_search_scratch {
 	candidate_list frontier; // min-heap of nodes still to expand
 	candidate_list results;  // max-heap of the best ef found so far
-	candidate_list unseen;   // neighbours of the node being expanded met for the first time
+	candidate_list fresh;    // the expanded node's neighbours not visited before
 };
 
 // Beam search on one layer (the paper's SEARCH-LAYER). `entries` are nodes already
@@ -144,6 +148,27 @@ struct hnsw_repair_stats {
 	std::uint32_t relinked = 0; // nodes given a link because no walk from the entry point reached them
 	std::uint32_t evicted = 0;  // links removed to make room for one
 };
+
+// A Graph's distances_to_query over stored vectors of `space`: the vectors' addresses
+// (vector_of(id)) in chunks, each measured by one space.distances call.
+template <class VectorOf>
+void hnsw_distances_to_query(const vector_space& space, const void* query, hnsw_candidate* items, std::size_t count,
+                             VectorOf vector_of)
+{
+	constexpr std::size_t chunk = 64;
+	const void* rows[chunk];
+	float out[chunk];
+	for (std::size_t first = 0; first < count; first += chunk) {
+		const std::size_t n = count - first < chunk ? count - first : chunk;
+		for (std::size_t i = 0; i < n; i++) {
+			rows[i] = vector_of(items[first + i].id);
+		}
+		space.distances(query, rows, n, out);
+		for (std::size_t i = 0; i < n; i++) {
+			items[first + i].distance = out[i];
+		}
+	}
+}
 
 // The graph an index build grows in memory: nodes are numbered 0.. in insertion order.
 // Each node's vector and link lists sit in one block of an arena (host memory).
@@ -241,11 +266,18 @@ public:
 		}
 		return measured;
 	}
-	// distance_to_query of each candidate's id into its distance, two at a time where the space can.
-	void distances_to_query(candidate_list& candidates);
 	float distance(std::uint64_t a, std::uint64_t b)
 	{
 		return space_(data(static_cast<std::uint32_t>(a)), data(static_cast<std::uint32_t>(b)));
+	}
+	// Measured in one gather, and remembered (a node an upper level's walk measured is measured again, the same).
+	void distances_to_query(hnsw_candidate* items, std::size_t count)
+	{
+		hnsw_distances_to_query(space_, query_, items, count,
+		                        [this](std::uint64_t id) { return data(static_cast<std::uint32_t>(id)); });
+		for (std::size_t i = 0; i < count; i++) {
+			query_distances_.remember(static_cast<std::size_t>(items[i].id), items[i].distance);
+		}
 	}
 	template <class F>
 	void for_each_neighbor(std::uint64_t id, int level, F&& f);
@@ -401,22 +433,22 @@ void hnsw_search_layer(Graph& graph, const hnsw_candidate* entries, std::size_t 
 		if ((++expanded & 63) == 0) {
 			host.check_interrupts();
 		}
-		// The neighbours not seen before, then their distances in one tight loop (no graph access between them).
-		unseen.clear();
+		candidate_list& fresh = scratch.fresh;
+		fresh.clear();
 		graph.for_each_neighbor(nearest.id, level, [&](std::uint64_t id) {
 			if (graph.mark_visited(id)) {
-				unseen.push_back(hnsw_candidate{0.0F, id});
+				fresh.push_back(hnsw_candidate{0.0F, id});
 			}
 		});
-		if constexpr (requires { graph.distances_to_query(unseen); }) {
-			graph.distances_to_query(unseen);
+		if constexpr (requires { graph.distances_to_query(fresh.data(), fresh.size()); }) {
+			graph.distances_to_query(fresh.data(), fresh.size());
 		} else {
-			for (std::size_t i = 0; i < unseen.size(); i++) {
-				unseen[i].distance = graph.distance_to_query(unseen[i].id);
+			for (std::size_t i = 0; i < fresh.size(); i++) {
+				fresh[i].distance = graph.distance_to_query(fresh[i].id);
 			}
 		}
-		for (std::size_t i = 0; i < unseen.size(); i++) {
-			const hnsw_candidate candidate = unseen[i];
+		for (std::size_t i = 0; i < fresh.size(); i++) {
+			const hnsw_candidate candidate = fresh[i];
 			if (results.size() < ef) {
 				detail::heap_push(frontier, candidate, detail::farther_first{});
 				detail::heap_push(results, candidate, detail::nearer_first{});

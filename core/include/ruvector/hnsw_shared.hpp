@@ -96,6 +96,11 @@ public:
 	{
 		return space_(data(static_cast<std::uint32_t>(a)), data(static_cast<std::uint32_t>(b)));
 	}
+	void distances_to_query(hnsw_candidate* items, std::size_t count)
+	{
+		hnsw_distances_to_query(space_, query_, items, count,
+		                        [this](std::uint64_t id) { return data(static_cast<std::uint32_t>(id)); });
+	}
 	// Copies the list under the node's lock, then visits: `f` may take other locks.
 	template <class F>
 	void for_each_neighbor(std::uint64_t id, int level, F&& f);

@@ -40,6 +40,18 @@ struct cosine_parts {
 using f32_distance_fn = float (*)(const float* a, const float* b, std::size_t n);
 using f32_cosine_fn = cosine_parts (*)(const float* a, const float* b, std::size_t n);
 
+// One query against many rows of n floats: out[i] = the one-pair kernel of the same table on
+// (q, row i), bit for bit (the same sums in the same order). A batch reads rows stored one
+// after another from `base` (a flat scan); a gather reads them through `rows` (an HNSW
+// neighbour list). What they save is the call per pair: at 96 dims under V8 the indirect call,
+// its signature check and the function's entry cost about as much as the arithmetic.
+using f32_batch_fn = void (*)(const float* q, const float* base, std::size_t count, std::size_t n, float* out);
+using f32_gather_fn = void (*)(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out);
+using f32_cosine_batch_fn = void (*)(const float* q, const float* base, std::size_t count, std::size_t n,
+                                     cosine_parts* out);
+using f32_cosine_gather_fn = void (*)(const float* q, const float* const* rows, std::size_t count, std::size_t n,
+                                      cosine_parts* out);
+
 struct kernel_table {
 	simd_level level;
 	cpu_extra needs;
@@ -47,6 +59,14 @@ struct kernel_table {
 	f32_distance_fn dot_f32;  // sum a*b
 	f32_distance_fn l1_f32;   // sum |a-b|
 	f32_cosine_fn cosine_f32; // dot, |a|^2, |b|^2
+	f32_batch_fn l2sq_f32_batch;
+	f32_batch_fn dot_f32_batch;
+	f32_batch_fn l1_f32_batch;
+	f32_cosine_batch_fn cosine_f32_batch;
+	f32_gather_fn l2sq_f32_gather;
+	f32_gather_fn dot_f32_gather;
+	f32_gather_fn l1_f32_gather;
+	f32_cosine_gather_fn cosine_f32_gather;
 };
 
 // The table in use. Constant-initialised to the best compile-time level, so it is
@@ -71,6 +91,15 @@ float l2sq_f32_serial(const float* a, const float* b, std::size_t n);
 float dot_f32_serial(const float* a, const float* b, std::size_t n);
 float l1_f32_serial(const float* a, const float* b, std::size_t n);
 cosine_parts cosine_f32_serial(const float* a, const float* b, std::size_t n);
+void l2sq_f32_batch_serial(const float* q, const float* base, std::size_t count, std::size_t n, float* out);
+void dot_f32_batch_serial(const float* q, const float* base, std::size_t count, std::size_t n, float* out);
+void l1_f32_batch_serial(const float* q, const float* base, std::size_t count, std::size_t n, float* out);
+void cosine_f32_batch_serial(const float* q, const float* base, std::size_t count, std::size_t n, cosine_parts* out);
+void l2sq_f32_gather_serial(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out);
+void dot_f32_gather_serial(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out);
+void l1_f32_gather_serial(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out);
+void cosine_f32_gather_serial(const float* q, const float* const* rows, std::size_t count, std::size_t n,
+                              cosine_parts* out);
 
 #if defined(__x86_64__) || defined(_M_X64)
 #define RUVECTOR_HAVE_X86 1
@@ -78,10 +107,28 @@ float l2sq_f32_avx2(const float* a, const float* b, std::size_t n);
 float dot_f32_avx2(const float* a, const float* b, std::size_t n);
 float l1_f32_avx2(const float* a, const float* b, std::size_t n);
 cosine_parts cosine_f32_avx2(const float* a, const float* b, std::size_t n);
+void l2sq_f32_batch_avx2(const float* q, const float* base, std::size_t count, std::size_t n, float* out);
+void dot_f32_batch_avx2(const float* q, const float* base, std::size_t count, std::size_t n, float* out);
+void l1_f32_batch_avx2(const float* q, const float* base, std::size_t count, std::size_t n, float* out);
+void cosine_f32_batch_avx2(const float* q, const float* base, std::size_t count, std::size_t n, cosine_parts* out);
+void l2sq_f32_gather_avx2(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out);
+void dot_f32_gather_avx2(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out);
+void l1_f32_gather_avx2(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out);
+void cosine_f32_gather_avx2(const float* q, const float* const* rows, std::size_t count, std::size_t n,
+                            cosine_parts* out);
 float l2sq_f32_avx512(const float* a, const float* b, std::size_t n);
 float dot_f32_avx512(const float* a, const float* b, std::size_t n);
 float l1_f32_avx512(const float* a, const float* b, std::size_t n);
 cosine_parts cosine_f32_avx512(const float* a, const float* b, std::size_t n);
+void l2sq_f32_batch_avx512(const float* q, const float* base, std::size_t count, std::size_t n, float* out);
+void dot_f32_batch_avx512(const float* q, const float* base, std::size_t count, std::size_t n, float* out);
+void l1_f32_batch_avx512(const float* q, const float* base, std::size_t count, std::size_t n, float* out);
+void cosine_f32_batch_avx512(const float* q, const float* base, std::size_t count, std::size_t n, cosine_parts* out);
+void l2sq_f32_gather_avx512(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out);
+void dot_f32_gather_avx512(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out);
+void l1_f32_gather_avx512(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out);
+void cosine_f32_gather_avx512(const float* q, const float* const* rows, std::size_t count, std::size_t n,
+                              cosine_parts* out);
 #endif
 
 #if defined(__aarch64__)
@@ -90,17 +137,35 @@ float l2sq_f32_neon(const float* a, const float* b, std::size_t n);
 float dot_f32_neon(const float* a, const float* b, std::size_t n);
 float l1_f32_neon(const float* a, const float* b, std::size_t n);
 cosine_parts cosine_f32_neon(const float* a, const float* b, std::size_t n);
+void l2sq_f32_batch_neon(const float* q, const float* base, std::size_t count, std::size_t n, float* out);
+void dot_f32_batch_neon(const float* q, const float* base, std::size_t count, std::size_t n, float* out);
+void l1_f32_batch_neon(const float* q, const float* base, std::size_t count, std::size_t n, float* out);
+void cosine_f32_batch_neon(const float* q, const float* base, std::size_t count, std::size_t n, cosine_parts* out);
+void l2sq_f32_gather_neon(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out);
+void dot_f32_gather_neon(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out);
+void l1_f32_gather_neon(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out);
+void cosine_f32_gather_neon(const float* q, const float* const* rows, std::size_t count, std::size_t n,
+                            cosine_parts* out);
 #endif
 
 #if defined(__wasm_simd128__)
 #define RUVECTOR_HAVE_WASM_SIMD128 1
 float l2sq_f32_wasm_simd128(const float* a, const float* b, std::size_t n);
-// Two rows against one vector, each result exactly the one-pair kernel's (batch.hpp's pair entry points)
-void l2sq_f32_pair_wasm_simd128(const float* a, const float* b0, const float* b1, std::size_t n, float* out);
-void dot_f32_pair_wasm_simd128(const float* a, const float* b0, const float* b1, std::size_t n, float* out);
 float dot_f32_wasm_simd128(const float* a, const float* b, std::size_t n);
 float l1_f32_wasm_simd128(const float* a, const float* b, std::size_t n);
 cosine_parts cosine_f32_wasm_simd128(const float* a, const float* b, std::size_t n);
+void l2sq_f32_batch_wasm_simd128(const float* q, const float* base, std::size_t count, std::size_t n, float* out);
+void dot_f32_batch_wasm_simd128(const float* q, const float* base, std::size_t count, std::size_t n, float* out);
+void l1_f32_batch_wasm_simd128(const float* q, const float* base, std::size_t count, std::size_t n, float* out);
+void cosine_f32_batch_wasm_simd128(const float* q, const float* base, std::size_t count, std::size_t n,
+                                   cosine_parts* out);
+void l2sq_f32_gather_wasm_simd128(const float* q, const float* const* rows, std::size_t count, std::size_t n,
+                                  float* out);
+void dot_f32_gather_wasm_simd128(const float* q, const float* const* rows, std::size_t count, std::size_t n,
+                                 float* out);
+void l1_f32_gather_wasm_simd128(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out);
+void cosine_f32_gather_wasm_simd128(const float* q, const float* const* rows, std::size_t count, std::size_t n,
+                                    cosine_parts* out);
 #endif
 
 // ---- dispatched entry points ---------------------------------------------------

@@ -13,8 +13,6 @@ enum class element_kind : std::uint8_t { f32, f16, bit, sparse };
 enum class metric : std::uint8_t { l2, inner_product, cosine, l1, hamming, jaccard };
 
 using space_distance_fn = float (*)(const void* a, const void* b, std::size_t dim);
-// out[i] = distance(a, b_i) for two vectors b0, b1, exactly as the space's distance gives them.
-using space_pair_distance_fn = void (*)(const void* a, const void* b0, const void* b1, std::size_t dim, float* out);
 
 // A plain aggregate (trivially copyable, no initialisers) so PostgreSQL-side structs
 // holding one can still be zeroed with memset.
@@ -25,9 +23,6 @@ struct vector_space {
 	std::size_t bytes; // bytes of one stored vector (sparse: the largest); 0 for an unsupported pair
 	space_distance_fn distance;
 	bool by_reference; // stored vectors are pointers to the vectors (make_reference_space)
-	// Two distances from one vector in one pass, where that is faster than two calls (float32 l2, inner product
-	// and cosine; batch.hpp); nullptr elsewhere.
-	space_pair_distance_fn distance_pair;
 
 	float operator()(const void* a, const void* b) const
 	{
@@ -46,6 +41,9 @@ struct vector_space {
 	std::size_t stored_bytes(const void* vector) const;
 	// Whether two stored vectors are the same, bit for bit (through references too)
 	bool same_vector(const void* a, const void* b) const;
+	// out[i] = (*this)(query, rows[i]) for i < count, bit for bit: float32 spaces through one
+	// gather kernel (kernels.hpp), the others pair by pair.
+	void distances(const void* query, const void* const* rows, std::size_t count, float* out) const;
 };
 
 // The index distance of each pair: squared L2 for l2 (same order, no square root),

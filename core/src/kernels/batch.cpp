@@ -1,6 +1,7 @@
-// Batch entry points (batch.hpp): the dispatched one-pair kernel over consecutive vectors.
-// The family's table is resolved by one ordinary dispatched call first, so its first-call
-// resolver has run before the pointer is read.
+// Batch entry points (batch.hpp): float32 through the table's batch kernels; the other
+// families' dispatched one-pair kernel over consecutive vectors. Such a family's table is
+// resolved by one ordinary dispatched call first, so its first-call resolver has run before
+// the pointer is read.
 #include "ruvector/batch.hpp"
 
 #include "ruvector/bits.hpp"
@@ -24,46 +25,22 @@ void scan(Kernel kernel, const T* q, const T* base, std::size_t n_vectors, std::
 
 void l2sq_f32_batch(const float* q, const float* base, std::size_t n_vectors, std::size_t dim, float* out)
 {
-	scan(active_kernels.l2sq_f32, q, base, n_vectors, dim, out);
+	active_kernels.l2sq_f32_batch(q, base, n_vectors, dim, out);
 }
 
 void dot_f32_batch(const float* q, const float* base, std::size_t n_vectors, std::size_t dim, float* out)
 {
-	scan(active_kernels.dot_f32, q, base, n_vectors, dim, out);
+	active_kernels.dot_f32_batch(q, base, n_vectors, dim, out);
 }
 
 void l1_f32_batch(const float* q, const float* base, std::size_t n_vectors, std::size_t dim, float* out)
 {
-	scan(active_kernels.l1_f32, q, base, n_vectors, dim, out);
+	active_kernels.l1_f32_batch(q, base, n_vectors, dim, out);
 }
 
 void cosine_f32_batch(const float* q, const float* base, std::size_t n_vectors, std::size_t dim, cosine_parts* out)
 {
-	scan(active_kernels.cosine_f32, q, base, n_vectors, dim, out);
-}
-
-void l2sq_f32_pair(const float* q, const float* row0, const float* row1, std::size_t dim, float* out)
-{
-#if defined(RUVECTOR_HAVE_WASM_SIMD128)
-	if (active_kernels.l2sq_f32 == &l2sq_f32_wasm_simd128) {
-		l2sq_f32_pair_wasm_simd128(q, row0, row1, dim, out);
-		return;
-	}
-#endif
-	out[0] = l2sq_f32(q, row0, dim);
-	out[1] = l2sq_f32(q, row1, dim);
-}
-
-void dot_f32_pair(const float* q, const float* row0, const float* row1, std::size_t dim, float* out)
-{
-#if defined(RUVECTOR_HAVE_WASM_SIMD128)
-	if (active_kernels.dot_f32 == &dot_f32_wasm_simd128) {
-		dot_f32_pair_wasm_simd128(q, row0, row1, dim, out);
-		return;
-	}
-#endif
-	out[0] = dot_f32(q, row0, dim);
-	out[1] = dot_f32(q, row1, dim);
+	active_kernels.cosine_f32_batch(q, base, n_vectors, dim, out);
 }
 
 void l2sq_f16_batch(const std::uint16_t* q, const std::uint16_t* base, std::size_t n_vectors, std::size_t dim,

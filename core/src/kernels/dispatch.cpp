@@ -13,17 +13,27 @@ namespace {
 
 // One table per level built into this binary, serial first.
 constexpr kernel_table tables[] = {
-    {simd_level::serial, cpu_extra::none, &l2sq_f32_serial, &dot_f32_serial, &l1_f32_serial, &cosine_f32_serial},
+    {simd_level::serial, cpu_extra::none, &l2sq_f32_serial, &dot_f32_serial, &l1_f32_serial, &cosine_f32_serial,
+     &l2sq_f32_batch_serial, &dot_f32_batch_serial, &l1_f32_batch_serial, &cosine_f32_batch_serial,
+     &l2sq_f32_gather_serial, &dot_f32_gather_serial, &l1_f32_gather_serial, &cosine_f32_gather_serial},
 #if defined(RUVECTOR_HAVE_X86)
-    {simd_level::avx2, cpu_extra::none, &l2sq_f32_avx2, &dot_f32_avx2, &l1_f32_avx2, &cosine_f32_avx2},
-    {simd_level::avx512, cpu_extra::none, &l2sq_f32_avx512, &dot_f32_avx512, &l1_f32_avx512, &cosine_f32_avx512},
+    {simd_level::avx2, cpu_extra::none, &l2sq_f32_avx2, &dot_f32_avx2, &l1_f32_avx2, &cosine_f32_avx2,
+     &l2sq_f32_batch_avx2, &dot_f32_batch_avx2, &l1_f32_batch_avx2, &cosine_f32_batch_avx2, &l2sq_f32_gather_avx2,
+     &dot_f32_gather_avx2, &l1_f32_gather_avx2, &cosine_f32_gather_avx2},
+    {simd_level::avx512, cpu_extra::none, &l2sq_f32_avx512, &dot_f32_avx512, &l1_f32_avx512, &cosine_f32_avx512,
+     &l2sq_f32_batch_avx512, &dot_f32_batch_avx512, &l1_f32_batch_avx512, &cosine_f32_batch_avx512,
+     &l2sq_f32_gather_avx512, &dot_f32_gather_avx512, &l1_f32_gather_avx512, &cosine_f32_gather_avx512},
 #endif
 #if defined(RUVECTOR_HAVE_NEON)
-    {simd_level::neon, cpu_extra::none, &l2sq_f32_neon, &dot_f32_neon, &l1_f32_neon, &cosine_f32_neon},
+    {simd_level::neon, cpu_extra::none, &l2sq_f32_neon, &dot_f32_neon, &l1_f32_neon, &cosine_f32_neon,
+     &l2sq_f32_batch_neon, &dot_f32_batch_neon, &l1_f32_batch_neon, &cosine_f32_batch_neon, &l2sq_f32_gather_neon,
+     &dot_f32_gather_neon, &l1_f32_gather_neon, &cosine_f32_gather_neon},
 #endif
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)
     {simd_level::wasm_simd128, cpu_extra::none, &l2sq_f32_wasm_simd128, &dot_f32_wasm_simd128, &l1_f32_wasm_simd128,
-     &cosine_f32_wasm_simd128},
+     &cosine_f32_wasm_simd128, &l2sq_f32_batch_wasm_simd128, &dot_f32_batch_wasm_simd128, &l1_f32_batch_wasm_simd128,
+     &cosine_f32_batch_wasm_simd128, &l2sq_f32_gather_wasm_simd128, &dot_f32_gather_wasm_simd128,
+     &l1_f32_gather_wasm_simd128, &cosine_f32_gather_wasm_simd128},
 #endif
 };
 

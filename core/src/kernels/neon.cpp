@@ -4,6 +4,7 @@
 
 #if defined(RUVECTOR_HAVE_NEON)
 
+#include "batch_rows.hpp"
 #include "neon_common.hpp"
 
 #include <cstring>
@@ -26,6 +27,23 @@ struct f32_source {
 	}
 };
 
+// The one-pair sums row by row, inlined: no call per row.
+template <typename Term, typename Rows>
+inline void sum_rows(const float* q, Rows rows, std::size_t count, std::size_t n, float* out)
+{
+	for (std::size_t i = 0; i < count; i++) {
+		out[i] = sum_terms<f32_source, Term>(q, rows[i], n);
+	}
+}
+
+template <typename Rows>
+inline void cosine_rows(const float* q, Rows rows, std::size_t count, std::size_t n, cosine_parts* out)
+{
+	for (std::size_t i = 0; i < count; i++) {
+		out[i] = cosine_terms<f32_source>(q, rows[i], n);
+	}
+}
+
 } // namespace
 
 float l2sq_f32_neon(const float* a, const float* b, std::size_t n)
@@ -46,6 +64,47 @@ float l1_f32_neon(const float* a, const float* b, std::size_t n)
 cosine_parts cosine_f32_neon(const float* a, const float* b, std::size_t n)
 {
 	return cosine_terms<f32_source>(a, b, n);
+}
+
+void l2sq_f32_batch_neon(const float* q, const float* base, std::size_t count, std::size_t n, float* out)
+{
+	sum_rows<squared_difference>(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+void dot_f32_batch_neon(const float* q, const float* base, std::size_t count, std::size_t n, float* out)
+{
+	sum_rows<product>(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+void l1_f32_batch_neon(const float* q, const float* base, std::size_t count, std::size_t n, float* out)
+{
+	sum_rows<absolute_difference>(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+void cosine_f32_batch_neon(const float* q, const float* base, std::size_t count, std::size_t n, cosine_parts* out)
+{
+	cosine_rows(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+void l2sq_f32_gather_neon(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out)
+{
+	sum_rows<squared_difference>(q, gathered_rows<float>{rows}, count, n, out);
+}
+
+void dot_f32_gather_neon(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out)
+{
+	sum_rows<product>(q, gathered_rows<float>{rows}, count, n, out);
+}
+
+void l1_f32_gather_neon(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out)
+{
+	sum_rows<absolute_difference>(q, gathered_rows<float>{rows}, count, n, out);
+}
+
+void cosine_f32_gather_neon(const float* q, const float* const* rows, std::size_t count, std::size_t n,
+                            cosine_parts* out)
+{
+	cosine_rows(q, gathered_rows<float>{rows}, count, n, out);
 }
 
 } // namespace ruvector

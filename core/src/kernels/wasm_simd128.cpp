@@ -6,6 +6,7 @@
 
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)
 
+#include "batch_rows.hpp"
 #include "wasm_simd128_common.hpp"
 
 #include <cmath>
@@ -126,16 +127,6 @@ void sum_terms_pair(const float* a, const float* b0, const float* b1, std::size_
 
 } // namespace
 
-void l2sq_f32_pair_wasm_simd128(const float* a, const float* b0, const float* b1, std::size_t n, float* out)
-{
-	sum_terms_pair<l2sq_term>(a, b0, b1, n, out);
-}
-
-void dot_f32_pair_wasm_simd128(const float* a, const float* b0, const float* b1, std::size_t n, float* out)
-{
-	sum_terms_pair<dot_term>(a, b0, b1, n, out);
-}
-
 float l2sq_f32_wasm_simd128(const float* a, const float* b, std::size_t n)
 {
 	return sum_terms<l2sq_term>(a, b, n);
@@ -177,7 +168,9 @@ inline cosine_lanes add(const cosine_lanes& p, const cosine_lanes& q)
 // accumulators over 8 elements per step (51 against 64 ns/pair at 384 dims), which needs
 // one dependent add per block and more loop overhead per element; twelve accumulators
 // spill (docs/PERFORMANCE.md).
-cosine_parts cosine_f32_wasm_simd128(const float* a, const float* b, std::size_t n)
+namespace {
+
+inline cosine_parts cosine_sums(const float* a, const float* b, std::size_t n)
 {
 	const v128_t zero = wasm_f32x4_splat(0.0F);
 	cosine_lanes sum{zero, zero, zero};
@@ -197,6 +190,79 @@ cosine_parts cosine_f32_wasm_simd128(const float* a, const float* b, std::size_t
 		parts.norm_b += b[i] * b[i];
 	}
 	return parts;
+}
+
+// The one-pair sums, inlined, two rows per pass (sum_terms_pair): no call per row, q read once per two rows,
+// and two rows' loads in flight. A 20,000 x 384 HNSW build in PGlite, whose walks gather a node's new
+// neighbours, took about 20 % less CPU than with one row per pass.
+template <typename Term, typename Rows>
+inline void sum_rows(const float* q, Rows rows, std::size_t count, std::size_t n, float* out)
+{
+	std::size_t i = 0;
+	for (; i + 2 <= count; i += 2) {
+		sum_terms_pair<Term>(q, rows[i], rows[i + 1], n, out + i);
+	}
+	if (i < count) {
+		out[i] = sum_terms<Term>(q, rows[i], n);
+	}
+}
+
+template <typename Rows>
+inline void cosine_rows(const float* q, Rows rows, std::size_t count, std::size_t n, cosine_parts* out)
+{
+	for (std::size_t i = 0; i < count; i++) {
+		out[i] = cosine_sums(q, rows[i], n);
+	}
+}
+
+} // namespace
+
+cosine_parts cosine_f32_wasm_simd128(const float* a, const float* b, std::size_t n)
+{
+	return cosine_sums(a, b, n);
+}
+
+void l2sq_f32_batch_wasm_simd128(const float* q, const float* base, std::size_t count, std::size_t n, float* out)
+{
+	sum_rows<l2sq_term>(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+void dot_f32_batch_wasm_simd128(const float* q, const float* base, std::size_t count, std::size_t n, float* out)
+{
+	sum_rows<dot_term>(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+void l1_f32_batch_wasm_simd128(const float* q, const float* base, std::size_t count, std::size_t n, float* out)
+{
+	sum_rows<l1_term>(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+void cosine_f32_batch_wasm_simd128(const float* q, const float* base, std::size_t count, std::size_t n,
+                                   cosine_parts* out)
+{
+	cosine_rows(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+void l2sq_f32_gather_wasm_simd128(const float* q, const float* const* rows, std::size_t count, std::size_t n,
+                                  float* out)
+{
+	sum_rows<l2sq_term>(q, gathered_rows<float>{rows}, count, n, out);
+}
+
+void dot_f32_gather_wasm_simd128(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out)
+{
+	sum_rows<dot_term>(q, gathered_rows<float>{rows}, count, n, out);
+}
+
+void l1_f32_gather_wasm_simd128(const float* q, const float* const* rows, std::size_t count, std::size_t n, float* out)
+{
+	sum_rows<l1_term>(q, gathered_rows<float>{rows}, count, n, out);
+}
+
+void cosine_f32_gather_wasm_simd128(const float* q, const float* const* rows, std::size_t count, std::size_t n,
+                                    cosine_parts* out)
+{
+	cosine_rows(q, gathered_rows<float>{rows}, count, n, out);
 }
 
 } // namespace ruvector

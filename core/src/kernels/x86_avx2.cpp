@@ -13,6 +13,7 @@
 
 #define RUVECTOR_KERNEL_TARGET __attribute__((target("avx2,fma")))
 
+#include "batch_rows.hpp"
 #include "x86_avx2_common.hpp"
 
 namespace ruvector {
@@ -51,8 +52,10 @@ RUVECTOR_KERNEL_TARGET float l1_f32_avx2(const float* a, const float* b, std::si
 	return sum_terms<f32_source, absolute_difference>(a, b, n);
 }
 
+namespace {
+
 // Twelve accumulators (three sums x four chains) plus two loaded vectors fit the 16 YMM registers.
-RUVECTOR_KERNEL_TARGET cosine_parts cosine_f32_avx2(const float* a, const float* b, std::size_t n)
+RUVECTOR_KERNEL_TARGET inline cosine_parts cosine_sums(const float* a, const float* b, std::size_t n)
 {
 	__m256 dot0 = _mm256_setzero_ps();
 	__m256 dot1 = _mm256_setzero_ps();
@@ -106,6 +109,79 @@ RUVECTOR_KERNEL_TARGET cosine_parts cosine_f32_avx2(const float* a, const float*
 	}
 	return cosine_parts{horizontal_sum(dot0, dot1, dot2, dot3), horizontal_sum(na0, na1, na2, na3),
 	                    horizontal_sum(nb0, nb1, nb2, nb3)};
+}
+
+// The one-pair sums row by row, inlined: no call per row.
+template <typename Term, typename Rows>
+RUVECTOR_KERNEL_TARGET inline void sum_rows(const float* q, Rows rows, std::size_t count, std::size_t n, float* out)
+{
+	for (std::size_t i = 0; i < count; i++) {
+		out[i] = sum_terms<f32_source, Term>(q, rows[i], n);
+	}
+}
+
+template <typename Rows>
+RUVECTOR_KERNEL_TARGET inline void cosine_rows(const float* q, Rows rows, std::size_t count, std::size_t n,
+                                               cosine_parts* out)
+{
+	for (std::size_t i = 0; i < count; i++) {
+		out[i] = cosine_sums(q, rows[i], n);
+	}
+}
+
+} // namespace
+
+RUVECTOR_KERNEL_TARGET cosine_parts cosine_f32_avx2(const float* a, const float* b, std::size_t n)
+{
+	return cosine_sums(a, b, n);
+}
+
+RUVECTOR_KERNEL_TARGET void l2sq_f32_batch_avx2(const float* q, const float* base, std::size_t count, std::size_t n,
+                                                float* out)
+{
+	sum_rows<squared_difference>(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+RUVECTOR_KERNEL_TARGET void dot_f32_batch_avx2(const float* q, const float* base, std::size_t count, std::size_t n,
+                                               float* out)
+{
+	sum_rows<product>(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+RUVECTOR_KERNEL_TARGET void l1_f32_batch_avx2(const float* q, const float* base, std::size_t count, std::size_t n,
+                                              float* out)
+{
+	sum_rows<absolute_difference>(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+RUVECTOR_KERNEL_TARGET void cosine_f32_batch_avx2(const float* q, const float* base, std::size_t count, std::size_t n,
+                                                  cosine_parts* out)
+{
+	cosine_rows(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+RUVECTOR_KERNEL_TARGET void l2sq_f32_gather_avx2(const float* q, const float* const* rows, std::size_t count,
+                                                 std::size_t n, float* out)
+{
+	sum_rows<squared_difference>(q, gathered_rows<float>{rows}, count, n, out);
+}
+
+RUVECTOR_KERNEL_TARGET void dot_f32_gather_avx2(const float* q, const float* const* rows, std::size_t count,
+                                                std::size_t n, float* out)
+{
+	sum_rows<product>(q, gathered_rows<float>{rows}, count, n, out);
+}
+
+RUVECTOR_KERNEL_TARGET void l1_f32_gather_avx2(const float* q, const float* const* rows, std::size_t count,
+                                               std::size_t n, float* out)
+{
+	sum_rows<absolute_difference>(q, gathered_rows<float>{rows}, count, n, out);
+}
+
+RUVECTOR_KERNEL_TARGET void cosine_f32_gather_avx2(const float* q, const float* const* rows, std::size_t count,
+                                                   std::size_t n, cosine_parts* out)
+{
+	cosine_rows(q, gathered_rows<float>{rows}, count, n, out);
 }
 
 } // namespace ruvector

@@ -17,6 +17,7 @@
 
 #define RUVECTOR_KERNEL_TARGET __attribute__((target("avx2,fma,avx512f,avx512bw,avx512vl")))
 
+#include "batch_rows.hpp"
 #include "x86_avx512_common.hpp"
 
 namespace ruvector {
@@ -143,6 +144,32 @@ RUVECTOR_KERNEL_TARGET RUVECTOR_READS_WHOLE_LINES cosine_parts cosine_realigned(
 	return cosine_parts{sum_of(dot), sum_of(na), sum_of(nb)};
 }
 
+RUVECTOR_KERNEL_TARGET inline cosine_parts cosine_f32(const float* a, const float* b, std::size_t n)
+{
+	if (n >= 64 && misaligned(b)) {
+		return cosine_realigned(a, b, n);
+	}
+	return cosine_terms<f32_source>(a, b, n);
+}
+
+// The one-pair sums row by row, inlined: no call per row.
+template <typename Term, typename Rows>
+RUVECTOR_KERNEL_TARGET inline void sum_rows(const float* q, Rows rows, std::size_t count, std::size_t n, float* out)
+{
+	for (std::size_t i = 0; i < count; i++) {
+		out[i] = sum_f32<Term>(q, rows[i], n);
+	}
+}
+
+template <typename Rows>
+RUVECTOR_KERNEL_TARGET inline void cosine_rows(const float* q, Rows rows, std::size_t count, std::size_t n,
+                                               cosine_parts* out)
+{
+	for (std::size_t i = 0; i < count; i++) {
+		out[i] = cosine_f32(q, rows[i], n);
+	}
+}
+
 } // namespace
 
 RUVECTOR_KERNEL_TARGET float l2sq_f32_avx512(const float* a, const float* b, std::size_t n)
@@ -162,10 +189,55 @@ RUVECTOR_KERNEL_TARGET float l1_f32_avx512(const float* a, const float* b, std::
 
 RUVECTOR_KERNEL_TARGET cosine_parts cosine_f32_avx512(const float* a, const float* b, std::size_t n)
 {
-	if (n >= 64 && misaligned(b)) {
-		return cosine_realigned(a, b, n);
-	}
-	return cosine_terms<f32_source>(a, b, n);
+	return cosine_f32(a, b, n);
+}
+
+RUVECTOR_KERNEL_TARGET void l2sq_f32_batch_avx512(const float* q, const float* base, std::size_t count, std::size_t n,
+                                                  float* out)
+{
+	sum_rows<squared_difference>(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+RUVECTOR_KERNEL_TARGET void dot_f32_batch_avx512(const float* q, const float* base, std::size_t count, std::size_t n,
+                                                 float* out)
+{
+	sum_rows<product>(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+RUVECTOR_KERNEL_TARGET void l1_f32_batch_avx512(const float* q, const float* base, std::size_t count, std::size_t n,
+                                                float* out)
+{
+	sum_rows<absolute_difference>(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+RUVECTOR_KERNEL_TARGET void cosine_f32_batch_avx512(const float* q, const float* base, std::size_t count, std::size_t n,
+                                                    cosine_parts* out)
+{
+	cosine_rows(q, contiguous_rows<float>{base, n}, count, n, out);
+}
+
+RUVECTOR_KERNEL_TARGET void l2sq_f32_gather_avx512(const float* q, const float* const* rows, std::size_t count,
+                                                   std::size_t n, float* out)
+{
+	sum_rows<squared_difference>(q, gathered_rows<float>{rows}, count, n, out);
+}
+
+RUVECTOR_KERNEL_TARGET void dot_f32_gather_avx512(const float* q, const float* const* rows, std::size_t count,
+                                                  std::size_t n, float* out)
+{
+	sum_rows<product>(q, gathered_rows<float>{rows}, count, n, out);
+}
+
+RUVECTOR_KERNEL_TARGET void l1_f32_gather_avx512(const float* q, const float* const* rows, std::size_t count,
+                                                 std::size_t n, float* out)
+{
+	sum_rows<absolute_difference>(q, gathered_rows<float>{rows}, count, n, out);
+}
+
+RUVECTOR_KERNEL_TARGET void cosine_f32_gather_avx512(const float* q, const float* const* rows, std::size_t count,
+                                                     std::size_t n, cosine_parts* out)
+{
+	cosine_rows(q, gathered_rows<float>{rows}, count, n, out);
 }
 
 } // namespace ruvector
