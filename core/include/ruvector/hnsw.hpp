@@ -413,7 +413,6 @@ void hnsw_search_layer(Graph& graph, const hnsw_candidate* entries, std::size_t 
 	// frontier: min-heap (nearest on top); results: max-heap (farthest kept on top).
 	candidate_list& frontier = scratch.frontier;
 	candidate_list& results = scratch.results;
-	candidate_list& unseen = scratch.unseen;
 	frontier.clear();
 	results.clear();
 	for (std::size_t i = 0; i < entry_count; i++) {
