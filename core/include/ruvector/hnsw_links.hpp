@@ -81,8 +81,7 @@ bool links_consistent(link_list list, std::uint32_t capacity, std::uint64_t node
 // again costs up to capacity^2 / 2: a 10k x 128 build computes 26 % fewer distances in all. The list is
 // changed in place: the links after the new one's place move up by one, up to the one dropped.
 template <class Distance>
-void link_back(link_list list, std::uint32_t capacity, std::uint32_t new_node, float new_distance,
-               Distance&& distance)
+void link_back(link_list list, std::uint32_t capacity, std::uint32_t new_node, float new_distance, Distance&& distance)
 {
 	const std::uint32_t count = *list.count;
 	const hnsw_candidate added{new_distance, new_node};
