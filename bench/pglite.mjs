@@ -8,6 +8,7 @@
 //   BENCH_FASHION_TRAIN/TEST base and query images (default 20000 / 200)
 //   BENCH_CLUSTERED_COUNT/DIMS/QUERIES  (default 20000 / 384 / 200)
 //   BENCH_M, BENCH_EF_CONSTRUCTION      HNSW build options for both engines (default 16 / 64)
+//   BENCH_ENGINES=0          skip the ruvector/pgvector hnsw comparison (to measure only the parts below)
 //   BENCH_IVF=0              skip flat and ivfflat (bench/ivf.mjs: against pgvector's sequential scan and ivfflat)
 //   BENCH_HNSW_QUANTIZED=0   skip hnsw per quantization (bench/hnsw_quantized.mjs); BENCH_HNSW_QUANTIZATIONS picks some
 //   BENCH_OUT                output folder (default build/bench)
@@ -145,13 +146,15 @@ for (const name of names) {
 
 	globalThis.gc?.()
 	start = performance.now()
-	const [ours, pgvector] = await compareEngines(data, truth, settings, progressLine(name))
-	log(
-		`  build ruvector ${(ours.build.ms / 1000).toFixed(1)} s, ` +
-			`pgvector ${(pgvector.build.ms / 1000).toFixed(1)} s; ` +
-			`both engines measured in ${((performance.now() - start) / 1000).toFixed(1)} s`
-	)
-	const summary = summarize(ours, pgvector)
+	const engines =
+		process.env['BENCH_ENGINES'] === '0' ? null : await compareEngines(data, truth, settings, progressLine(name))
+	if (engines)
+		log(
+			`  build ruvector ${(engines[0].build.ms / 1000).toFixed(1)} s, ` +
+				`pgvector ${(engines[1].build.ms / 1000).toFixed(1)} s; ` +
+				`both engines measured in ${((performance.now() - start) / 1000).toFixed(1)} s`
+		)
+	const summary = engines && summarize(engines[0], engines[1])
 	const ivf = process.env['BENCH_IVF'] === '0' ? null : await compareIvf(data, truth, settings, progressLine(name))
 	const hnswQuantized = process.env['BENCH_HNSW_QUANTIZED'] === '0'
 		? null
@@ -169,12 +172,12 @@ for (const name of names) {
 		loadAverage: { before: loadBefore, after: os.loadavg() },
 		wallMs: performance.now() - started,
 		summary,
-		engines: { ruvector: ours, pgvector },
+		engines: engines && { ruvector: engines[0], pgvector: engines[1] },
 		ivf: ivf && { summary: summarizeIvf(ivf), ...ivf },
 		hnswQuantized,
 	}
 	await writeFile(file, `${JSON.stringify(report, null, '\t')}\n`)
-	process.stdout.write(`\n${table(data, settings, ours, pgvector, summary)}`)
+	if (engines && summary) process.stdout.write(`\n${table(data, settings, engines[0], engines[1], summary)}`)
 	if (ivf) process.stdout.write(`\n${ivfTable(ivf)}`)
 	if (hnswQuantized) process.stdout.write(`\n${quantizedHnswTable(hnswQuantized)}`)
 	log(`  wrote ${path.relative(process.cwd(), file)} (${(report.wallMs / 1000).toFixed(0)} s)`)

@@ -241,7 +241,12 @@ async function readJson(file) {
 async function pgliteFigures(files) {
 	/** @type {Array<{ dataset: { name: string, count: number, dims: number, metric: string }, date: string, machine: { cpu: string, cores: number, pglite: string }, loadAverage: { before: number[], after: number[] }, engines: { ruvector: EngineResult, pgvector: EngineResult } }>} */
 	const reports = []
-	for (const file of files) reports.push(await readJson(file))
+	// A run with BENCH_ENGINES=0 has no engine comparison to draw
+	for (const file of files) {
+		const report = await readJson(file)
+		if (report.engines) reports.push(report)
+	}
+	if (reports.length === 0) return {}
 	const order = ['fiori-docs', 'fashion-mnist', 'clustered']
 	reports.sort((a, b) => order.indexOf(a.dataset.name) - order.indexOf(b.dataset.name))
 	const first = /** @type {(typeof reports)[number]} */ (reports[0])

@@ -71,8 +71,9 @@ extern double hnsw_scan_mem_multiplier;
 /*
  * 3: the meta page holds the quantization and its codebook.
  * 4: element tuples have room for as many heap TIDs as their node needs (heaptidSlots), not always ten.
+ * 5: links are 4 bytes (HnswLink), not 6-byte TIDs; a tuple takes at least HNSW_MIN_TUPLE_SIZE bytes.
  */
-#define HNSW_VERSION 4
+#define HNSW_VERSION 5
 #define HNSW_PAGE_ID 0xFF91
 
 /* Heavyweight lock on this pseudo page number serialises inserts and vacuum */
@@ -162,9 +163,34 @@ typedef struct HnswElementTupleData {
 } HnswElementTupleData;
 typedef HnswElementTupleData* HnswElementTuple;
 
+/* Usable bytes of an empty data page */
+#define HNSW_PAGE_CAPACITY (BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HnswPageOpaqueData)))
+
+/*
+ * A link to an element: 4 bytes, its block number above HNSW_LINK_OFFSET_BITS bits
+ * of offset number; 0 (offset 0, no tuple) is no link. A 6-byte TID would cost 2
+ * bytes more per slot: 24 per element at m = 6, 64 at m = 16. Every tuple takes at
+ * least HNSW_MIN_TUPLE_SIZE bytes, so a page holds fewer tuples than the offset
+ * bits count, and the block number has the remaining bits: an index can grow to
+ * HNSW_MAX_BLOCKS pages (2^25 pages of 8 kB, 256 GiB), then inserts fail with an
+ * error (HnswCheckGrowth).
+ */
+typedef uint32 HnswLink;
+#define HNSW_NO_LINK ((HnswLink) 0)
+#define HNSW_MIN_TUPLE_SIZE 64
+
+constexpr int HnswBitsFor(uint32 n)
+{
+	return n == 0 ? 0 : 1 + HnswBitsFor(n >> 1);
+}
+
+#define HNSW_LINK_OFFSET_BITS HnswBitsFor(HNSW_PAGE_CAPACITY / (HNSW_MIN_TUPLE_SIZE + sizeof(ItemIdData)))
+#define HNSW_LINK_OFFSET_MASK ((((HnswLink) 1) << HNSW_LINK_OFFSET_BITS) - 1)
+#define HNSW_MAX_BLOCKS (((BlockNumber) 1) << (32 - HNSW_LINK_OFFSET_BITS))
+
 /*
  * A node's links, level 0 first: 2*m slots on level 0, then m per level up to
- * the node's level. Unused slots hold an invalid TID. The list lies inside its
+ * the node's level. Unused slots hold HNSW_NO_LINK. The list lies inside its
  * element tuple, after the vector, and the element's neighbortid is the
  * element's own TID (one tuple, one line pointer and one header less per
  * node); only where the two do not fit on one page (the largest vectors) is
@@ -174,23 +200,45 @@ typedef struct HnswNeighborTupleData {
 	uint8 type;
 	uint8 unused;
 	uint16 count; /* number of slots */
-	ItemPointerData indextids[FLEXIBLE_ARRAY_MEMBER];
+	HnswLink links[FLEXIBLE_ARRAY_MEMBER];
 } HnswNeighborTupleData;
 typedef HnswNeighborTupleData* HnswNeighborTuple;
 
-/* Usable bytes of an empty data page */
-#define HNSW_PAGE_CAPACITY (BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HnswPageOpaqueData)))
+#define HNSW_TUPLE_SIZE(bytes) MAXALIGN(Max((Size) HNSW_MIN_TUPLE_SIZE, (Size) (bytes)))
 #define HNSW_ELEMENT_DATA_OFFSET(slots)                                                                                \
 	MAXALIGN(offsetof(HnswElementTupleData, heaptids) + sizeof(ItemPointerData) * (slots))
-#define HNSW_ELEMENT_TUPLE_SIZE(slots, bytes) MAXALIGN(HNSW_ELEMENT_DATA_OFFSET(slots) + (bytes))
+#define HNSW_ELEMENT_TUPLE_SIZE(slots, bytes) HNSW_TUPLE_SIZE(HNSW_ELEMENT_DATA_OFFSET(slots) + (bytes))
 #define HNSW_NEIGHBOR_SLOTS(level, m) (((level) + 2) * (m))
 #define HNSW_NEIGHBOR_LIST_SIZE(level, m)                                                                              \
-	(offsetof(HnswNeighborTupleData, indextids) + sizeof(ItemPointerData) * HNSW_NEIGHBOR_SLOTS(level, m))
-#define HNSW_NEIGHBOR_TUPLE_SIZE(level, m) MAXALIGN(HNSW_NEIGHBOR_LIST_SIZE(level, m))
-/* An element tuple holding its neighbour list: the list follows the vector, 2-byte aligned as TIDs are */
-#define HNSW_ELEMENT_NEIGHBORS_OFFSET(slots, bytes) SHORTALIGN(HNSW_ELEMENT_DATA_OFFSET(slots) + (bytes))
+	(offsetof(HnswNeighborTupleData, links) + sizeof(HnswLink) * HNSW_NEIGHBOR_SLOTS(level, m))
+#define HNSW_NEIGHBOR_TUPLE_SIZE(level, m) HNSW_TUPLE_SIZE(HNSW_NEIGHBOR_LIST_SIZE(level, m))
+/* An element tuple holding its neighbour list: the list follows the vector, 4-byte aligned as links are */
+#define HNSW_ELEMENT_NEIGHBORS_OFFSET(slots, bytes) INTALIGN(HNSW_ELEMENT_DATA_OFFSET(slots) + (bytes))
 #define HNSW_ELEMENT_WITH_NEIGHBORS_SIZE(slots, bytes, level, m)                                                       \
-	MAXALIGN(HNSW_ELEMENT_NEIGHBORS_OFFSET(slots, bytes) + HNSW_NEIGHBOR_LIST_SIZE(level, m))
+	HNSW_TUPLE_SIZE(HNSW_ELEMENT_NEIGHBORS_OFFSET(slots, bytes) + HNSW_NEIGHBOR_LIST_SIZE(level, m))
+
+/* A TID as a link; the caller keeps the index within HNSW_MAX_BLOCKS (HnswCheckGrowth) */
+static inline HnswLink HnswTidToLink(const ItemPointerData* tid)
+{
+	if (!ItemPointerIsValid(tid))
+		return HNSW_NO_LINK;
+	Assert(ItemPointerGetBlockNumber(tid) < HNSW_MAX_BLOCKS &&
+	       ItemPointerGetOffsetNumber(tid) <= HNSW_LINK_OFFSET_MASK);
+	return ((HnswLink) ItemPointerGetBlockNumber(tid) << HNSW_LINK_OFFSET_BITS) | ItemPointerGetOffsetNumber(tid);
+}
+
+/* A link as a TID (invalid for HNSW_NO_LINK); false for no link */
+static inline bool HnswLinkToTid(HnswLink link, ItemPointerData* tid)
+{
+	OffsetNumber offno = (OffsetNumber) (link & HNSW_LINK_OFFSET_MASK);
+
+	if (offno == InvalidOffsetNumber) {
+		ItemPointerSetInvalid(tid);
+		return false;
+	}
+	ItemPointerSet(tid, link >> HNSW_LINK_OFFSET_BITS, offno);
+	return true;
+}
 
 /* Heap TID slots for `count` TIDs: as many as fit before the aligned vector, at most hnsw_max_payloads */
 static inline int HnswHeapTidSlots(int count)
@@ -227,6 +275,14 @@ static inline uint64 HnswTidToId(const ItemPointerData* tid)
 static inline void HnswIdToTid(uint64 id, ItemPointerData* tid)
 {
 	ItemPointerSet(tid, (BlockNumber) (id >> 16), (OffsetNumber) (id & 0xFFFF));
+}
+
+static inline HnswLink HnswIdToLink(uint64 id)
+{
+	ItemPointerData tid;
+
+	HnswIdToTid(id, &tid);
+	return HnswTidToLink(&tid);
 }
 
 /*
@@ -339,6 +395,8 @@ bool HnswIdSetContains(const HnswIdSet* set, uint64 id);
 /* Add an id; false when it was there already */
 bool HnswIdSetAdd(HnswIdSet* set, uint64 id);
 Buffer HnswNewBuffer(Relation index, ForkNumber forkNum);
+/* Error out when the index would grow to more than `blocks` pages, more than links address */
+void HnswCheckGrowth(Relation index, BlockNumber blocks);
 void HnswInitPage(Buffer buf, Page page);
 void HnswInitMeta(HnswMetaPageData* meta, int dimensions, int m, int efConstruction);
 void HnswReadMeta(Relation index, HnswMetaPageData* meta);

@@ -153,7 +153,13 @@ static Size NodeElementSize(const HnswBuildState* state, const Graph* graph, uin
  * Write the in-memory graph to pages after the meta page. Each node's element
  * holds its neighbour list, or, when the two cannot share a page (the largest
  * vectors), the list is a tuple of its own starting the next page; positions are
- * planned first so that links can be written as TIDs in one pass.
+ * planned first so that links can be written in one pass.
+ *
+ * Nodes go out by level, highest first: elements of one level have one size, so
+ * pages fill evenly (in node order a page of 16 level-0 elements that had room
+ * for a 17th would often get three larger ones instead, and hold 16; 4% more
+ * pages at m = 6), and the upper levels every search starts with share a few
+ * pages.
  *
  * First every node no search from the entry point would reach gets a link (a
  * full neighbour list can drop a node's only incoming link, above all when
@@ -182,8 +188,19 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 		                        repaired.relinked, repaired.evicted)));
 	TrainCodec(state, graph);
 
+	/* The write order: nodes by level, highest first (a counting sort) */
+	uint32* order = (uint32*) palloc(sizeof(uint32) * Max(count, 1));
+	uint32 levelStart[ruvector::hnsw_max_level + 2] = {};
+	for (uint32 i = 0; i < count; i++)
+		levelStart[ruvector::hnsw_max_level - graph->level(i) + 1]++;
+	for (int l = 1; l <= ruvector::hnsw_max_level + 1; l++)
+		levelStart[l] += levelStart[l - 1];
+	for (uint32 i = 0; i < count; i++)
+		order[levelStart[ruvector::hnsw_max_level - graph->level(i)]++] = i;
+
 	/* Plan: where each element and its neighbour tuple go */
-	for (uint32 i = 0; i < count; i++) {
+	for (uint32 n = 0; n < count; n++) {
+		uint32 i = order[n];
 		bool holdsList;
 		Size elementNeeds = TupleFootprint(NodeElementSize(state, graph, i, &holdsList));
 
@@ -204,12 +221,14 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 		}
 	}
 
+	HnswCheckGrowth(state->index, block + 1);
 	/* Grow the file once for every planned page where that is cheaper (PGlite) */
 	bool extended = count > 0 && RelationGrowBy(state->index, firstBlock, block + 1 - firstBlock);
 
 	/* Write: pages fill in the same order as planned */
 	Buffer buf = InvalidBuffer;
-	for (uint32 i = 0; i < count; i++) {
+	for (uint32 n = 0; n < count; n++) {
+		uint32 i = order[n];
 		int level = graph->level(i);
 		const void* vector = NodeVector(state, graph, i);
 		bool holdsList;
@@ -234,13 +253,13 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 		list->type = HNSW_NEIGHBOR_TUPLE_TYPE;
 		list->count = HNSW_NEIGHBOR_SLOTS(level, m);
 		for (int slot = 0; slot < list->count; slot++)
-			ItemPointerSetInvalid(&list->indextids[slot]);
+			list->links[slot] = HNSW_NO_LINK;
 		for (int l = 0; l <= level; l++) {
 			const uint32* links = graph->neighbors(i, l);
 			int first = HnswLevelFirstSlot(l, m);
 
 			for (uint32 j = 0; j < graph->neighbor_count(i, l); j++)
-				list->indextids[first + j] = tids[links[j]];
+				list->links[first + j] = HnswTidToLink(&tids[links[j]]);
 		}
 
 		Page page = PlannedPage(state, &buf, &tids[i], extended);
@@ -271,6 +290,7 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 	}
 	HnswUpdateMeta(state->index, &meta, true);
 
+	pfree(order);
 	pfree(tids);
 	pfree(neighborTids);
 	pfree(element);

@@ -262,7 +262,7 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 	uint32* itemMap = (uint32*) palloc(sizeof(uint32) * Max(items, 1));
 	uint32* rawStart = (uint32*) palloc(sizeof(uint32) * Max(items, 1));
 	bool* itemIsElement = (bool*) palloc0(Max(items, 1));
-	ItemPointerData* rawLinks = (ItemPointerData*) palloc(sizeof(ItemPointerData) * Max(rawLinkTotal, 1));
+	HnswLink* rawLinks = (HnswLink*) palloc(sizeof(HnswLink) * Max(rawLinkTotal, 1));
 	uint16* rawCounts = (uint16*) palloc0(sizeof(uint16) * Max(items, 1));
 	ItemPointerData* neighborTids = (ItemPointerData*) palloc(sizeof(ItemPointerData) * Max(elements, 1));
 	uint32 e = 0, rawUsed = 0, linkUsed = 0;
@@ -311,7 +311,7 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 					changed = true;
 					break;
 				}
-				memcpy(&rawLinks[rawUsed], neighbors->indextids, sizeof(ItemPointerData) * neighbors->count);
+				memcpy(&rawLinks[rawUsed], neighbors->links, sizeof(HnswLink) * neighbors->count);
 				rawStart[itemNo] = rawUsed;
 				rawCounts[itemNo] = neighbors->count;
 				rawUsed += neighbors->count;
@@ -348,7 +348,9 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 		if (listItem < 0 || rawCounts[listItem] < slotCount)
 			continue;
 		for (uint32 s = 0; s < slotCount; s++) {
-			int64 target = itemOf(&rawLinks[rawStart[listItem] + s]);
+			ItemPointerData link;
+			HnswLinkToTid(rawLinks[rawStart[listItem] + s], &link);
+			int64 target = itemOf(&link);
 
 			if (target >= 0 && itemIsElement[target])
 				slots[s] = itemMap[target];

@@ -96,10 +96,10 @@ void HnswCheckElement(Relation index, const ItemPointerData* tid, HnswElementTup
 void HnswCheckNeighbors(Relation index, const ItemPointerData* tid, HnswNeighborTuple neighbors, Size length, int level,
                         int m)
 {
-	if (length < offsetof(HnswNeighborTupleData, indextids) || neighbors->type != HNSW_NEIGHBOR_TUPLE_TYPE)
+	if (length < offsetof(HnswNeighborTupleData, links) || neighbors->type != HNSW_NEIGHBOR_TUPLE_TYPE)
 		Corrupted(index, tid, "an element whose neighbour list is not a neighbour tuple");
 	if (neighbors->count < HNSW_NEIGHBOR_SLOTS(level, m) ||
-	    length < offsetof(HnswNeighborTupleData, indextids) + sizeof(ItemPointerData) * neighbors->count)
+	    length < offsetof(HnswNeighborTupleData, links) + sizeof(HnswLink) * neighbors->count)
 		Corrupted(index, tid, "a neighbour list too short for its element's level");
 }
 
@@ -168,25 +168,25 @@ static void CheckElementLinks(Relation index, const HnswTypeInfo* info, int m, B
 	    HnswCheckedNeighbors(index, &element->neighbortid, listTuple, length, element->level, m, info);
 	/* A reused neighbour tuple may have more slots than its element's level needs: they stay empty */
 	for (int slot = HNSW_NEIGHBOR_SLOTS(element->level, m); slot < neighbors->count; slot++) {
-		if (ItemPointerIsValid(&neighbors->indextids[slot]))
+		if (neighbors->links[slot] != HNSW_NO_LINK)
 			Corrupted(index, &element->neighbortid, "a link in a slot above its element's level");
 	}
 
 	for (int level = 0; level <= element->level; level++) {
 		int first = HnswLevelFirstSlot(level, m);
 		for (int i = 0; i < (int) ruvector::hnsw_level_capacity(m, level); i++) {
-			const ItemPointerData* link = &neighbors->indextids[first + i];
-			if (!ItemPointerIsValid(link))
+			ItemPointerData link;
+			if (!HnswLinkToTid(neighbors->links[first + i], &link))
 				continue;
 
 			/* A link on level L must reach an element that lives on level L */
 			Size linkLength;
 			Buffer linkBuf;
 			HnswElementTuple target = (HnswElementTuple) ReadCheckedTuple(
-			    index, knownBlocks, link, held, BufferIsValid(held[1]) ? 2 : 1, &linkLength, &linkBuf);
-			HnswCheckElement(index, link, target, linkLength, info);
+			    index, knownBlocks, &link, held, BufferIsValid(held[1]) ? 2 : 1, &linkLength, &linkBuf);
+			HnswCheckElement(index, &link, target, linkLength, info);
 			if (target->level < level)
-				Corrupted(index, link, "a link on a level above its target's");
+				Corrupted(index, &link, "a link on a level above its target's");
 			ReleaseIfValid(linkBuf);
 			report->links++;
 		}

@@ -118,7 +118,7 @@ static bool ReuseFreeElement(Relation index, HnswMetaPageData* meta, HnswElement
 			memcpy(resized, neighbors, neighborSize);
 			resized->count = slots;
 			for (int slot = neighbors->count; slot < slots; slot++)
-				ItemPointerSetInvalid(&resized->indextids[slot]);
+				resized->links[slot] = HNSW_NO_LINK;
 			if (!PageIndexTupleOverwrite(page, offno, (Item) element, elementSize) ||
 			    !PageIndexTupleOverwrite(neighborPage, neighborOffno, (Item) resized, oldNeighborSize))
 				elog(ERROR, "failed to reuse hnsw tuples in index \"%s\"", RelationGetRelationName(index));
@@ -178,12 +178,12 @@ static void AddElement(Relation index, HnswMetaPageData* meta, const HnswTypeInf
 	neighbors->type = HNSW_NEIGHBOR_TUPLE_TYPE;
 	neighbors->count = HNSW_NEIGHBOR_SLOTS(level, m);
 	for (int slot = 0; slot < neighbors->count; slot++)
-		ItemPointerSetInvalid(&neighbors->indextids[slot]);
+		neighbors->links[slot] = HNSW_NO_LINK;
 	for (int l = 0; l <= level; l++) {
 		int first = HnswLevelFirstSlot(l, m);
 
 		for (size_t j = 0; j < selected[l].size(); j++)
-			HnswIdToTid(selected[l][j].id, &neighbors->indextids[first + j]);
+			neighbors->links[first + j] = HnswIdToLink(selected[l][j].id);
 	}
 
 	if (ReuseFreeElement(index, meta, element, elementSize, together ? NULL : neighbors, neighborSize, building,
@@ -270,12 +270,8 @@ static void WriteNeighborLinks(Relation index, const HnswTypeInfo* info, int m, 
 	HnswNeighborTuple neighbors = HnswTupleNeighbors(
 	    info, (char*) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&neighbortid))));
 	int first = HnswLevelFirstSlot(level, m);
-	for (int i = 0; i < capacity; i++) {
-		if (i < keptCount)
-			HnswIdToTid(kept[i].id, &neighbors->indextids[first + i]);
-		else
-			ItemPointerSetInvalid(&neighbors->indextids[first + i]);
-	}
+	for (int i = 0; i < capacity; i++)
+		neighbors->links[first + i] = i < keptCount ? HnswIdToLink(kept[i].id) : HNSW_NO_LINK;
 	HnswFinishPageChange(buf, xlog);
 }
 

@@ -13,9 +13,21 @@ extern "C" {
 #include "hnsw_check.h"
 #include "vector.h"
 
+void HnswCheckGrowth(Relation index, BlockNumber blocks)
+{
+	if (blocks > HNSW_MAX_BLOCKS)
+		ereport(ERROR,
+		        (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		         errmsg("hnsw index \"%s\" cannot grow past %u pages", RelationGetRelationName(index), HNSW_MAX_BLOCKS),
+		         errdetail("Links between hnsw elements are 4 bytes and address at most " UINT64_FORMAT " GB of index.",
+		                   ((uint64) HNSW_MAX_BLOCKS * BLCKSZ) >> 30)));
+}
+
 /* Append a new page to the relation, locked exclusively */
 Buffer HnswNewBuffer(Relation index, ForkNumber forkNum)
 {
+	HnswCheckGrowth(index, RelationGetNumberOfBlocksInFork(index, forkNum) + 1);
+
 	Buffer buf = ReadBufferExtended(index, forkNum, P_NEW, RBM_NORMAL, NULL);
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
@@ -341,10 +353,8 @@ int HnswPageGraph::ReadNeighbors(uint64 id, int level, ItemPointerData* tids)
 	int count = 0;
 
 	for (int i = 0; i < capacity; i++) {
-		const ItemPointerData* tid = &neighbors->indextids[first + i];
-
-		if (ItemPointerIsValid(tid))
-			tids[count++] = *tid;
+		if (HnswLinkToTid(neighbors->links[first + i], &tids[count]))
+			count++;
 	}
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 	return count;

@@ -179,12 +179,8 @@ static void WriteRelink(Page page, const HnswRelink* relink, int m, const HnswTy
 	int first = HnswLevelFirstSlot(relink->level, m);
 	int capacity = (int) ruvector::hnsw_level_capacity(m, relink->level);
 
-	for (int i = 0; i < capacity; i++) {
-		if (i < relink->count)
-			neighbors->indextids[first + i] = relink->links[i];
-		else
-			ItemPointerSetInvalid(&neighbors->indextids[first + i]);
-	}
+	for (int i = 0; i < capacity; i++)
+		neighbors->links[first + i] = i < relink->count ? HnswTidToLink(&relink->links[i]) : HNSW_NO_LINK;
 }
 
 /*
@@ -241,10 +237,10 @@ static void RelinkPage(HnswVacuumState* state, HnswPageGraph* graph, BlockNumber
 
 			levelsToRelink[level] = false;
 			for (int i = 0; i < capacity && !levelsToRelink[level]; i++) {
-				const ItemPointerData* link = &neighbors->indextids[first + i];
+				ItemPointerData link;
 
-				levelsToRelink[level] =
-				    ItemPointerIsValid(link) && HnswIdSetContains(&state->deleted, HnswTidToId(link));
+				levelsToRelink[level] = HnswLinkToTid(neighbors->links[first + i], &link) &&
+				                        HnswIdSetContains(&state->deleted, HnswTidToId(&link));
 			}
 			any |= levelsToRelink[level];
 		}

@@ -168,6 +168,17 @@ SELECT (SELECT bytes FROM hq_sizes WHERE quantization = 'sq8') < (SELECT bytes F
 	AS sq8_smaller, (SELECT bytes FROM hq_sizes WHERE quantization = 'binary') <
 	(SELECT bytes FROM hq_sizes WHERE quantization = 'sq8') AS binary_smaller;
 
+-- Page layout (on-disk version 5): a 384-d sq8 element at m = 6 with its 4-byte
+-- links is 472 bytes, so a page holds 17 (with 6-byte links 496 bytes: 16), and
+-- the build writes upper-level elements (larger) on pages of their own, so
+-- pages average over 16.5 elements (the meta page aside)
+CREATE TABLE hq_wide (id int, v vector(384));
+INSERT INTO hq_wide SELECT i, ARRAY(SELECT random() FROM generate_series(1, 384 + 0 * i))::real[]::vector
+FROM generate_series(1, 1700) i;
+CREATE INDEX hq_wide_idx ON hq_wide USING hnsw (v vector_l2_ops) WITH (m = 6, ef_construction = 16, quantization = 'sq8');
+SELECT elements, elements::float8 / (pages - 1) > 16.5 AS over_16_5_a_page FROM ruvector_index_check('hq_wide_idx');
+DROP TABLE hq_wide;
+
 -- Iterative scans: a filter that the first ef_search rows mostly fail. strict_order
 -- keeps the bounds the executor sees ascending, so the rows come in exact order.
 CREATE INDEX hq_idx ON hq_items USING hnsw (v vector_l2_ops) WITH (m = 8, ef_construction = 32, quantization = 'sq8');

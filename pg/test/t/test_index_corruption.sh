@@ -6,8 +6,8 @@
 #   tidcount  an element claiming 200 heap TIDs (core holds at most 10)
 #   level     an element on level 250 (above any level the graph has)
 #   link      a neighbour link to block 100000, past the end of the index
-#   offset    a neighbour link to offset 999 (no such tuple on the page)
-#   version   a meta page of on-disk version 3 (an index built before the compact element layout: REINDEX)
+#   offset    a neighbour link to offset 127 (no such tuple on the page)
+#   version   a meta page of on-disk version 4 (an index built before 4-byte links: REINDEX)
 #   loop      (a flat index) a list page linking to itself
 # PostgreSQL 18 initialises with data checksums, which would refuse every edited page first: the damaged cases run
 # with ignore_checksum_failure, so the pages reach ruvector's own checks.
@@ -80,7 +80,8 @@ item_offset()
 }
 
 # list_offset BLOCK: file offset of the neighbour list inside the first element on BLOCK: after the element's header
-# (12 bytes), its heap TID slots (6 bytes each, count at byte 4), aligned to 8, and the 16 floats of its vector
+# (12 bytes), its heap TID slots (6 bytes each, count at byte 4), aligned to 8, and the 16 floats of its vector. The
+# list's header is 4 bytes; then come 4-byte links: block number << 7 | offset number (7 offset bits with 8 kB pages)
 list_offset()
 {
 	local element slots
@@ -153,15 +154,16 @@ damaged tidcount XX002 vacuum
 put_bytes $(($(item_offset 1 1) + 1)) fa
 damaged level XX002 vacuum
 
-# Link slot 0 of the first neighbour list: block 100000 (hi 0x0001, lo 0x86a0), offset 1
-put_bytes $(($(list_offset 1) + 4)) 01 00 a0 86 01 00
+# Link slot 0 of the first neighbour list: block 100000, offset 1 (100000 << 7 | 1 = 0x00c35001)
+put_bytes $(($(list_offset 1) + 4)) 01 50 c3 00
 damaged link XX002
 
-put_bytes $(($(list_offset 1) + 4 + 4)) e7 03
+# Block 1, offset 127 (1 << 7 | 127 = 0xff): a page of 16-d elements holds 49
+put_bytes $(($(list_offset 1) + 4)) ff 00 00 00
 damaged offset XX002
 
 # An index of an older on-disk layout (the meta page's version, after the page header and the magic number)
-put_bytes $((24 + 4)) 03 00 00 00
+put_bytes $((24 + 4)) 04 00 00 00
 damaged version XX002
 
 restart_quietly
