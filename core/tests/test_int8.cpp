@@ -138,6 +138,27 @@ TEST_P(Int8Level, ExactAgainstReference)
 	}
 }
 
+// Rows long enough for the AVX-512 realigned reads (256 elements and up), at every start
+// offset from a cache line, ending against the guard page: exact at every one.
+TEST_P(Int8Level, ExactAtEveryOffsetFromALine)
+{
+	std::mt19937 gen(4096);
+	std::uniform_int_distribution<int> value(-127, 127);
+	for (const std::size_t n : {std::size_t{256}, std::size_t{300}, std::size_t{511}, std::size_t{1536}}) {
+		for (std::size_t offset = 0; offset < 64; offset++) {
+			// b starts `offset` bytes past a line: the guard page is line-aligned, so step back from it.
+			std::int8_t* b = b_at(n, (128 - offset - n % 64) % 64);
+			std::int8_t* a = a_at(n, offset % 7);
+			ASSERT_EQ(reinterpret_cast<std::uintptr_t>(b) % 64, offset);
+			for (std::size_t i = 0; i < n; i++) {
+				a[i] = static_cast<std::int8_t>(value(gen));
+				b[i] = static_cast<std::int8_t>(value(gen));
+			}
+			expect_exact(a, b, n, "n=" + std::to_string(n) + " offset=" + std::to_string(offset));
+		}
+	}
+}
+
 TEST_P(Int8Level, ExtremesOnlyEverySignPattern)
 {
 	std::mt19937 gen(31);

@@ -2,14 +2,15 @@
 // dimensions, and the issue's target ratios computed from this run and the native run before it.
 // The timed loop runs inside WASM (rv_bench*); pairs fit in 16 KiB as natively.
 // Usage: node core/wasm/bench_kernels.mjs [--json out.json] [--native kernels-native.json] [--filter prefix]
-// (--filter: only kernels whose name starts with prefix, e.g. sparse_)
+// (--filter: only kernels whose name starts with a match of this regular expression, e.g. sparse_ or
+// '(l2sq|dot|l1|cosine)(_batch)?$')
 // JSON written (build/bench/kernels-wasm.json under make core-bench):
 //   { context: { node, load_average_start, load_average_end }, benchmarks: [{ name: "<kernel>/<level>/<dim>",
 //     metric, level, dim, ns_per_pair, iterations, ratio_to_native_avx2? }], targets: [{ target, measured, met }] }
 // Kernels: l2sq, dot, l1, cosine (float32), their _batch twins (ns per row through the batch kernel), l2sq_f16, dot_f16, l1_f16, cosine_f16, l2sq_i8, dot_i8,
 // hamming, jaccard (dim = bits); sparse_l2sq, sparse_dot, sparse_l1 as "<kernel>/<level>_<random|half_shared>/<nnz>"
 // (dim = nnz; bench_sparse_merge.cpp's pairs). ratio_to_native_avx2 is this time over the native avx2 time of the
-// same kernel and dim. Native times are the minimum over Google Benchmark's repetitions (cpu_time).
+// same kernel and dim. Native times are Google Benchmark's median aggregate (cpu_time), or the minimum over repetitions.
 import { readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { LEVEL, loadHarness } from './harness.mjs';
@@ -32,19 +33,18 @@ function timeOnce(bench, level, metric, ptr, dim, pairs, iterations) {
 	return (used.user + used.system) * 1000;
 }
 
-// Best of REPETITIONS, after a warm-up (lets V8 tier up to its optimising compiler) that sizes the loop.
+// Median of REPETITIONS, after a warm-up (lets V8 tier up to its optimising compiler) that sizes the loop.
 const filterAt = process.argv.indexOf('--filter');
 const filter = filterAt === -1 ? '' : process.argv[filterAt + 1];
 function measure(bench, metricName, metricIndex, ptr, dim, elements, pairs, levels = [LEVEL.serial, LEVEL.wasm_simd128]) {
-	if (!metricName.startsWith(filter)) return;
+	if (!new RegExp(`^(${filter})`).test(metricName)) return;
 	for (const level of levels) {
 		let iterations = 1000;
 		while (timeOnce(bench, level, metricIndex, ptr, elements, pairs, iterations) < TARGET_NS / 10) iterations *= 2;
 		iterations *= 10;
-		let best = Infinity;
-		for (let r = 0; r < REPETITIONS; r++) {
-			best = Math.min(best, timeOnce(bench, level, metricIndex, ptr, elements, pairs, iterations) / iterations);
-		}
+		const times = [];
+		for (let r = 0; r < REPETITIONS; r++) times.push(timeOnce(bench, level, metricIndex, ptr, elements, pairs, iterations) / iterations);
+		const best = times.sort((x, y) => x - y)[REPETITIONS >> 1]; // the median
 		const name = level === LEVEL.serial ? 'serial' : 'wasm_simd128';
 		results.push({ name: `${metricName}/${name}/${dim}`, metric: metricName, level: name, dim, ns_per_pair: best, iterations });
 	}
@@ -126,16 +126,28 @@ for (const nnz of [30, 100, 300, 1000]) {
 	}
 }
 
-/** Minimum cpu_time per benchmark name over Google Benchmark's repetitions (aggregates skipped). */
+/**
+ * cpu_time per benchmark name: Google Benchmark's median aggregate where the run wrote one
+ * (--benchmark_repetitions with aggregates), otherwise the minimum over repetitions.
+ */
 function nativeTimes(json) {
 	const best = new Map();
+	const medians = new Map();
 	for (const b of json.benchmarks) {
-		if (b.run_type === 'aggregate' || b.error_occurred) continue;
+		if (b.error_occurred) continue;
+		if (b.run_type === 'aggregate') {
+			if (b.aggregate_name === 'median') medians.set(b.run_name, b);
+			continue;
+		}
 		const name = b.run_name ?? b.name;
 		// Batch benchmarks time a whole batch per iteration and count rows as items: ns per row.
 		const perRow = /_(batch|gather)\//.test(name) && b.items_per_second !== undefined;
 		const value = b.bytes_per_second !== undefined ? -b.bytes_per_second : perRow ? 1e9 / b.items_per_second : b.cpu_time;
 		if (!best.has(name) || value < best.get(name)) best.set(name, value);
+	}
+	for (const [name, b] of medians) {
+		const perRow = /_(batch|gather)\//.test(name) && b.items_per_second !== undefined;
+		best.set(name, b.bytes_per_second !== undefined ? -b.bytes_per_second : perRow ? 1e9 / b.items_per_second : b.cpu_time);
 	}
 	return best;
 }
@@ -207,13 +219,13 @@ if (nativeAt !== -1) {
 	}
 }
 
-console.log('benchmark                     ns/pair   (WASM, Node ' + process.version + ', best of ' + REPETITIONS + ')');
+console.log('benchmark                     ns/pair   (WASM, Node ' + process.version + ', median of ' + REPETITIONS + ')');
 for (const r of results) {
 	const ratio = r.ratio_to_native_avx2 === undefined ? '' : `   ${r.ratio_to_native_avx2.toFixed(2)}x native avx2`;
 	console.log(`${r.name.padEnd(36)} ${r.ns_per_pair.toFixed(2).padStart(9)}${ratio}`);
 }
 if (targets.length > 0) {
-	console.log('\ntargets (this run; native: minimum over repetitions, CPU time)');
+	console.log('\ntargets (this run; native: median (or minimum) over repetitions, CPU time)');
 	for (const t of targets) console.log(`${t.met === null ? '     ' : t.met ? 'met  ' : 'NOT  '} ${t.target}: ${t.measured}`);
 }
 const loadEnd = loadavg();
