@@ -72,7 +72,7 @@ void candidate_list::push_back(hnsw_candidate candidate)
 
 void sort_candidates(hnsw_candidate* begin, std::size_t count)
 {
-	std::sort(begin, begin + count, detail::candidate_less);
+	std::sort(begin, begin + count, detail::nearer_first{});
 }
 
 visited_set::~visited_set()
@@ -107,6 +107,42 @@ void visited_set::next_walk()
 	}
 }
 
+distance_memo::~distance_memo()
+{
+	if (stamps_ != nullptr) {
+		host.deallocate(stamps_);
+		host.deallocate(values_);
+	}
+}
+
+void distance_memo::reserve(std::size_t count)
+{
+	if (count <= capacity_) {
+		return;
+	}
+	auto* stamps = allocate_array<std::uint16_t>(count);
+	auto* values = allocate_array<float>(count);
+	if (stamps_ != nullptr) {
+		std::memcpy(stamps, stamps_, capacity_ * sizeof(std::uint16_t));
+		std::memcpy(values, values_, capacity_ * sizeof(float));
+		host.deallocate(stamps_);
+		host.deallocate(values_);
+	}
+	std::memset(stamps + capacity_, 0, (count - capacity_) * sizeof(std::uint16_t));
+	stamps_ = stamps;
+	values_ = values;
+	capacity_ = count;
+}
+
+void distance_memo::next_vector()
+{
+	epoch_++;
+	if (epoch_ == 0) {
+		std::memset(stamps_, 0, capacity_ * sizeof(std::uint16_t));
+		epoch_ = 1;
+	}
+}
+
 hnsw_memory_graph::~hnsw_memory_graph()
 {
 	release();
@@ -115,10 +151,6 @@ hnsw_memory_graph::~hnsw_memory_graph()
 void hnsw_memory_graph::release()
 {
 	arena_.release();
-	if (relink_kept_ != nullptr) {
-		host.deallocate(relink_kept_);
-		relink_kept_ = nullptr;
-	}
 	if (nodes_ != nullptr) {
 		host.deallocate(nodes_);
 		nodes_ = nullptr;
@@ -135,17 +167,14 @@ void hnsw_memory_graph::init(const vector_space& space, const hnsw_params& param
 	space_ = space;
 	params_ = params;
 	rng_state_ = params.seed;
-	relink_kept_ = allocate_array<std::uint8_t>(2 * static_cast<std::size_t>(params.m) + 1);
-	relink_.reserve(2 * static_cast<std::size_t>(params.m) + 1);
 }
 
 std::size_t hnsw_memory_graph::memory_bytes() const
 {
 	std::size_t bytes = arena_.memory_bytes() + node_capacity_ * sizeof(node_record) + visited_.memory_bytes() +
-	                    (2 * static_cast<std::size_t>(params_.m) + 1);
-	bytes +=
-	    (scratch_.frontier.capacity() + scratch_.results.capacity() + scratch_.fresh.capacity() + relink_.capacity()) *
-	    sizeof(hnsw_candidate);
+	                    query_distances_.memory_bytes();
+	bytes += (scratch_.frontier.capacity() + scratch_.results.capacity() + scratch_.fresh.capacity()) *
+	         sizeof(hnsw_candidate);
 	for (const candidate_list& list : layer_results_) {
 		bytes += list.capacity() * sizeof(hnsw_candidate);
 	}
@@ -174,6 +203,7 @@ std::uint32_t hnsw_memory_graph::create_node(const void* vector, std::uint64_t p
 		nodes_ = nodes;
 		node_capacity_ = capacity;
 		visited_.reserve(capacity);
+		query_distances_.reserve(capacity);
 	}
 	const std::size_t words =
 	    detail::link_words(2 * params_.m) + static_cast<std::size_t>(level) * detail::link_words(params_.m);
@@ -204,6 +234,18 @@ void hnsw_memory_graph::set_links(std::uint32_t node, int level, const hnsw_cand
 	                  heuristic_kept);
 }
 
+float hnsw_memory_graph::linked_distances::distance(std::uint64_t a, std::uint64_t b) const
+{
+	const detail::link_list list = detail::view_links(graph.links(static_cast<std::uint32_t>(a), level),
+	                                                  hnsw_level_capacity(graph.params_.m, level));
+	for (std::uint32_t i = 0; i < *list.count; i++) {
+		if (list.ids[i] == b) {
+			return list.distances[i];
+		}
+	}
+	return graph.distance(a, b);
+}
+
 bool hnsw_memory_graph::links_consistent(std::uint32_t node, int level)
 {
 	const std::uint32_t capacity = hnsw_level_capacity(params_.m, level);
@@ -214,8 +256,14 @@ bool hnsw_memory_graph::links_consistent(std::uint32_t node, int level)
 void hnsw_memory_graph::link_back(std::uint32_t node, int level, std::uint32_t new_node, float new_distance)
 {
 	const std::uint32_t capacity = hnsw_level_capacity(params_.m, level);
-	detail::link_back(detail::view_links(links(node, level), capacity), capacity, new_node, new_distance, relink_,
-	                  relink_kept_, [this](std::uint64_t a, std::uint64_t b) { return distance(a, b); });
+	// Distances to the new node are distances to the query of the insert (the same vector), mostly measured.
+	detail::link_back(detail::view_links(links(node, level), capacity), capacity, new_node, new_distance,
+	                  [this, new_node](std::uint64_t a, std::uint64_t b) {
+		                  if (a == new_node) {
+			                  return distance_to_query(b);
+		                  }
+		                  return b == new_node ? distance_to_query(a) : distance(a, b);
+	                  });
 }
 
 std::uint32_t hnsw_memory_graph::add(const void* vector, std::uint64_t payload)
@@ -231,6 +279,7 @@ std::uint32_t hnsw_memory_graph::add(const void* vector, std::uint64_t payload)
 	// Search from the top: one greedy step per layer above the new node's level, a
 	// beam of ef_construction on its own layers. Each layer's results enter the next.
 	query_ = vector;
+	query_distances_.next_vector();
 	candidate_list* entries = &layer_results_[max_level_];
 	entries->clear();
 	entries->push_back(hnsw_candidate{distance_to_query(entry_point_), entry_point_});
@@ -261,12 +310,14 @@ std::uint32_t hnsw_memory_graph::add(const void* vector, std::uint64_t payload)
 	}
 
 	const std::uint32_t node = create_node(vector, payload, level);
+	linked_distances linked{*this, 0};
 	for (int l = level < max_level_ ? level : max_level_; l >= 0; l--) {
+		linked.level = l;
 		candidate_list& found = layer_results_[l];
 		const std::uint32_t capacity = hnsw_level_capacity(params_.m, l);
 		std::size_t heuristic_kept = 0;
 		const std::size_t kept =
-		    hnsw_select_neighbors(*this, found.data(), found.size(), capacity, found.data(), true, &heuristic_kept);
+		    hnsw_select_neighbors(linked, found.data(), found.size(), capacity, found.data(), true, &heuristic_kept);
 		set_links(node, l, found.data(), kept, heuristic_kept);
 		for (std::size_t i = 0; i < kept; i++) {
 			link_back(static_cast<std::uint32_t>(found[i].id), l, node, found[i].distance);
@@ -286,6 +337,7 @@ void hnsw_memory_graph::search(const void* query, std::uint32_t k, std::uint32_t
 		return;
 	}
 	query_ = query;
+	query_distances_.next_vector();
 	detail::search_from_entry(*this, entry_point_, max_level_, k, ef, layer_results_[1], scratch_, out,
 	                          [this](const candidate_list& entries) { start_walk(entries); });
 }

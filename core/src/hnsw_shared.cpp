@@ -91,9 +91,6 @@ bool hnsw_shared_graph::format(void* area, std::size_t bytes, const vector_space
 
 hnsw_shared_graph::~hnsw_shared_graph()
 {
-	if (relink_kept_ != nullptr) {
-		host.deallocate(relink_kept_);
-	}
 	if (neighbor_copy_ != nullptr) {
 		host.deallocate(neighbor_copy_);
 	}
@@ -107,12 +104,9 @@ void hnsw_shared_graph::attach(void* area, const vector_space& space, std::uint6
 	ef_construction_ = head().ef_construction;
 	rng_state_ = seed;
 	visited_.reserve(head().node_capacity);
-	const std::size_t most_links = 2 * static_cast<std::size_t>(m_) + 1;
-	if (relink_kept_ == nullptr) {
-		relink_kept_ = allocate_array<std::uint8_t>(most_links);
-		neighbor_copy_ = allocate_array<std::uint32_t>(most_links);
+	if (neighbor_copy_ == nullptr) {
+		neighbor_copy_ = allocate_array<std::uint32_t>(2 * static_cast<std::size_t>(m_));
 	}
-	relink_.reserve(most_links);
 }
 
 hnsw_shared_graph::header& hnsw_shared_graph::head() const
@@ -332,7 +326,6 @@ std::uint32_t hnsw_shared_graph::add(const void* vector, std::uint64_t payload)
 			const auto neighbor = static_cast<std::uint32_t>(found[i].id);
 			lock(record(neighbor).lock);
 			detail::link_back(detail::view_links(links(neighbor, l), capacity), capacity, node, found[i].distance,
-			                  relink_, relink_kept_,
 			                  [this](std::uint64_t a, std::uint64_t b) { return distance(a, b); });
 			unlock(record(neighbor).lock);
 		}

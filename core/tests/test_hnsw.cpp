@@ -6,6 +6,7 @@
 #include "ruvector/bits.hpp"
 #include "ruvector/half.hpp"
 #include "ruvector/hnsw.hpp"
+#include "ruvector/hnsw_links.hpp"
 #include "ruvector/hnsw_repair.hpp"
 #include "ruvector/hnsw_shared.hpp"
 #include "ruvector/sparse.hpp"
@@ -1034,6 +1035,81 @@ std::size_t unreachable(const Graph& graph)
 	return missing;
 }
 
+// link_back changes a list in place; this reference places the new link the plain way: the old links and the new
+// one in order with their flags, the heuristic's comparisons with the new link, then the drop of the farthest
+// pruned link (else the farthest) from a full list.
+struct reference_link {
+	float distance;
+	std::uint32_t id;
+	bool kept;
+};
+
+std::vector<reference_link> reference_link_back(std::vector<reference_link> links, std::uint32_t capacity,
+                                                std::uint32_t new_node, float new_distance,
+                                                const std::vector<float>& positions)
+{
+	const auto distance = [&](std::uint32_t a, std::uint32_t b) { return std::fabs(positions[a] - positions[b]); };
+	const auto before = [](const reference_link& a, const reference_link& b) {
+		return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
+	};
+	reference_link added{new_distance, new_node, true};
+	std::size_t position = 0;
+	while (position < links.size() && before(links[position], added)) {
+		position++;
+	}
+	for (std::size_t j = 0; j < position; j++) {
+		added.kept = added.kept && !(links[j].kept && distance(new_node, links[j].id) < new_distance);
+	}
+	if (added.kept) {
+		for (std::size_t i = position; i < links.size(); i++) {
+			links[i].kept = links[i].kept && !(distance(links[i].id, new_node) < links[i].distance);
+		}
+	}
+	links.insert(links.begin() + static_cast<std::ptrdiff_t>(position), added);
+	if (links.size() > capacity) {
+		std::size_t drop = links.size() - 1;
+		for (std::size_t i = links.size(); i-- > 0;) {
+			if (!links[i].kept) {
+				drop = i;
+				break;
+			}
+		}
+		links.erase(links.begin() + static_cast<std::ptrdiff_t>(drop));
+	}
+	return links;
+}
+
+TEST(hnsw_links, link_back_in_place_matches_the_plain_placement)
+{
+	std::mt19937 rng(77);
+	std::uniform_real_distribution<float> coordinate(0.0F, 100.0F);
+	for (int trial = 0; trial < 400; trial++) {
+		const std::uint32_t capacity = 1 + rng() % 12;
+		// Coarse positions: equal distances (ties broken by id) happen often.
+		std::vector<float> positions(60);
+		for (float& p : positions) {
+			p = std::floor(coordinate(rng) / 4.0F);
+		}
+		const std::uint32_t node = 0;
+		std::vector<std::uint32_t> words(ruvector::detail::link_words(capacity));
+		const ruvector::detail::link_list list = ruvector::detail::view_links(words.data(), capacity);
+		std::vector<reference_link> expected;
+		for (std::uint32_t to = 1; to < positions.size(); to++) {
+			const float d = std::fabs(positions[node] - positions[to]);
+			ruvector::detail::link_back(list, capacity, to, d, [&](std::uint64_t a, std::uint64_t b) {
+				return std::fabs(positions[a] - positions[b]);
+			});
+			expected = reference_link_back(expected, capacity, to, d, positions);
+			ASSERT_EQ(*list.count, expected.size()) << "trial " << trial << " link " << to;
+			for (std::size_t i = 0; i < expected.size(); i++) {
+				EXPECT_EQ(list.ids[i], expected[i].id) << "trial " << trial << " link " << to << " slot " << i;
+				EXPECT_EQ(list.distances[i], expected[i].distance) << "trial " << trial << " slot " << i;
+				EXPECT_EQ(list.kept[i] != 0, expected[i].kept) << "trial " << trial << " slot " << i;
+			}
+		}
+	}
+}
+
 // A graph on plain arrays for hnsw_repair_reachability: points on a line (distance |a - b|), link lists as
 // hnsw_links.hpp lays them out, filled through link_back so their flags are what a build leaves.
 class line_graph {
@@ -1046,12 +1122,10 @@ public:
 				words_[n].push_back(std::vector<std::uint32_t>(ruvector::detail::link_words(link_capacity(l))));
 			}
 		}
-		relink_kept_.resize(link_capacity(0) + 1);
 	}
 	void add_link(std::uint32_t from, std::uint32_t to, int level)
 	{
-		ruvector::detail::link_back(link_view(from, level), link_capacity(level), to, distance(from, to), relink_,
-		                            relink_kept_.data(),
+		ruvector::detail::link_back(link_view(from, level), link_capacity(level), to, distance(from, to),
 		                            [this](std::uint64_t a, std::uint64_t b) { return distance(a, b); });
 	}
 
@@ -1109,8 +1183,6 @@ private:
 	std::vector<int> levels_;
 	std::uint32_t m_;
 	std::vector<std::vector<std::vector<std::uint32_t>>> words_;
-	candidate_list relink_;
-	std::vector<std::uint8_t> relink_kept_;
 };
 
 } // namespace

@@ -258,16 +258,26 @@ public:
 	// The Graph interface used by the templates above.
 	float distance_to_query(std::uint64_t id)
 	{
-		return space_(query_, data(static_cast<std::uint32_t>(id)));
+		const auto node = static_cast<std::uint32_t>(id);
+		float measured;
+		if (!query_distances_.find(node, &measured)) {
+			measured = space_(query_, data(node));
+			query_distances_.remember(node, measured);
+		}
+		return measured;
 	}
 	float distance(std::uint64_t a, std::uint64_t b)
 	{
 		return space_(data(static_cast<std::uint32_t>(a)), data(static_cast<std::uint32_t>(b)));
 	}
+	// Measured in one gather, and remembered (a node an upper level's walk measured is measured again, the same).
 	void distances_to_query(hnsw_candidate* items, std::size_t count)
 	{
 		hnsw_distances_to_query(space_, query_, items, count,
 		                        [this](std::uint64_t id) { return data(static_cast<std::uint32_t>(id)); });
+		for (std::size_t i = 0; i < count; i++) {
+			query_distances_.remember(static_cast<std::size_t>(items[i].id), items[i].distance);
+		}
 	}
 	template <class F>
 	void for_each_neighbor(std::uint64_t id, int level, F&& f);
@@ -293,6 +303,14 @@ private:
 	// A node's link list on a level, laid out as hnsw_links.hpp describes.
 	std::uint32_t* links(std::uint32_t node, int level) const;
 	std::uint32_t create_node(const void* vector, std::uint64_t payload, int level);
+	// The graph as the neighbour heuristic sees it on one level: a distance between two nodes is read from the
+	// first one's links when it has one to the other (links store their distances, which are symmetric), else
+	// measured. The heuristic compares candidates near one another, often linked already.
+	struct linked_distances {
+		hnsw_memory_graph& graph;
+		int level;
+		float distance(std::uint64_t a, std::uint64_t b) const;
+	};
 	void set_links(std::uint32_t node, int level, const hnsw_candidate* found, std::size_t count,
 	               std::size_t heuristic_kept);
 	void link_back(std::uint32_t node, int level, std::uint32_t new_node, float new_distance);
@@ -311,12 +329,10 @@ private:
 	const void* query_ = nullptr;
 	host_arena arena_;
 	visited_set visited_;
+	distance_memo query_distances_; // from query_: this insert's (or search's) vector
 	hnsw_search_scratch scratch_;
 	// Results per layer while inserting (each layer's are the next one's entries).
 	candidate_list layer_results_[hnsw_max_level + 1];
-	// A neighbour's links plus the new node while it is placed, and their heuristic flags.
-	candidate_list relink_;
-	std::uint8_t* relink_kept_ = nullptr;
 };
 
 // ---- template and inline definitions --------------------------------------------
@@ -329,10 +345,19 @@ inline bool candidate_less(const hnsw_candidate& a, const hnsw_candidate& b)
 	return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
 }
 
-inline bool candidate_greater(const hnsw_candidate& a, const hnsw_candidate& b)
-{
-	return candidate_less(b, a);
-}
+// The order and its reverse as function objects, which heap and sort code inlines (a function pointer it calls).
+struct nearer_first {
+	bool operator()(const hnsw_candidate& a, const hnsw_candidate& b) const
+	{
+		return candidate_less(a, b);
+	}
+};
+struct farther_first {
+	bool operator()(const hnsw_candidate& a, const hnsw_candidate& b) const
+	{
+		return candidate_less(b, a);
+	}
+};
 
 // Push onto a heap ordered by `before` (its top is the element no other precedes).
 template <class Compare>
@@ -351,6 +376,31 @@ hnsw_candidate heap_pop(candidate_list& heap, Compare before)
 	return top;
 }
 
+// Replace the top of a non-empty heap: one pass down, where a push and a pop take two.
+template <class Compare>
+void heap_replace_top(candidate_list& heap, hnsw_candidate candidate, Compare before)
+{
+	hnsw_candidate* items = heap.data();
+	const std::size_t size = heap.size();
+	std::size_t hole = 0;
+	for (;;) {
+		std::size_t child = 2 * hole + 1;
+		if (child >= size) {
+			break;
+		}
+		// The child the heap's order puts above the other
+		if (child + 1 < size && before(items[child], items[child + 1])) {
+			child++;
+		}
+		if (!before(candidate, items[child])) {
+			break;
+		}
+		items[hole] = items[child];
+		hole = child;
+	}
+	items[hole] = candidate;
+}
+
 } // namespace detail
 
 template <class Graph>
@@ -366,15 +416,15 @@ void hnsw_search_layer(Graph& graph, const hnsw_candidate* entries, std::size_t 
 	frontier.clear();
 	results.clear();
 	for (std::size_t i = 0; i < entry_count; i++) {
-		detail::heap_push(frontier, entries[i], detail::candidate_greater);
-		detail::heap_push(results, entries[i], detail::candidate_less);
+		detail::heap_push(frontier, entries[i], detail::farther_first{});
+		detail::heap_push(results, entries[i], detail::nearer_first{});
 		if (results.size() > ef) {
-			detail::heap_pop(results, detail::candidate_less);
+			detail::heap_pop(results, detail::nearer_first{});
 		}
 	}
 	std::uint32_t expanded = 0;
 	while (!frontier.empty()) {
-		const hnsw_candidate nearest = detail::heap_pop(frontier, detail::candidate_greater);
+		const hnsw_candidate nearest = detail::heap_pop(frontier, detail::farther_first{});
 		// Everything left is farther than the farthest result: the beam cannot improve.
 		if (results.size() >= ef && detail::candidate_less(results[0], nearest)) {
 			break;
@@ -398,12 +448,13 @@ void hnsw_search_layer(Graph& graph, const hnsw_candidate* entries, std::size_t 
 		}
 		for (std::size_t i = 0; i < fresh.size(); i++) {
 			const hnsw_candidate candidate = fresh[i];
-			if (results.size() < ef || detail::candidate_less(candidate, results[0])) {
-				detail::heap_push(frontier, candidate, detail::candidate_greater);
-				detail::heap_push(results, candidate, detail::candidate_less);
-				if (results.size() > ef) {
-					detail::heap_pop(results, detail::candidate_less);
-				}
+			if (results.size() < ef) {
+				detail::heap_push(frontier, candidate, detail::farther_first{});
+				detail::heap_push(results, candidate, detail::nearer_first{});
+			} else if (detail::candidate_less(candidate, results[0])) {
+				// Nearer than the farthest result, which it replaces
+				detail::heap_push(frontier, candidate, detail::farther_first{});
+				detail::heap_replace_top(results, candidate, detail::nearer_first{});
 			}
 		}
 	}

