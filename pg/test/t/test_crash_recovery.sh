@@ -9,7 +9,8 @@
 #          on the rows in memory and its codebook written to the meta page, the last rows go through the on-disk insert
 #          path as codes, the build WAL-logs every page at its end), committed just before the crash.
 #   unbuilt: 10000 rows whose index build is under way at the crash: after recovery the table has no index, and
-#          building it again works.
+#          building it again works. (A loaded or sanitizer-slowed machine can let the build commit between the
+#          progress check and the crash; then the index must have survived whole instead.)
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -55,14 +56,13 @@ wait_for 30 "SELECT count(*) > 0 FROM pg_stat_progress_create_index
 	WHERE relid = 'unbuilt'::regclass AND phase = 'building index: loading tuples'
 	AND tuples_done > 0 AND tuples_total >= tuples_done"
 kill -0 "$inserter" 2>/dev/null || fail "the inserter ended before the crash: $(tail -n 3 "$WORK/inserter.log")"
-kill -0 "$builder" 2>/dev/null || fail "the build of unbuilt_v ended before the crash: $(cat "$WORK/builder.log")"
 crash_server
 inserter_status=0
 wait "$inserter" || inserter_status=$?
 builder_status=0
 wait "$builder" || builder_status=$?
 ((inserter_status != 0)) || fail "the inserter finished although the server crashed under it"
-((builder_status != 0)) || fail "the build of unbuilt_v finished although the server crashed under it"
+((builder_status != 0)) || log "the build of unbuilt_v committed before the crash"
 log "crashed after $((SECONDS - started)) s of inserts"
 
 recovery_start=$SECONDS
@@ -83,8 +83,8 @@ rows=$((initial + kept))
 check_index items items_v "$rows"
 check_index built built_v 3000
 
-expect_eq "indexes of unbuilt after the crash" "$(sql -c "SELECT count(*) FROM pg_index WHERE indrelid = 'unbuilt'::regclass AND indexrelid <> 'unbuilt_pkey'::regclass")" 0
-sql -c "CREATE INDEX unbuilt_v ON unbuilt USING hnsw (v vector_l2_ops)"
+expect_eq "indexes of unbuilt after the crash" "$(sql -c "SELECT count(*) FROM pg_index WHERE indrelid = 'unbuilt'::regclass AND indexrelid <> 'unbuilt_pkey'::regclass")" $((builder_status == 0 ? 1 : 0))
+((builder_status == 0)) || sql -c "CREATE INDEX unbuilt_v ON unbuilt USING hnsw (v vector_l2_ops)"
 check_index unbuilt unbuilt_v 10000 5
 
 # The recovered indexes take new rows
