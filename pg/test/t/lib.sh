@@ -158,6 +158,12 @@ check_ivf_index()
 
 phase_seconds=${RUVECTOR_CONCURRENCY_SECONDS:-7}
 
+# vacuum_phase TABLE: the phase of the VACUUM of TABLE under way, empty when none
+vacuum_phase()
+{
+	sql -c "SELECT phase FROM pg_stat_progress_vacuum WHERE relid = '$1'::regclass"
+}
+
 # Sessions and locks, for a run that hangs
 dump_activity()
 {

@@ -20,12 +20,6 @@ INSERT INTO items SELECT i, gv(i) FROM generate_series(1, $rows) i;
 CREATE INDEX items_v ON items USING hnsw (v vector_l2_ops);
 SQL
 
-# phase_of_vacuum: the phase of the VACUUM of items under way, empty when none
-phase_of_vacuum()
-{
-	sql -c "SELECT phase FROM pg_stat_progress_vacuum WHERE relid = 'items'::regclass"
-}
-
 # delete_rows CYCLE: deletes about an eighth of the rows, a different eighth each cycle
 delete_rows()
 {
@@ -49,7 +43,7 @@ vacuum_in_background()
 	sql -c "VACUUM items" >"$1" 2>&1 &
 	vacuum=$!
 	local deadline=$((SECONDS + 60))
-	until [[ $(phase_of_vacuum) == "vacuuming indexes" ]]; do
+	until [[ $(vacuum_phase items) == "vacuuming indexes" ]]; do
 		((SECONDS < deadline)) || fail "VACUUM did not reach its index phase: $(cat "$1")"
 		sleep 0.01
 	done
@@ -59,7 +53,7 @@ vacuum_in_background()
 delete_rows 0
 vacuum_in_background "$WORK/vacuum.log"
 index_start=$(date +%s%N)
-while [[ $(phase_of_vacuum) == "vacuuming indexes" ]]; do
+while [[ $(vacuum_phase items) == "vacuuming indexes" ]]; do
 	sleep 0.01
 done
 index_ms=$((($(date +%s%N) - index_start) / 1000000))
@@ -75,7 +69,7 @@ for percent in 10 30; do
 	vacuum_in_background "$WORK/vacuum.log"
 	ms=$((index_ms * percent / 100))
 	sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
-	phase=$(phase_of_vacuum)
+	phase=$(vacuum_phase items)
 	crash_server
 	# A VACUUM that beat the crash (a busy machine makes times vary) leaves a recovery to check all the same
 	if wait "$vacuum"; then

@@ -22,18 +22,13 @@ INSERT INTO items SELECT i, gv(i) FROM generate_series(1, $rows) i;
 CREATE INDEX items_v ON items USING hnsw (v vector_l2_ops);
 SQL
 
-phase_of_vacuum()
-{
-	sql -c "SELECT phase FROM pg_stat_progress_vacuum WHERE relid = 'items'::regclass"
-}
-
 # vacuum_while_inserting WHAT MIN_DURING: a slowed VACUUM, and inserts one by one until 10 came after its index phase (recall@10 needs 10 rows)
 vacuum_while_inserting()
 {
 	# Cost 1 per page: VACUUM sleeps at nearly every page it reads or changes
 	sql -c "SET vacuum_cost_delay = '5ms'" -c "SET vacuum_cost_limit = 1" -c "VACUUM items" >"$WORK/vacuum.out" 2>&1 &
 	local vacuum=$! deadline=$((SECONDS + 60)) during=0 after=0 phase
-	until [[ $(phase_of_vacuum) == "vacuuming indexes" ]]; do
+	until [[ $(vacuum_phase items) == "vacuuming indexes" ]]; do
 		kill -0 "$vacuum" 2>/dev/null || fail "VACUUM ended before it reached the index: $(cat "$WORK/vacuum.out")"
 		((SECONDS < deadline)) || fail "VACUUM did not reach the index in 60 s"
 		sleep 0.02
