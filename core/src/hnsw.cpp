@@ -109,38 +109,24 @@ void visited_set::next_walk()
 
 distance_memo::~distance_memo()
 {
-	if (stamps_ != nullptr) {
-		host.deallocate(stamps_);
+	if (values_ != nullptr) {
 		host.deallocate(values_);
 	}
 }
 
 void distance_memo::reserve(std::size_t count)
 {
-	if (count <= capacity_) {
+	std::size_t old = known_.capacity();
+	if (count <= old) {
 		return;
 	}
-	auto* stamps = allocate_array<std::uint16_t>(count);
 	auto* values = allocate_array<float>(count);
-	if (stamps_ != nullptr) {
-		std::memcpy(stamps, stamps_, capacity_ * sizeof(std::uint16_t));
-		std::memcpy(values, values_, capacity_ * sizeof(float));
-		host.deallocate(stamps_);
+	if (values_ != nullptr) {
+		std::memcpy(values, values_, old * sizeof(float));
 		host.deallocate(values_);
 	}
-	std::memset(stamps + capacity_, 0, (count - capacity_) * sizeof(std::uint16_t));
-	stamps_ = stamps;
 	values_ = values;
-	capacity_ = count;
-}
-
-void distance_memo::next_vector()
-{
-	epoch_++;
-	if (epoch_ == 0) {
-		std::memset(stamps_, 0, capacity_ * sizeof(std::uint16_t));
-		epoch_ = 1;
-	}
+	known_.reserve(count);
 }
 
 hnsw_memory_graph::~hnsw_memory_graph()

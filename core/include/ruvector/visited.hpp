@@ -28,6 +28,11 @@ public:
 		stamps_[id] = epoch_;
 		return true;
 	}
+	// Whether `id` is marked in this walk.
+	bool contains(std::size_t id) const
+	{
+		return stamps_[id] == epoch_;
+	}
 	std::size_t capacity() const
 	{
 		return capacity_;
@@ -45,7 +50,7 @@ private:
 
 // Distances from one vector to nodes 0..n-1, remembered until the next vector: an insert's walks over its levels
 // meet the same nodes again, and placing the new node in its neighbours' lists asks for distances to their
-// neighbours, which the walk on level 0 has mostly measured. Stamped per vector as visited_set stamps per walk.
+// neighbours, which the walk on level 0 has mostly measured. A visited_set marks which distances are current.
 class distance_memo {
 public:
 	distance_memo() = default;
@@ -56,11 +61,14 @@ public:
 	// Make ids below `count` usable, keeping what is remembered.
 	void reserve(std::size_t count);
 	// Forget every distance: they were to another vector.
-	void next_vector();
+	void next_vector()
+	{
+		known_.next_walk();
+	}
 	// The remembered distance to `id`, if any.
 	bool find(std::size_t id, float* distance) const
 	{
-		if (stamps_[id] != epoch_) {
+		if (!known_.contains(id)) {
 			return false;
 		}
 		*distance = values_[id];
@@ -68,19 +76,17 @@ public:
 	}
 	void remember(std::size_t id, float distance)
 	{
-		stamps_[id] = epoch_;
+		known_.insert(id);
 		values_[id] = distance;
 	}
 	std::size_t memory_bytes() const
 	{
-		return capacity_ * (sizeof(std::uint16_t) + sizeof(float));
+		return known_.memory_bytes() + known_.capacity() * sizeof(float);
 	}
 
 private:
-	std::uint16_t* stamps_ = nullptr;
+	visited_set known_;
 	float* values_ = nullptr;
-	std::size_t capacity_ = 0;
-	std::uint16_t epoch_ = 1; // never 0, the value of an unset stamp
 };
 
 } // namespace ruvector
