@@ -51,6 +51,9 @@ for entry in "${indexes[@]}"; do
 	esac
 done
 log "built ${#tables[@]} indexes"
+# The standby must have the tables before it searches them
+lsn=$(sql -c "SELECT pg_current_wal_lsn()")
+PGHOST=$standby_host wait_for 60 "SELECT pg_last_wal_replay_lsn() >= '$lsn'::pg_lsn"
 
 # Searches on the standby while the primary writes and replay goes on
 cat >"$WORK/standby_search.sql" <<'SQL'
