@@ -57,24 +57,35 @@ fi
 # Crash-recovery and concurrency tests: they crash and restart the server, so they come after pg_regress
 passed=0
 failures=0
+failed_names=()
 for test in "$root"/pg/test/t/test_*.sh; do
 	name=$(basename "$test" .sh)
 	rm -rf "$obj_dir/t/$name"
 	mkdir -p "$obj_dir/t/$name"
 	start=$SECONDS
+	# The output is kept so a failure can be repeated at the end, where a log's tail (all CI shows) finds it
 	if RUVECTOR_PG_VERSION=$version CLIENT_BIN=$client_bin TEST_WORK=$obj_dir/t/$name \
-		timeout -k 10 "${RUVECTOR_TEST_TIMEOUT:-240}" "$test"; then
+		timeout -k 10 "${RUVECTOR_TEST_TIMEOUT:-240}" "$test" 2>&1 | tee "$obj_dir/t/$name.log"; then
 		passed=$((passed + 1))
 		echo "test-native: $name passed on PostgreSQL $version in $((SECONDS - start)) s"
 	else
-		status=$?
+		status=${PIPESTATUS[0]}
 		failures=$((failures + 1))
+		failed_names+=("$name")
 		echo "test-native: $name failed on PostgreSQL $version after $((SECONDS - start)) s (exit $status)" >&2
 		server_log_tail
 		# A test that failed between a crash and the restart leaves the server down
 		"$server" status "$version" >/dev/null 2>&1 || "$server" restart "$version" || "$server" start "$version"
 	fi
 done
-echo "native-$version: $passed passed, $failures failed"
+if ((failed)) && [[ -f $obj_dir/regression.diffs ]]; then
+	echo "---- pg_regress on PostgreSQL $version failed; the last 40 lines of regression.diffs:" >&2
+	tail -n 40 "$obj_dir/regression.diffs" >&2
+fi
+for name in "${failed_names[@]}"; do
+	echo "---- $name on PostgreSQL $version failed; its last 25 lines:" >&2
+	tail -n 25 "$obj_dir/t/$name.log" >&2
+done
+echo "native-$version: $passed passed, $failures failed${failed_names[*]:+: ${failed_names[*]}}"
 ((failures == 0)) || failed=1
 exit "$failed"

@@ -37,10 +37,12 @@ insert_rows()
 	rows=$((rows + $1))
 }
 
-# vacuum_in_background LOG: starts VACUUM, returns once it works on the index; sets vacuum (its pid)
+# vacuum_in_background LOG: starts VACUUM, returns once it works on the index; sets vacuum (its pid). The VACUUM is
+# slowed (vacuum_cost_delay, a sleep at nearly every page) so that its index passes take about as long on a fast
+# machine as on a slow one: unslowed, they can end in under the 300 ms this test needs to crash in.
 vacuum_in_background()
 {
-	sql -c "VACUUM items" >"$1" 2>&1 &
+	sql -c "SET vacuum_cost_delay = '2ms'" -c "SET vacuum_cost_limit = 1" -c "VACUUM items" >"$1" 2>&1 &
 	vacuum=$!
 	local deadline=$((SECONDS + 60))
 	until [[ $(vacuum_phase items) == "vacuuming indexes" ]]; do
