@@ -73,7 +73,7 @@ bit_overlap overlap_bits_wasm_simd128(const std::uint8_t* a, const std::uint8_t*
 	return counts;
 }
 
-// The pair kernels row by row, through direct calls the compiler inlines: no call_indirect per row.
+// The pair kernels row by row through direct calls: no call_indirect (and its signature check) per row.
 void hamming_bits_batch_wasm_simd128(const std::uint8_t* q, const std::uint8_t* base, std::size_t count,
                                      std::size_t bytes, std::uint64_t* out)
 {
