@@ -297,6 +297,9 @@ void register_scans(ruvector::simd_level level)
 		benchmark::RegisterBenchmark(("scan_hamming" + suffix).c_str(), [level, dim](benchmark::State& s) {
 			run_scan<std::uint8_t, std::uint64_t>(s, level, ruvector::hamming_bits_batch, dim / 8);
 		})->Unit(benchmark::kMillisecond);
+		benchmark::RegisterBenchmark(("scan_jaccard" + suffix).c_str(), [level, dim](benchmark::State& s) {
+			run_scan<std::uint8_t, ruvector::bit_overlap>(s, level, ruvector::overlap_bits_batch, dim / 8);
+		})->Unit(benchmark::kMillisecond);
 	}
 }
 
