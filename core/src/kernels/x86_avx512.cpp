@@ -145,14 +145,14 @@ RUVECTOR_KERNEL_TARGET RUVECTOR_READS_WHOLE_LINES inline cosine_parts cosine_str
 	__m512 dot[4];
 	__m512 na[4];
 	__m512 nb[4];
-	for (int k = 0; k < 4; k++) {
+	for (std::size_t k = 0; k < 4; k++) {
 		dot[k] = _mm512_setzero_ps();
 		na[k] = _mm512_setzero_ps();
 		nb[k] = _mm512_setzero_ps();
 	}
 	std::size_t i = 0;
 	for (; i + 64 <= n; i += 64) {
-		for (int k = 0; k < 4; k++) {
+		for (std::size_t k = 0; k < 4; k++) {
 			add_cosine_terms<NormA>(dot[k], na[k], nb[k], _mm512_loadu_ps(a + i + 16 * k), stream.next());
 		}
 	}
