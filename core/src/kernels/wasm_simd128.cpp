@@ -125,6 +125,42 @@ void sum_terms_pair(const float* a, const float* b0, const float* b1, std::size_
 	out[1] = sum1;
 }
 
+// Sum of Term over (a, b[r]) for four rows in one pass, each summed exactly as sum_terms sums it: four rows'
+// loads in flight, where sum_terms_pair has two. The accumulators outnumber V8's vector registers, but the
+// spills stay in L1 while the rows come from memory.
+template <typename Term>
+void sum_terms_quad(const float* a, const float* const* b, std::size_t n, float* out)
+{
+	v128_t s[4][4];
+	for (auto& row : s) {
+		for (v128_t& lane : row) {
+			lane = wasm_f32x4_splat(0.0F);
+		}
+	}
+	std::size_t i = 0;
+	for (; i + 16 <= n; i += 16) {
+		for (std::size_t k = 0; k < 4; k++) {
+			const v128_t x = load(a + i + 4 * k);
+			for (std::size_t r = 0; r < 4; r++) {
+				s[r][k] = wasm_f32x4_add(s[r][k], Term::lanes(x, load(b[r] + i + 4 * k)));
+			}
+		}
+	}
+	for (; i + 4 <= n; i += 4) {
+		const v128_t x = load(a + i);
+		for (std::size_t r = 0; r < 4; r++) {
+			s[r][0] = wasm_f32x4_add(s[r][0], Term::lanes(x, load(b[r] + i)));
+		}
+	}
+	for (std::size_t r = 0; r < 4; r++) {
+		float sum = horizontal_sum(s[r][0], s[r][1], s[r][2], s[r][3]);
+		for (std::size_t j = i; j < n; j++) {
+			sum += Term::scalar(a[j], b[r][j]);
+		}
+		out[r] = sum;
+	}
+}
+
 } // namespace
 
 float l2sq_f32_wasm_simd128(const float* a, const float* b, std::size_t n)
@@ -199,6 +235,10 @@ template <typename Term, typename Rows>
 inline void sum_rows(const float* q, Rows rows, std::size_t count, std::size_t n, float* out)
 {
 	std::size_t i = 0;
+	for (; i + 4 <= count; i += 4) {
+		const float* const four[4] = {rows[i], rows[i + 1], rows[i + 2], rows[i + 3]};
+		sum_terms_quad<Term>(q, four, n, out + i);
+	}
 	for (; i + 2 <= count; i += 2) {
 		sum_terms_pair<Term>(q, rows[i], rows[i + 1], n, out + i);
 	}
