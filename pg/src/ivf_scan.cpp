@@ -178,8 +178,7 @@ static void AddCandidate(IvfScanOpaque so, float distance, const ItemPointerData
 
 /*
  * The distance to the query (or a lower bound of it) of each row, given its
- * entry's terms and code: vectors through the space's kernel for many rows at
- * once, codes one by one.
+ * entry's terms and code.
  */
 static void MeasureRows(IvfScanOpaque so, const char* const* rows, int count, float* out)
 {
@@ -195,11 +194,17 @@ static void MeasureRows(IvfScanOpaque so, const char* const* rows, int count, fl
 
 	switch (info->quantization) {
 		case ruvector::quantization::none:
-			space.distances(so->query, (const void* const*) rows, count, out);
-			/* Unit vectors in the index: 1 - dot is the cosine distance up to rounding */
-			if (so->recheck)
-				for (int i = 0; i < count; i++)
+			/*
+			 * One pair kernel call per row, not the space's gather: under V8 the SIMD128 gather (two rows per pass)
+			 * streams a 30 MB scan about 3x slower than the pair kernel row by row (docs/PERFORMANCE.md); both give
+			 * the same bits.
+			 */
+			for (int i = 0; i < count; i++) {
+				out[i] = space(so->query, rows[i]);
+				/* Unit vectors in the index: 1 - dot is the cosine distance up to rounding */
+				if (so->recheck)
 					out[i] = ruvector::lower_bound_of({out[i], 0, 1});
+			}
 			break;
 		case ruvector::quantization::sq8: {
 			ruvector::sq8_codebook book{info->offset, info->scale, space.dim};
