@@ -65,7 +65,7 @@ extern int ivfflat_max_probes;
 
 #define IVF_METAPAGE_BLKNO 0
 #define IVF_MAGIC_NUMBER 0x52564946 /* "RVIF" */
-#define IVF_VERSION 2 /* 2: the change count */
+#define IVF_VERSION 2               /* 2: the change count */
 #define IVF_PAGE_ID 0xFF92
 
 /* Build progress phases reported in pg_stat_progress_create_index */
