@@ -175,7 +175,9 @@ RUVECTOR_TARGET_AVX2_POPCNT inline void count_rows(const std::uint8_t* q, const 
 	const std::size_t whole = bytes - rest;
 	const __m256i rest_bytes = load(head_mask + 32 - rest);
 	alignas(32) std::uint8_t q_rest_bytes[32] = {};
-	std::memcpy(q_rest_bytes, q + whole, rest);
+	if (rest != 0) {
+		std::memcpy(q_rest_bytes, q + whole, rest); // q may be null when bytes is 0
+	}
 	const __m256i q_rest = load(q_rest_bytes);
 	const std::uint8_t* const end = base + rows * bytes;
 	for (std::size_t i = 0; i < rows; i++) {
