@@ -49,6 +49,18 @@ import { recallOf } from './exact.mjs'
  * @property {boolean} plannerChoseIndex whether the planner picks the index for the k-NN query with default settings
  * @property {string} plan EXPLAIN of the measured k-NN query (enable_seqscan off)
  * @property {SweepPoint[]} sweep
+ * @property {VacuumResult} vacuum
+ */
+
+/**
+ * @typedef {object} VacuumResult after the sweep: every tenth row deleted, then a timed VACUUM
+ * @property {number} deletedRows
+ * @property {number} ms wall time of the VACUUM
+ * @property {number} cpuMs
+ * @property {number} indexBytes the index's size after it
+ * @property {number} efSearch the setting the recall after it is measured at
+ * @property {number} recall mean over the queries of the share of their true neighbours still in the table that a
+ *   search returns: the deletes take rows out of the ground truth, and a sound repair keeps finding the rest
  */
 
 /** @type {Record<EngineName, { extension: import('@electric-sql/pglite').Extension, sqlName: string }>} */
@@ -325,6 +337,33 @@ export class Session {
 			throw new Error(`${this.name}: no hnsw index scan for ${this.knnSql} even without seq scans:\n${plan}`)
 		return { ms, cpuMs, indexBytes, notices, memory, plannerChoseIndex, plan }
 	}
+
+	/**
+	 * Delete every tenth row, time the VACUUM that takes them out of the index, then search at `efSearch`.
+	 * @param {Prepared} knn the k-NN statement
+	 * @param {GroundTruth} truth
+	 * @param {(i: number) => Uint8Array[]} queryArg
+	 * @param {number} efSearch
+	 * @returns {Promise<VacuumResult>}
+	 */
+	async deleteAndVacuum(knn, truth, queryArg, efSearch) {
+		const { pg, data } = this
+		const deletedRows = Number(await scalar(pg, 'WITH d AS (DELETE FROM items WHERE id % 10 = 0 RETURNING 1) SELECT count(*)::float8 FROM d'))
+		const cpuStart = process.cpuUsage()
+		const start = performance.now()
+		await pg.exec('VACUUM items')
+		const ms = performance.now() - start
+		const cpuMs = cpuMsSince(cpuStart)
+		const indexBytes = Number(await scalar(pg, "SELECT pg_relation_size('items_v_idx')::float8"))
+		await pg.exec(`SET hnsw.ef_search = ${efSearch}`)
+		let sum = 0
+		for (let q = 0; q < data.queryCount; q++) {
+			const returned = new Set((await knn.firstColumn(queryArg(q))).map(Number))
+			const kept = Array.from(truth.ids.subarray(q * truth.k, (q + 1) * truth.k)).filter((id) => id % 10 !== 0)
+			sum += kept.length === 0 ? 1 : kept.filter((id) => returned.has(id)).length / kept.length
+		}
+		return { deletedRows, ms, cpuMs, indexBytes, efSearch, recall: sum / data.queryCount }
+	}
 }
 
 /**
@@ -460,6 +499,14 @@ export async function compareEngines(data, truth, settings, progress) {
 			}
 		}
 
+		// Deletes last: they change the table every measurement above was taken on
+		/** @type {VacuumResult[]} */
+		const vacuums = []
+		for (const [i, s] of sessions.entries()) {
+			progress(`${s.name} DELETE a tenth of the rows, VACUUM`)
+			vacuums.push(await s.deleteAndVacuum(/** @type {Prepared} */ (knnStatements[i]), truth, queryArg, 40))
+		}
+
 		const results = sessions.map((s, i) => {
 			const e = /** @type {Measured} */ (exact[i])
 			const built = /** @type {Awaited<ReturnType<Session['build']>>} */ (builds[i])
@@ -484,6 +531,7 @@ export async function compareEngines(data, truth, settings, progress) {
 				plannerChoseIndex,
 				plan,
 				sweep: sweeps[i] ?? [],
+				vacuum: vacuums[i],
 			})
 		})
 		return /** @type {[EngineResult, EngineResult]} */ (results)

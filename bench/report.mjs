@@ -130,6 +130,18 @@ export function table(data, settings, ours, pgvector, summary) {
 			ratio(ours.floor.msPerQuery / pgvector.floor.msPerQuery),
 		],
 		['planner picks index', String(ours.plannerChoseIndex), String(pgvector.plannerChoseIndex), ''],
+		[
+			`VACUUM after deleting ${ours.vacuum.deletedRows} rows`,
+			duration(ours.vacuum.ms),
+			duration(pgvector.vacuum.ms),
+			ratio(ours.vacuum.ms / pgvector.vacuum.ms),
+		],
+		[
+			`  then recall of the rows kept (ef_search ${ours.vacuum.efSearch})`,
+			ours.vacuum.recall.toFixed(3),
+			pgvector.vacuum.recall.toFixed(3),
+			'',
+		],
 	]
 	for (const [i, p] of ours.sweep.entries()) {
 		const q = /** @type {SweepPoint} */ (pgvector.sweep[i])

@@ -223,22 +223,31 @@ const scan_rows<T>& scan_block()
 	return block;
 }
 
-// One query against every vector of the block per iteration.
+// One query against every vector of the block per iteration, in batches of scan_batch_rows rows
+// whose results are consumed before the next batch (as a flat scan feeds its top-k heap), so the
+// results stay in L1. A single batch over the whole block would also stream its results to
+// memory: for 384-bit rows that is 8 bytes written per 48 read, and the write stream, not the
+// kernel, then limited the scan (docs/PERFORMANCE.md).
+constexpr std::size_t scan_batch_rows = 512;
+
 template <typename T, typename Out, typename Batch>
 void run_scan(benchmark::State& state, ruvector::simd_level level, Batch batch, std::size_t dim)
 {
 	const scan_rows<T>& block = scan_block<T>();
 	const std::size_t n = block.size / dim;
-	std::vector<Out> out(n);
+	std::vector<Out> out(scan_batch_rows);
 	const ruvector::kernel_table saved = ruvector::active_kernels;
 	ruvector::select_kernels(level);
 	ruvector::select_half_kernels(level);
 	ruvector::select_int8_kernels(level);
 	ruvector::select_bits_kernels(level);
 	for (auto _ : state) {
-		batch(block.data, block.data, n, dim, out.data());
-		benchmark::DoNotOptimize(out.data());
-		benchmark::ClobberMemory();
+		for (std::size_t first = 0; first < n; first += scan_batch_rows) {
+			const std::size_t rows = n - first < scan_batch_rows ? n - first : scan_batch_rows;
+			batch(block.data, block.data + first * dim, rows, dim, out.data());
+			benchmark::DoNotOptimize(out.data());
+			benchmark::ClobberMemory();
+		}
 	}
 	ruvector::active_kernels = saved;
 	state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * n * dim * sizeof(T)));
@@ -287,6 +296,9 @@ void register_scans(ruvector::simd_level level)
 		// dim bits: the same row count as the float scans, 1/32 of the bytes
 		benchmark::RegisterBenchmark(("scan_hamming" + suffix).c_str(), [level, dim](benchmark::State& s) {
 			run_scan<std::uint8_t, std::uint64_t>(s, level, ruvector::hamming_bits_batch, dim / 8);
+		})->Unit(benchmark::kMillisecond);
+		benchmark::RegisterBenchmark(("scan_jaccard" + suffix).c_str(), [level, dim](benchmark::State& s) {
+			run_scan<std::uint8_t, ruvector::bit_overlap>(s, level, ruvector::overlap_bits_batch, dim / 8);
 		})->Unit(benchmark::kMillisecond);
 	}
 }

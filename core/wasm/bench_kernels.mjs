@@ -209,7 +209,7 @@ if (nativeAt !== -1) {
 	}
 	for (const dim of [384, 1536]) {
 		const floor = gbps(`memory_read/stream/${dim}`);
-		for (const kernel of ['dot_f32', 'cosine_f32', 'dot_f16', 'dot_i8', 'hamming']) {
+		for (const kernel of ['dot_f32', 'cosine_f32', 'dot_f16', 'dot_i8', 'hamming', 'jaccard']) {
 			for (const level of ['serial', 'avx2', 'avx512']) {
 				const got = gbps(`scan_${kernel}/${level}/${dim}`);
 				if (got === undefined || floor === undefined) continue;

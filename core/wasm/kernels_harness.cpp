@@ -177,6 +177,26 @@ RV_EXPORT void rv_bits(int level, const std::uint8_t* a, const std::uint8_t* b, 
 	out[2] = static_cast<double>(o.either);
 }
 
+// A level's bit batches: row i's popcount(q ^ row), popcount(q & row), popcount(q | row) to out[3i..3i+2].
+RV_EXPORT void rv_bits_batch(int level, const std::uint8_t* q, const std::uint8_t* base, std::size_t count,
+                             std::size_t bytes, double* out)
+{
+	const ruvector::bits_kernel_table& t = *ruvector::bits_kernels_for(static_cast<ruvector::simd_level>(level));
+	constexpr std::size_t chunk = 16;
+	std::uint64_t differ[chunk];
+	ruvector::bit_overlap overlap[chunk];
+	for (std::size_t first = 0; first < count; first += chunk) {
+		const std::size_t rows = count - first < chunk ? count - first : chunk;
+		t.hamming_batch(q, base + first * bytes, rows, bytes, differ);
+		t.overlap_batch(q, base + first * bytes, rows, bytes, overlap);
+		for (std::size_t i = 0; i < rows; i++) {
+			out[3 * (first + i)] = static_cast<double>(differ[i]);
+			out[3 * (first + i) + 1] = static_cast<double>(overlap[i].both);
+			out[3 * (first + i) + 2] = static_cast<double>(overlap[i].either);
+		}
+	}
+}
+
 // The float32 batches at the active level: l1 into out[i], cosine sums into out[3i..3i+2].
 RV_EXPORT void rv_l1_batch(const float* q, const float* base, std::size_t count, std::size_t n, float* out)
 {

@@ -147,16 +147,20 @@ static int RelinkLevel(HnswVacuumState* state, HnswPageGraph* graph, uint64 node
 	int m = state->m;
 	int capacity = (int) ruvector::hnsw_level_capacity(m, level);
 	/*
-	 * A few lists' worth of deleted elements is enough to find replacements.
-	 * Where nearly all are deleted, the walk goes on until the list can be
-	 * filled or nothing is left to walk: elements inserted after the rows
-	 * around them were deleted (also while this vacuum runs) must find each
-	 * other, or only the one that becomes the entry point stays reachable.
+	 * Two lists' worth of candidates is enough for the heuristic to choose from:
+	 * the walk stops there. Bounding it by candidates, not by deleted elements
+	 * walked, matters: with an eighth of the elements deleted, a deleted
+	 * element links to about four others, so a walk through deleted ones
+	 * reaches far and would gather thousands of candidates for every list.
+	 * Where nearly all are deleted, the walk goes on until it has them or
+	 * nothing is left to walk: elements inserted after the rows around them
+	 * were deleted (also while this vacuum runs) must find each other, or only
+	 * the one that becomes the entry point stays reachable.
 	 */
-	int budget = 4 * capacity;
+	int pool = 2 * capacity;
 	ruvector::candidate_list candidates;
 	HnswIdSet seen;
-	int queueSize = budget + 1;
+	int queueSize = capacity + 1;
 	uint64* queue = (uint64*) palloc(sizeof(uint64) * queueSize);
 	int queueHead = 0;
 	int queueTail = 0;
@@ -165,7 +169,7 @@ static int RelinkLevel(HnswVacuumState* state, HnswPageGraph* graph, uint64 node
 	HnswIdSetInit(&seen);
 	HnswIdSetAdd(&seen, node);
 	queue[queueTail++] = node;
-	while (queueHead < queueTail && (queueHead <= budget || (int) candidates.size() < capacity)) {
+	while (queueHead < queueTail && (int) candidates.size() < pool) {
 		int count = graph->ReadNeighbors(queue[queueHead++], level, links);
 
 		for (int i = 0; i < count; i++) {

@@ -3,9 +3,9 @@
 //
 // Each result is exactly what the family's dispatched one-pair kernel returns for that
 // pair (same table, same summation order), so a batch can replace a loop of single calls
-// without changing any result. float32 batches are kernels of their own in the dispatch
-// table (kernels.hpp), which loop over rows with the pair's sums inlined; the other
-// families call their one-pair kernel per row through a pointer read once. Rows are read
+// without changing any result. float32 and bit batches are kernels of their own in their
+// dispatch tables (kernels.hpp, bits.hpp), which loop over rows with the pair's sums inlined;
+// the other families call their one-pair kernel per row through a pointer read once. Rows are read
 // in address order, which the hardware prefetcher follows. (A software prefetch of the row
 // after next measured slower on a 512 MiB scan: 22.7 against 30.3 GB/s at 384 dims with
 // AVX2; docs/PERFORMANCE.md.)

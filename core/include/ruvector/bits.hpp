@@ -26,11 +26,22 @@ struct bit_overlap {
 using bits_hamming_fn = std::uint64_t (*)(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 using bits_overlap_fn = bit_overlap (*)(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 
+// One query against `count` rows of `bytes` bytes stored one after another from `base` (a flat
+// scan of bit vectors): out[i] = the one-pair count of (q, row i). What a batch saves is the call
+// and the query's loads per row: a 384-bit row is 48 bytes, which memory delivers faster than one
+// call of a pair kernel returns (docs/PERFORMANCE.md).
+using bits_hamming_batch_fn = void (*)(const std::uint8_t* q, const std::uint8_t* base, std::size_t count,
+                                       std::size_t bytes, std::uint64_t* out);
+using bits_overlap_batch_fn = void (*)(const std::uint8_t* q, const std::uint8_t* base, std::size_t count,
+                                       std::size_t bytes, bit_overlap* out);
+
 struct bits_kernel_table {
 	simd_level level;
 	cpu_extra needs;
 	bits_hamming_fn hamming; // popcount(a ^ b)
 	bits_overlap_fn overlap; // popcount(a & b), popcount(a | b)
+	bits_hamming_batch_fn hamming_batch;
+	bits_overlap_batch_fn overlap_batch;
 };
 
 // The table in use. Until the first call it holds entries that choose the level and then
@@ -46,24 +57,44 @@ bool select_bits_kernels(simd_level level);
 // ---- per-level kernels ---------------------------------------------------------
 std::uint64_t hamming_bits_serial(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 bit_overlap overlap_bits_serial(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
+void hamming_bits_batch_serial(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
+                               std::uint64_t* out);
+void overlap_bits_batch_serial(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
+                               bit_overlap* out);
 
 #if defined(RUVECTOR_HAVE_X86)
 // AVX2 nibble-table counts over 32-byte blocks, POPCNT for the rest.
 std::uint64_t hamming_bits_avx2(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 bit_overlap overlap_bits_avx2(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
+void hamming_bits_batch_avx2(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
+                             std::uint64_t* out);
+void overlap_bits_batch_avx2(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
+                             bit_overlap* out);
 // AVX-512 VPOPCNTDQ counts over 64-byte blocks, a masked load for the rest.
 std::uint64_t hamming_bits_avx512(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 bit_overlap overlap_bits_avx512(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
+void hamming_bits_batch_avx512(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
+                               std::uint64_t* out);
+void overlap_bits_batch_avx512(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
+                               bit_overlap* out);
 #endif
 
 #if defined(RUVECTOR_HAVE_NEON)
 std::uint64_t hamming_bits_neon(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 bit_overlap overlap_bits_neon(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
+void hamming_bits_batch_neon(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
+                             std::uint64_t* out);
+void overlap_bits_batch_neon(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
+                             bit_overlap* out);
 #endif
 
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)
 std::uint64_t hamming_bits_wasm_simd128(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 bit_overlap overlap_bits_wasm_simd128(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
+void hamming_bits_batch_wasm_simd128(const std::uint8_t* q, const std::uint8_t* base, std::size_t count,
+                                     std::size_t bytes, std::uint64_t* out);
+void overlap_bits_batch_wasm_simd128(const std::uint8_t* q, const std::uint8_t* base, std::size_t count,
+                                     std::size_t bytes, bit_overlap* out);
 #endif
 
 // ---- dispatched entry points ---------------------------------------------------

@@ -1,5 +1,5 @@
-// Batch entry points (batch.hpp): float32 through the table's batch kernels; the other
-// families' dispatched one-pair kernel over consecutive vectors. Such a family's table is
+// Batch entry points (batch.hpp): float32 and bits through their tables' batch kernels; the
+// other families' dispatched one-pair kernel over consecutive vectors. Such a family's table is
 // resolved by one ordinary dispatched call first, so its first-call resolver has run before
 // the pointer is read.
 #include "ruvector/batch.hpp"
@@ -74,15 +74,13 @@ void dot_i8_batch(const std::int8_t* q, const std::int8_t* base, std::size_t n_v
 void hamming_bits_batch(const std::uint8_t* q, const std::uint8_t* base, std::size_t n_vectors, std::size_t bytes,
                         std::uint64_t* out)
 {
-	hamming_bits(q, q, 0);
-	scan(active_bits_kernels.hamming, q, base, n_vectors, bytes, out);
+	active_bits_kernels.hamming_batch(q, base, n_vectors, bytes, out);
 }
 
 void overlap_bits_batch(const std::uint8_t* q, const std::uint8_t* base, std::size_t n_vectors, std::size_t bytes,
                         bit_overlap* out)
 {
-	overlap_bits(q, q, 0);
-	scan(active_bits_kernels.overlap, q, base, n_vectors, bytes, out);
+	active_bits_kernels.overlap_batch(q, base, n_vectors, bytes, out);
 }
 
 } // namespace ruvector

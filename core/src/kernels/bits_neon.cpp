@@ -56,7 +56,7 @@ struct either {
 
 // Set bits of Op(a, b) over `bytes` bytes.
 template <typename Op>
-std::uint64_t count(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes)
+std::uint64_t count_bits(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes)
 {
 	std::uint64_t total = 0;
 	std::size_t i = 0;
@@ -77,12 +77,30 @@ std::uint64_t count(const std::uint8_t* a, const std::uint8_t* b, std::size_t by
 
 std::uint64_t hamming_bits_neon(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes)
 {
-	return count<differ>(a, b, bytes);
+	return count_bits<differ>(a, b, bytes);
 }
 
 bit_overlap overlap_bits_neon(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes)
 {
-	return bit_overlap{count<both>(a, b, bytes), count<either>(a, b, bytes)};
+	return bit_overlap{count_bits<both>(a, b, bytes), count_bits<either>(a, b, bytes)};
+}
+
+// The pair kernels inlined row by row: no call per row.
+void hamming_bits_batch_neon(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
+                             std::uint64_t* out)
+{
+	for (std::size_t i = 0; i < count; i++) {
+		out[i] = count_bits<differ>(q, base + i * bytes, bytes);
+	}
+}
+
+void overlap_bits_batch_neon(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
+                             bit_overlap* out)
+{
+	for (std::size_t i = 0; i < count; i++) {
+		const std::uint8_t* row = base + i * bytes;
+		out[i] = bit_overlap{count_bits<both>(q, row, bytes), count_bits<either>(q, row, bytes)};
+	}
 }
 
 } // namespace ruvector

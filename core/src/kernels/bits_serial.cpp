@@ -48,6 +48,22 @@ bit_overlap overlap_bits_serial(const std::uint8_t* a, const std::uint8_t* b, st
 	return counts;
 }
 
+void hamming_bits_batch_serial(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
+                               std::uint64_t* out)
+{
+	for (std::size_t i = 0; i < count; i++) {
+		out[i] = hamming_bits_serial(q, base + i * bytes, bytes);
+	}
+}
+
+void overlap_bits_batch_serial(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
+                               bit_overlap* out)
+{
+	for (std::size_t i = 0; i < count; i++) {
+		out[i] = overlap_bits_serial(q, base + i * bytes, bytes);
+	}
+}
+
 void binary_quantize_f32(const float* x, std::size_t n, std::uint8_t* out)
 {
 	std::size_t i = 0;

@@ -73,6 +73,23 @@ bit_overlap overlap_bits_wasm_simd128(const std::uint8_t* a, const std::uint8_t*
 	return counts;
 }
 
+// The pair kernels row by row through direct calls: no call_indirect (and its signature check) per row.
+void hamming_bits_batch_wasm_simd128(const std::uint8_t* q, const std::uint8_t* base, std::size_t count,
+                                     std::size_t bytes, std::uint64_t* out)
+{
+	for (std::size_t i = 0; i < count; i++) {
+		out[i] = hamming_bits_wasm_simd128(q, base + i * bytes, bytes);
+	}
+}
+
+void overlap_bits_batch_wasm_simd128(const std::uint8_t* q, const std::uint8_t* base, std::size_t count,
+                                     std::size_t bytes, bit_overlap* out)
+{
+	for (std::size_t i = 0; i < count; i++) {
+		out[i] = overlap_bits_wasm_simd128(q, base + i * bytes, bytes);
+	}
+}
+
 } // namespace ruvector
 
 #endif

@@ -1,6 +1,7 @@
 // AVX2 bit counts (Mula's nibble table): each byte's count is the sum of two 4-bit table
 // look-ups done by VPSHUFB, 32 bytes at a time; VPSADBW then adds the byte counts into four
-// 64-bit lanes. The last 0..31 bytes go through POPCNT, a word and then a byte at a time.
+// 64-bit lanes. The last 0..31 bytes go through POPCNT, a word and then a byte at a time,
+// except in a batch's rows that have another row after them (count_rows).
 // Every CPU with AVX2 has POPCNT; dispatch checks both before installing these.
 #include "ruvector/bits.hpp"
 
@@ -50,50 +51,187 @@ inline std::uint64_t load_word(const std::uint8_t* p)
 	return word;
 }
 
+// The bits each count is taken over, as vectors and as words.
+struct differ {
+	RUVECTOR_TARGET_AVX2_POPCNT static __m256i bits(__m256i x, __m256i y)
+	{
+		return _mm256_xor_si256(x, y);
+	}
+	static std::uint64_t bits(std::uint64_t x, std::uint64_t y)
+	{
+		return x ^ y;
+	}
+};
+
+struct both {
+	RUVECTOR_TARGET_AVX2_POPCNT static __m256i bits(__m256i x, __m256i y)
+	{
+		return _mm256_and_si256(x, y);
+	}
+	static std::uint64_t bits(std::uint64_t x, std::uint64_t y)
+	{
+		return x & y;
+	}
+};
+
+struct either {
+	RUVECTOR_TARGET_AVX2_POPCNT static __m256i bits(__m256i x, __m256i y)
+	{
+		return _mm256_or_si256(x, y);
+	}
+	static std::uint64_t bits(std::uint64_t x, std::uint64_t y)
+	{
+		return x | y;
+	}
+};
+
+// Set bits of Op(a, b) over the last 0..31 bytes (the pair kernels' tail): words, then bytes.
+template <typename Op>
+RUVECTOR_TARGET_AVX2_POPCNT inline std::uint64_t count_rest(const std::uint8_t* a, const std::uint8_t* b,
+                                                            std::size_t rest)
+{
+	std::uint64_t total = 0;
+	std::size_t i = 0;
+	for (; i + 8 <= rest; i += 8) {
+		total += popcount_word(Op::bits(load_word(a + i), load_word(b + i)));
+	}
+	for (; i < rest; i++) {
+		total += popcount_word(Op::bits(std::uint64_t{a[i]}, std::uint64_t{b[i]}));
+	}
+	return total;
+}
+
+// A row's running counts in a batch: Hamming's differing bits, or Jaccard's shared and set bits.
+class differ_tally {
+public:
+	RUVECTOR_TARGET_AVX2_POPCNT differ_tally() : sum_(_mm256_setzero_si256())
+	{
+	}
+
+	RUVECTOR_TARGET_AVX2_POPCNT void add(__m256i x, __m256i y)
+	{
+		sum_ = _mm256_add_epi64(sum_, popcount_lanes(differ::bits(x, y)));
+	}
+
+	RUVECTOR_TARGET_AVX2_POPCNT std::uint64_t result() const
+	{
+		return lane_sum(sum_);
+	}
+
+	RUVECTOR_TARGET_AVX2_POPCNT std::uint64_t result(const std::uint8_t* q, const std::uint8_t* row,
+	                                                 std::size_t rest) const
+	{
+		return result() + count_rest<differ>(q, row, rest);
+	}
+
+private:
+	__m256i sum_;
+};
+
+class overlap_tally {
+public:
+	RUVECTOR_TARGET_AVX2_POPCNT overlap_tally() : both_(_mm256_setzero_si256()), either_(_mm256_setzero_si256())
+	{
+	}
+
+	RUVECTOR_TARGET_AVX2_POPCNT void add(__m256i x, __m256i y)
+	{
+		both_ = _mm256_add_epi64(both_, popcount_lanes(both::bits(x, y)));
+		either_ = _mm256_add_epi64(either_, popcount_lanes(either::bits(x, y)));
+	}
+
+	RUVECTOR_TARGET_AVX2_POPCNT bit_overlap result() const
+	{
+		return bit_overlap{lane_sum(both_), lane_sum(either_)};
+	}
+
+	RUVECTOR_TARGET_AVX2_POPCNT bit_overlap result(const std::uint8_t* q, const std::uint8_t* row,
+	                                               std::size_t rest) const
+	{
+		return bit_overlap{lane_sum(both_) + count_rest<both>(q, row, rest),
+		                   lane_sum(either_) + count_rest<either>(q, row, rest)};
+	}
+
+private:
+	__m256i both_;
+	__m256i either_;
+};
+
+// 32 bytes of 0xFF then 32 of 0x00: the 32 bytes from (head_mask + 32 - count) keep the first
+// `count` bytes of a block and zero the others.
+alignas(64) constexpr std::uint8_t head_mask[64] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                                    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                                    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+// The query against every row. A row's last 1..31 bytes are read with a plain 32-byte load
+// whenever those 32 bytes lie inside the batch (the rows after it), the bytes past the row
+// cleared by an AND with a 0xFF/0x00 window; the query's last bytes sit zero-padded in a
+// register. Only the last rows count their rest as the pair kernels do (words, then bytes).
+template <typename Tally, typename Out>
+RUVECTOR_TARGET_AVX2_POPCNT inline void count_rows(const std::uint8_t* q, const std::uint8_t* base, std::size_t rows,
+                                                   std::size_t bytes, Out* out)
+{
+	const std::size_t rest = bytes % 32;
+	const std::size_t whole = bytes - rest;
+	const __m256i rest_bytes = load(head_mask + 32 - rest);
+	alignas(32) std::uint8_t q_rest_bytes[32] = {};
+	if (rest != 0) {
+		std::memcpy(q_rest_bytes, q + whole, rest); // q may be null when bytes is 0
+	}
+	const __m256i q_rest = load(q_rest_bytes);
+	const std::uint8_t* const end = base + rows * bytes;
+	for (std::size_t i = 0; i < rows; i++) {
+		const std::uint8_t* row = base + i * bytes;
+		Tally tally;
+		for (std::size_t k = 0; k < whole; k += 32) {
+			tally.add(load(q + k), load(row + k));
+		}
+		const std::uint8_t* tail = row + whole;
+		if (rest == 0) {
+			out[i] = tally.result();
+		} else if (end - tail >= 32) {
+			tally.add(q_rest, _mm256_and_si256(rest_bytes, load(tail)));
+			out[i] = tally.result();
+		} else {
+			out[i] = tally.result(q + whole, tail, rest);
+		}
+	}
+}
+
 } // namespace
 
 RUVECTOR_TARGET_AVX2_POPCNT std::uint64_t hamming_bits_avx2(const std::uint8_t* a, const std::uint8_t* b,
                                                             std::size_t bytes)
 {
-	__m256i sum = _mm256_setzero_si256();
+	differ_tally tally;
 	std::size_t i = 0;
 	for (; i + 32 <= bytes; i += 32) {
-		sum = _mm256_add_epi64(sum, popcount_lanes(_mm256_xor_si256(load(a + i), load(b + i))));
+		tally.add(load(a + i), load(b + i));
 	}
-	std::uint64_t count = lane_sum(sum);
-	for (; i + 8 <= bytes; i += 8) {
-		count += popcount_word(load_word(a + i) ^ load_word(b + i));
-	}
-	for (; i < bytes; i++) {
-		count += popcount_word(a[i] ^ b[i]);
-	}
-	return count;
+	return tally.result(a + i, b + i, bytes - i);
 }
 
 RUVECTOR_TARGET_AVX2_POPCNT bit_overlap overlap_bits_avx2(const std::uint8_t* a, const std::uint8_t* b,
                                                           std::size_t bytes)
 {
-	__m256i both = _mm256_setzero_si256();
-	__m256i either = _mm256_setzero_si256();
+	overlap_tally tally;
 	std::size_t i = 0;
 	for (; i + 32 <= bytes; i += 32) {
-		const __m256i x = load(a + i);
-		const __m256i y = load(b + i);
-		both = _mm256_add_epi64(both, popcount_lanes(_mm256_and_si256(x, y)));
-		either = _mm256_add_epi64(either, popcount_lanes(_mm256_or_si256(x, y)));
+		tally.add(load(a + i), load(b + i));
 	}
-	bit_overlap counts{lane_sum(both), lane_sum(either)};
-	for (; i + 8 <= bytes; i += 8) {
-		const std::uint64_t x = load_word(a + i);
-		const std::uint64_t y = load_word(b + i);
-		counts.both += popcount_word(x & y);
-		counts.either += popcount_word(x | y);
-	}
-	for (; i < bytes; i++) {
-		counts.both += popcount_word(a[i] & b[i]);
-		counts.either += popcount_word(a[i] | b[i]);
-	}
-	return counts;
+	return tally.result(a + i, b + i, bytes - i);
+}
+
+RUVECTOR_TARGET_AVX2_POPCNT void hamming_bits_batch_avx2(const std::uint8_t* q, const std::uint8_t* base,
+                                                         std::size_t count, std::size_t bytes, std::uint64_t* out)
+{
+	count_rows<differ_tally>(q, base, count, bytes, out);
+}
+
+RUVECTOR_TARGET_AVX2_POPCNT void overlap_bits_batch_avx2(const std::uint8_t* q, const std::uint8_t* base,
+                                                         std::size_t count, std::size_t bytes, bit_overlap* out)
+{
+	count_rows<overlap_tally>(q, base, count, bytes, out);
 }
 
 } // namespace ruvector

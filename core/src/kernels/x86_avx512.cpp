@@ -104,53 +104,84 @@ RUVECTOR_KERNEL_TARGET inline float sum_f32(const float* a, const float* b, std:
 	return sum_terms<f32_source, Term>(a, b, n);
 }
 
-// cosine_terms with b read through a realigned_stream (same order, same result).
-RUVECTOR_KERNEL_TARGET RUVECTOR_READS_WHOLE_LINES cosine_parts cosine_realigned(const float* a, const float* b,
-                                                                                std::size_t n)
+// b's 16-float vectors in order, read as they are: rows that are aligned or too short to realign.
+class direct_stream {
+public:
+	explicit direct_stream(const float* b) : next_(b)
+	{
+	}
+
+	RUVECTOR_KERNEL_TARGET __m512 next()
+	{
+		const __m512 v = _mm512_loadu_ps(next_);
+		next_ += 16;
+		return v;
+	}
+
+private:
+	const float* next_;
+};
+
+// Whether a cosine pass adds |a|^2 too. A batch does not: |q|^2 is the same sum for every row,
+// so it is counted once (norm_of) and each streamed row costs two FMAs per 16 floats, not three.
+enum class count_norm_a : bool { no, yes };
+
+template <count_norm_a NormA>
+RUVECTOR_KERNEL_TARGET inline void add_cosine_terms(__m512& dot, __m512& na, __m512& nb, __m512 x, __m512 y)
+{
+	dot = _mm512_fmadd_ps(x, y, dot);
+	if constexpr (NormA == count_norm_a::yes) {
+		na = _mm512_fmadd_ps(x, x, na);
+	}
+	nb = _mm512_fmadd_ps(y, y, nb);
+}
+
+// cosine_terms (x86_avx512_common.hpp) with b's full blocks from `stream`: the same accumulators
+// in the same order, so the same result. Without |a|^2, norm_a is left 0.
+template <count_norm_a NormA, typename Stream>
+RUVECTOR_KERNEL_TARGET RUVECTOR_READS_WHOLE_LINES inline cosine_parts cosine_streamed(const float* a, const float* b,
+                                                                                      std::size_t n, Stream stream)
 {
 	__m512 dot[4];
 	__m512 na[4];
 	__m512 nb[4];
-	for (int k = 0; k < 4; k++) {
+	for (std::size_t k = 0; k < 4; k++) {
 		dot[k] = _mm512_setzero_ps();
 		na[k] = _mm512_setzero_ps();
 		nb[k] = _mm512_setzero_ps();
 	}
-	realigned_stream stream(b);
 	std::size_t i = 0;
 	for (; i + 64 <= n; i += 64) {
 		for (std::size_t k = 0; k < 4; k++) {
-			const __m512 x = _mm512_loadu_ps(a + i + 16 * k);
-			const __m512 y = stream.next();
-			dot[k] = _mm512_fmadd_ps(x, y, dot[k]);
-			na[k] = _mm512_fmadd_ps(x, x, na[k]);
-			nb[k] = _mm512_fmadd_ps(y, y, nb[k]);
+			add_cosine_terms<NormA>(dot[k], na[k], nb[k], _mm512_loadu_ps(a + i + 16 * k), stream.next());
 		}
 	}
 	for (; i + 16 <= n; i += 16) {
-		const __m512 x = _mm512_loadu_ps(a + i);
-		const __m512 y = _mm512_loadu_ps(b + i);
-		dot[0] = _mm512_fmadd_ps(x, y, dot[0]);
-		na[0] = _mm512_fmadd_ps(x, x, na[0]);
-		nb[0] = _mm512_fmadd_ps(y, y, nb[0]);
+		add_cosine_terms<NormA>(dot[0], na[0], nb[0], _mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i));
 	}
 	if (i < n) {
-		const __m512 x = f32_source::load_tail(a + i, n - i);
-		const __m512 y = f32_source::load_tail(b + i, n - i);
-		dot[1] = _mm512_fmadd_ps(x, y, dot[1]);
-		na[1] = _mm512_fmadd_ps(x, x, na[1]);
-		nb[1] = _mm512_fmadd_ps(y, y, nb[1]);
+		add_cosine_terms<NormA>(dot[1], na[1], nb[1], f32_source::load_tail(a + i, n - i),
+		                        f32_source::load_tail(b + i, n - i));
 	}
-	return cosine_parts{sum_of(dot), sum_of(na), sum_of(nb)};
+	return cosine_parts{sum_of(dot), NormA == count_norm_a::yes ? sum_of(na) : 0.0F, sum_of(nb)};
 }
 
+template <count_norm_a NormA>
 RUVECTOR_KERNEL_TARGET inline cosine_parts cosine_f32(const float* a, const float* b, std::size_t n)
 {
 	if (n >= 64 && misaligned(b)) {
-		return cosine_realigned(a, b, n);
+		return cosine_streamed<NormA>(a, b, n, realigned_stream(b));
 	}
-	return cosine_terms<f32_source>(a, b, n);
+	return cosine_streamed<NormA>(a, b, n, direct_stream(b));
 }
+
+// |a|^2 exactly as cosine_streamed sums it: the same lanes into the same accumulators.
+struct square_of_first {
+	RUVECTOR_KERNEL_TARGET static __m512 add(__m512 sum, __m512 x, __m512 /*y*/)
+	{
+		return _mm512_fmadd_ps(x, x, sum);
+	}
+};
 
 // The one-pair sums row by row, inlined: no call per row.
 template <typename Term, typename Rows>
@@ -165,8 +196,10 @@ template <typename Rows>
 RUVECTOR_KERNEL_TARGET inline void cosine_rows(const float* q, Rows rows, std::size_t count, std::size_t n,
                                                cosine_parts* out)
 {
+	const float norm_q = sum_terms<f32_source, square_of_first>(q, q, n);
 	for (std::size_t i = 0; i < count; i++) {
-		out[i] = cosine_f32(q, rows[i], n);
+		out[i] = cosine_f32<count_norm_a::no>(q, rows[i], n);
+		out[i].norm_a = norm_q;
 	}
 }
 
@@ -189,7 +222,7 @@ RUVECTOR_KERNEL_TARGET float l1_f32_avx512(const float* a, const float* b, std::
 
 RUVECTOR_KERNEL_TARGET cosine_parts cosine_f32_avx512(const float* a, const float* b, std::size_t n)
 {
-	return cosine_f32(a, b, n);
+	return cosine_f32<count_norm_a::yes>(a, b, n);
 }
 
 RUVECTOR_KERNEL_TARGET void l2sq_f32_batch_avx512(const float* q, const float* base, std::size_t count, std::size_t n,

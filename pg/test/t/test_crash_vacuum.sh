@@ -42,7 +42,7 @@ insert_rows()
 # machine as on a slow one: unslowed, they can end in under the 300 ms this test needs to crash in.
 vacuum_in_background()
 {
-	sql -c "SET vacuum_cost_delay = '2ms'" -c "SET vacuum_cost_limit = 1" -c "VACUUM items" >"$1" 2>&1 &
+	sql -c "SET vacuum_cost_delay = '5ms'" -c "SET vacuum_cost_limit = 1" -c "VACUUM items" >"$1" 2>&1 &
 	vacuum=$!
 	local deadline=$((SECONDS + 60))
 	until [[ $(vacuum_phase items) == "vacuuming indexes" ]]; do

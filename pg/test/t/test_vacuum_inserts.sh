@@ -26,7 +26,7 @@ SQL
 vacuum_while_inserting()
 {
 	# Cost 1 per page: VACUUM sleeps at nearly every page it reads or changes
-	sql -c "SET vacuum_cost_delay = '5ms'" -c "SET vacuum_cost_limit = 1" -c "VACUUM items" >"$WORK/vacuum.out" 2>&1 &
+	sql -c "SET vacuum_cost_delay = '20ms'" -c "SET vacuum_cost_limit = 1" -c "VACUUM items" >"$WORK/vacuum.out" 2>&1 &
 	local vacuum=$! deadline=$((SECONDS + 60)) during=0 after=0 phase
 	until [[ $(vacuum_phase items) == "vacuuming indexes" ]]; do
 		kill -0 "$vacuum" 2>/dev/null || fail "VACUUM ended before it reached the index: $(cat "$WORK/vacuum.out")"
