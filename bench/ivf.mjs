@@ -244,29 +244,32 @@ export async function compareIvf(data, truth, settings, progress) {
 
 		// pgvector's advice for up to a million rows: rows / 1000 lists
 		const lists = Math.max(10, Math.round(data.count / 1000))
-		const probes = probeSweep(lists)
 		/** @type {IvfIndexResult[]} */
 		const ivfflat = []
-		progress('pgvector CREATE INDEX ivfflat')
-		const pgvectorBuilt = await buildIndex(pgvector, 'ivfflat', `lists = ${lists}`, settings)
-		/** @type {IvfIndexResult} */
-		const pgvectorIndex = { engine: 'pgvector', quantization: 'none', ...pgvectorBuilt, sweep: [] }
-		ivfflat.push(pgvectorIndex)
-		for (const quantization of QUANTIZATIONS) {
-			progress(`ruvector CREATE INDEX ivfflat (${quantization})`)
-			const built = await buildIndex(ours, 'ivfflat', `lists = ${lists}, quantization = '${quantization}'`, settings)
+		// BENCH_IVFFLAT=0 measures flat only
+		if (process.env['BENCH_IVFFLAT'] !== '0') {
+			const probes = probeSweep(lists)
+			progress('pgvector CREATE INDEX ivfflat')
+			const pgvectorBuilt = await buildIndex(pgvector, 'ivfflat', `lists = ${lists}`, settings)
 			/** @type {IvfIndexResult} */
-			const index = { engine: 'ruvector', quantization, ...built, sweep: [] }
-			for (const p of probes) {
-				// pgvector runs beside the first ruvector index, so the two are timed in the same rounds
-				const on = quantization === 'none' ? sessions : [ours]
-				for (const s of on) await s.pg.exec(`SET ivfflat.probes = ${p}`)
-				const measured = await measure(on, `ivfflat ${quantization} probes ${p}`, data.queryCount)
-				index.sweep.push({ probes: p, .../** @type {Timed} */ (measured[0]) })
-				if (on.length === 2) pgvectorIndex.sweep.push({ probes: p, .../** @type {Timed} */ (measured[1]) })
+			const pgvectorIndex = { engine: 'pgvector', quantization: 'none', ...pgvectorBuilt, sweep: [] }
+			ivfflat.push(pgvectorIndex)
+			for (const quantization of QUANTIZATIONS) {
+				progress(`ruvector CREATE INDEX ivfflat (${quantization})`)
+				const built = await buildIndex(ours, 'ivfflat', `lists = ${lists}, quantization = '${quantization}'`, settings)
+				/** @type {IvfIndexResult} */
+				const index = { engine: 'ruvector', quantization, ...built, sweep: [] }
+				for (const p of probes) {
+					// pgvector runs beside the first ruvector index, so the two are timed in the same rounds
+					const on = quantization === 'none' ? sessions : [ours]
+					for (const s of on) await s.pg.exec(`SET ivfflat.probes = ${p}`)
+					const measured = await measure(on, `ivfflat ${quantization} probes ${p}`, data.queryCount)
+					index.sweep.push({ probes: p, .../** @type {Timed} */ (measured[0]) })
+					if (on.length === 2) pgvectorIndex.sweep.push({ probes: p, .../** @type {Timed} */ (measured[1]) })
+				}
+				ivfflat.push(index)
+				await ours.pg.exec('DROP INDEX items_v_idx')
 			}
-			ivfflat.push(index)
-			await ours.pg.exec('DROP INDEX items_v_idx')
 		}
 		const floorResult = {
 			msPerQuery: median(floorRuns.map((f) => f.msPerQuery)),

@@ -10,6 +10,7 @@
 //   BENCH_M, BENCH_EF_CONSTRUCTION      HNSW build options for both engines (default 16 / 64)
 //   BENCH_ENGINES=0          skip the ruvector/pgvector hnsw comparison (to measure only the parts below)
 //   BENCH_IVF=0              skip flat and ivfflat (bench/ivf.mjs: against pgvector's sequential scan and ivfflat)
+//   BENCH_IVFFLAT=0          measure flat but not ivfflat
 //   BENCH_HNSW_QUANTIZED=0   skip hnsw per quantization (bench/hnsw_quantized.mjs); BENCH_HNSW_QUANTIZATIONS picks some
 //   BENCH_OUT                output folder (default build/bench)
 import { execFileSync } from 'node:child_process'

@@ -23,6 +23,7 @@ void FlatInit(void)
 	flat_relopt_kind = add_reloption_kind();
 	add_string_reloption(flat_relopt_kind, "quantization", INDEX_QUANTIZATION_OPTION_DESC, "none",
 	                     IndexValidateQuantization, AccessExclusiveLock);
+	FlatCacheDefineSettings();
 }
 
 static bytea* flatoptions(Datum reloptions, bool validate)

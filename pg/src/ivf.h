@@ -65,7 +65,7 @@ extern int ivfflat_max_probes;
 
 #define IVF_METAPAGE_BLKNO 0
 #define IVF_MAGIC_NUMBER 0x52564946 /* "RVIF" */
-#define IVF_VERSION 1
+#define IVF_VERSION 2               /* 2: the change count */
 #define IVF_PAGE_ID 0xFF92
 
 /* Build progress phases reported in pg_stat_progress_create_index */
@@ -91,6 +91,7 @@ typedef struct IvfMetaPageData {
 	float scale;               /* sq8's step */
 	BlockNumber codebookStart; /* offsets for sq8 and binary; InvalidBlockNumber without quantization */
 	BlockNumber directoryStart;
+	uint64 changeCount; /* flat: bumped by every insert and VACUUM that removes rows (flat_cache.cpp) */
 } IvfMetaPageData;
 typedef IvfMetaPageData* IvfMetaPage;
 
@@ -174,6 +175,7 @@ void IvfReadMeta(Relation index, IvfMetaPageData* meta);
 Page IvfBeginPageChange(Relation index, Buffer buf, bool building, bool newPage, GenericXLogState** xlog);
 void IvfFinishPageChange(Buffer buf, GenericXLogState* xlog);
 void IvfListLocation(const IvfMetaPageData* meta, const IvfIndexInfo* info, int list, BlockNumber* blkno, Size* offset);
+BlockNumber IvfListStart(Relation index, const IvfMetaPageData* meta, const IvfIndexInfo* info, int list);
 /* Fill an entry's terms and code from a value as the space stores it (float32, float16 or bits) */
 void IvfEncode(const IvfIndexInfo* info, const void* value, float* scratch, char* entryData);
 /* Append one entry to a list; the directory is updated when the list grows a page. A build passes its pages
@@ -182,6 +184,18 @@ void IvfAppendEntry(Relation index, const IvfIndexInfo* info, const IvfMetaPageD
                     RelationGrowth* building);
 /* The float32 form of a stored value (quantizers and k-means work on floats) */
 void IvfValueToFloats(const IvfIndexInfo* info, const void* value, float* out);
+
+/* Count a change of a flat index's entries on its meta page, WAL-logged; after the change itself */
+void IvfCountChange(Relation index);
+
+/* flat_cache.cpp: a backend's own copy of a flat index's entries, for scans */
+typedef struct FlatCopy FlatCopy;
+void FlatCacheDefineSettings(void);
+/* The copy to scan instead of the pages, or NULL; `meta` read by this scan (its change count) */
+const FlatCopy* FlatCacheAcquire(Relation index, const IvfIndexInfo* info, const IvfMetaPageData* meta);
+uint32 FlatCopyCount(const FlatCopy* copy);
+const char* FlatCopyData(const FlatCopy* copy, uint32 i); /* entry i's terms and code */
+const ItemPointerData* FlatCopyTid(const FlatCopy* copy, uint32 i);
 
 /* ivf_build.cpp */
 IndexBuildResult* IvfBuild(Relation heap, Relation index, IndexInfo* indexInfo, bool flat);

@@ -78,6 +78,9 @@ bool ivfinsert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid
 		entry->heaptid = *heap_tid;
 		IvfEncode(&info, value, scratch, entry->data);
 		IvfAppendEntry(index, &info, &meta, list, (const char*) entry, NULL);
+		/* The entry is not visible to anyone before this transaction commits, after the count */
+		if (info.flat)
+			IvfCountChange(index);
 	}
 
 	MemoryContextSwitchTo(oldCtx);

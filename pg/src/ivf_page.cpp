@@ -139,6 +139,37 @@ void IvfFinishPageChange(Buffer buf, GenericXLogState* xlog)
 	UnlockReleaseBuffer(buf);
 }
 
+/* A list's first data page, InvalidBlockNumber while it is empty */
+BlockNumber IvfListStart(Relation index, const IvfMetaPageData* meta, const IvfIndexInfo* info, int list)
+{
+	BlockNumber listBlkno;
+	Size listOffset;
+
+	IvfListLocation(meta, info, list, &listBlkno, &listOffset);
+	Buffer buf = ReadBuffer(index, listBlkno);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	BlockNumber start = ((IvfList) ((char*) BufferGetPage(buf) + listOffset))->startPage;
+	UnlockReleaseBuffer(buf);
+	return start;
+}
+
+/*
+ * Backends' copies of a flat index (flat_cache.cpp) are valid while this count
+ * stays the same. Counted after the change: a copy that read the old count is
+ * dropped by its next scan, and one that read the new count also read the change.
+ */
+void IvfCountChange(Relation index)
+{
+	Buffer buf = ReadBuffer(index, IVF_METAPAGE_BLKNO);
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	GenericXLogState* xlog = GenericXLogStart(index);
+	Page page = GenericXLogRegisterBuffer(xlog, buf, 0);
+	IvfPageGetMeta(page)->changeCount++;
+	GenericXLogFinish(xlog);
+	UnlockReleaseBuffer(buf);
+}
+
 static bool PageHasRoom(Page page, Size entrySize)
 {
 	PageHeader header = (PageHeader) page;

@@ -66,6 +66,7 @@ IndexBulkDeleteResult* ivfbulkdelete(IndexVacuumInfo* info, IndexBulkDeleteResul
 
 	if (stats == NULL)
 		stats = (IndexBulkDeleteResult*) palloc0(sizeof(IndexBulkDeleteResult));
+	double removedBefore = stats->tuples_removed;
 
 	IvfLoadIndexInfo(&indexInfo, index, &meta);
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
@@ -77,6 +78,9 @@ IndexBulkDeleteResult* ivfbulkdelete(IndexVacuumInfo* info, IndexBulkDeleteResul
 		stats->tuples_removed += VacuumPage(index, buf, indexInfo.entrySize, callback, callback_state, &remaining);
 		UnlockReleaseBuffer(buf);
 	}
+	/* Before the heap may reuse the removed rows' TIDs, which only happens after this returns */
+	if (indexInfo.flat && stats->tuples_removed > removedBefore)
+		IvfCountChange(index);
 	stats->num_index_tuples = remaining;
 	stats->num_pages = nblocks;
 	return stats;

@@ -51,15 +51,11 @@ inline std::uint64_t load_word(const std::uint8_t* p)
 	return word;
 }
 
-// The bits each count is taken over, as vectors and as words.
+// The bits each count is taken over.
 struct differ {
 	RUVECTOR_TARGET_AVX2_POPCNT static __m256i bits(__m256i x, __m256i y)
 	{
 		return _mm256_xor_si256(x, y);
-	}
-	static std::uint64_t bits(std::uint64_t x, std::uint64_t y)
-	{
-		return x ^ y;
 	}
 };
 
@@ -68,10 +64,6 @@ struct both {
 	{
 		return _mm256_and_si256(x, y);
 	}
-	static std::uint64_t bits(std::uint64_t x, std::uint64_t y)
-	{
-		return x & y;
-	}
 };
 
 struct either {
@@ -79,27 +71,7 @@ struct either {
 	{
 		return _mm256_or_si256(x, y);
 	}
-	static std::uint64_t bits(std::uint64_t x, std::uint64_t y)
-	{
-		return x | y;
-	}
 };
-
-// Set bits of Op(a, b) over the last 0..31 bytes (the pair kernels' tail): words, then bytes.
-template <typename Op>
-RUVECTOR_TARGET_AVX2_POPCNT inline std::uint64_t count_rest(const std::uint8_t* a, const std::uint8_t* b,
-                                                            std::size_t rest)
-{
-	std::uint64_t total = 0;
-	std::size_t i = 0;
-	for (; i + 8 <= rest; i += 8) {
-		total += popcount_word(Op::bits(load_word(a + i), load_word(b + i)));
-	}
-	for (; i < rest; i++) {
-		total += popcount_word(Op::bits(std::uint64_t{a[i]}, std::uint64_t{b[i]}));
-	}
-	return total;
-}
 
 // A row's running counts in a batch: Hamming's differing bits, or Jaccard's shared and set bits.
 class differ_tally {
@@ -118,10 +90,19 @@ public:
 		return lane_sum(sum_);
 	}
 
+	// Plus the last 0..31 bytes (the pair kernel's tail): words, then bytes.
 	RUVECTOR_TARGET_AVX2_POPCNT std::uint64_t result(const std::uint8_t* q, const std::uint8_t* row,
 	                                                 std::size_t rest) const
 	{
-		return result() + count_rest<differ>(q, row, rest);
+		std::uint64_t count = result();
+		std::size_t i = 0;
+		for (; i + 8 <= rest; i += 8) {
+			count += popcount_word(load_word(q + i) ^ load_word(row + i));
+		}
+		for (; i < rest; i++) {
+			count += popcount_word(q[i] ^ row[i]);
+		}
+		return count;
 	}
 
 private:
@@ -148,8 +129,19 @@ public:
 	RUVECTOR_TARGET_AVX2_POPCNT bit_overlap result(const std::uint8_t* q, const std::uint8_t* row,
 	                                               std::size_t rest) const
 	{
-		return bit_overlap{lane_sum(both_) + count_rest<both>(q, row, rest),
-		                   lane_sum(either_) + count_rest<either>(q, row, rest)};
+		bit_overlap counts = result();
+		std::size_t i = 0;
+		for (; i + 8 <= rest; i += 8) {
+			const std::uint64_t x = load_word(q + i);
+			const std::uint64_t y = load_word(row + i);
+			counts.both += popcount_word(x & y);
+			counts.either += popcount_word(x | y);
+		}
+		for (; i < rest; i++) {
+			counts.both += popcount_word(q[i] & row[i]);
+			counts.either += popcount_word(q[i] | row[i]);
+		}
+		return counts;
 	}
 
 private:
@@ -175,7 +167,9 @@ RUVECTOR_TARGET_AVX2_POPCNT inline void count_rows(const std::uint8_t* q, const 
 	const std::size_t whole = bytes - rest;
 	const __m256i rest_bytes = load(head_mask + 32 - rest);
 	alignas(32) std::uint8_t q_rest_bytes[32] = {};
-	std::memcpy(q_rest_bytes, q + whole, rest);
+	if (rest != 0) {
+		std::memcpy(q_rest_bytes, q + whole, rest); // q may be null when bytes is 0
+	}
 	const __m256i q_rest = load(q_rest_bytes);
 	const std::uint8_t* const end = base + rows * bytes;
 	for (std::size_t i = 0; i < rows; i++) {

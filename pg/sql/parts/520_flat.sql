@@ -58,3 +58,7 @@ CREATE OPERATOR CLASS bit_jaccard_ops
 	FOR TYPE bit USING flat AS
 	OPERATOR 1 <%> (bit, bit) FOR ORDER BY float_ops,
 	FUNCTION 1 jaccard_distance(bit, bit);
+
+-- ruvector's own: rows in this backend's copy of a flat index (ruvector.flat_cache_size), NULL when none
+CREATE FUNCTION ruvector_flat_cached_rows(regclass) RETURNS bigint
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;

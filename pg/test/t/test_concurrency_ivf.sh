@@ -7,6 +7,8 @@
 # Each insert and delete records its id in `inserted` / `deleted` in the same transaction (an update both). Rows
 # 1..500 are never deleted: a lookup of one of them by its own vector must return it from both indexes (a miss is
 # recorded in `misses`), and a search must return 10 rows from each (fewer are recorded in `short_results`).
+# Every client may scan a backend-local copy of the flat index (ruvector.flat_cache_size), so an inserter also looks
+# its new row up by its vector in the same transaction (a stale copy would miss it; recorded in `misses`, probes 0).
 # Searches probe every list, so ivfflat answers as an exact scan would; a lookup also runs with one probe, where a
 # row's own list, the one nearest its vector, must hold it. Afterwards: no client failed, both tables hold exactly the
 # initial rows plus those inserted minus those deleted, and each index agrees with its table (lib.sh
@@ -22,6 +24,7 @@ lists=20
 setup_db
 sql <<SQL
 ALTER DATABASE $DB SET ivfflat.probes = $lists;
+ALTER DATABASE $DB SET ruvector.flat_cache_size = '16MB';
 CREATE SEQUENCE items_seq START $((initial + 1));
 CREATE TABLE flat_items (id bigint PRIMARY KEY, v vector(16)) WITH (autovacuum_enabled = off);
 CREATE TABLE ivf_items (id bigint PRIMARY KEY, v vector(16)) WITH (autovacuum_enabled = off);
@@ -40,6 +43,8 @@ BEGIN;
 INSERT INTO flat_items SELECT n, gv(n) FROM nextval('items_seq') n;
 INSERT INTO ivf_items VALUES (currval('items_seq'), gv(currval('items_seq')));
 INSERT INTO inserted VALUES (currval('items_seq'));
+INSERT INTO misses SELECT 'flat_items', 0, * FROM (SELECT currval('items_seq') AS k,
+	(SELECT id FROM flat_items ORDER BY v <-> gv(currval('items_seq')) LIMIT 1) AS got) l WHERE got IS DISTINCT FROM k;
 COMMIT;
 SQL
 # The victim is the first row at or after a random id, the same in both tables
