@@ -526,7 +526,7 @@ public:
 	}
 	void ResetVisited()
 	{
-		visited_.next_walk();
+		visited_->next_walk();
 		visitedCount_ = 0;
 	}
 	uint32 VisitedCount() const
@@ -537,6 +537,7 @@ public:
 	int EntryLevel() const;
 
 	float distance_to_query(uint64 id);
+	void distances_to_query(ruvector::hnsw_candidate* items, size_t count);
 	template <class F>
 	void for_each_neighbor(uint64 id, int level, F&& visit)
 	{
@@ -549,7 +550,7 @@ public:
 	}
 	bool mark_visited(uint64 id)
 	{
-		if (!visited_.insert(id))
+		if (!visited_->insert(id))
 			return false;
 		visitedCount_++;
 		return true;
@@ -567,7 +568,7 @@ private:
 	const HnswGraphCache* cache_;
 	const HnswTypeInfo* info_;
 	HnswQuery query_ = {};
-	ruvector::visited_set visited_;
+	ruvector::visited_set* visited_; /* the copy's (HnswGraphCache) */
 	uint32 visitedCount_ = 0;
 };
 

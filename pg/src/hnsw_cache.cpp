@@ -31,6 +31,8 @@ extern "C" {
 #include "utils/rel.h"
 }
 
+#include <new>
+
 #include "hnsw.h"
 #include "hnsw_check.h"
 #include "pg_compat.h"
@@ -62,6 +64,13 @@ struct HnswGraphCache {
 	uint32* links;     /* element numbers, HNSW_CACHE_NO_LINK for an empty slot */
 	uint32* tidStart;  /* count + 1: element i's heap TIDs are heapTids[tidStart[i] .. tidStart[i+1]) */
 	ItemPointerData* heapTids;
+	/*
+	 * The visited set of every walk over this copy, made once: a walk runs to its
+	 * end inside one call (no other scan of the backend walks meanwhile) and
+	 * starts by forgetting the marks of the one before, so scans share it
+	 * instead of each allocating and zeroing one the size of the graph.
+	 */
+	ruvector::visited_set* visited;
 };
 
 /* What a backend knows of one index: the last change count seen, how often, and the copy */
@@ -240,7 +249,8 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 	}
 
 	uint32 items = pageItems[nblocks];
-	Size bytes = sizeof(HnswGraphCache) + (Size) elements * (info->codec.bytes + 1 + 2 * sizeof(uint32)) +
+	/* Per element: its vector, level, link and TID starts, visited stamp */
+	Size bytes = sizeof(HnswGraphCache) + (Size) elements * (info->codec.bytes + 1 + 2 * sizeof(uint32) + sizeof(uint16)) +
 	             sizeof(uint32) + (Size) linkTotal * sizeof(uint32) + (Size) heapTidTotal * sizeof(ItemPointerData);
 	if (!MakeRoom(bytes, NULL))
 		return NULL;
@@ -366,6 +376,11 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 	}
 	cache->entry = itemMap[entryItem];
 	cache->entryLevel = cache->levels[cache->entry];
+	/* Core allocates in the current context: the set's stamps belong to the copy */
+	MemoryContext oldCtx = MemoryContextSwitchTo(ctx);
+	cache->visited = new (palloc(sizeof(ruvector::visited_set))) ruvector::visited_set();
+	cache->visited->reserve(cache->count);
+	MemoryContextSwitchTo(oldCtx);
 
 	pfree(itemMap);
 	pfree(rawStart);
@@ -420,9 +435,9 @@ void HnswCacheRelease(HnswGraphCache* cache)
 	cache->pins--;
 }
 
-HnswCachedGraph::HnswCachedGraph(const HnswGraphCache* cache, const HnswTypeInfo* info) : cache_(cache), info_(info)
+HnswCachedGraph::HnswCachedGraph(const HnswGraphCache* cache, const HnswTypeInfo* info)
+    : cache_(cache), info_(info), visited_(cache->visited)
 {
-	visited_.reserve(cache->count);
 }
 
 uint64 HnswCachedGraph::EntryId() const
@@ -438,6 +453,19 @@ int HnswCachedGraph::EntryLevel() const
 float HnswCachedGraph::distance_to_query(uint64 id)
 {
 	return HnswQueryDistance(info_, &query_, cache_->vectors + (Size) id * cache_->stride);
+}
+
+/* Without quantization, a node's new neighbours in one gather kernel call: the pair kernel's results, bit for bit */
+void HnswCachedGraph::distances_to_query(ruvector::hnsw_candidate* items, size_t count)
+{
+	if (info_->codec.quantization != ruvector::quantization::none) {
+		for (size_t i = 0; i < count; i++)
+			items[i].distance = distance_to_query(items[i].id);
+		return;
+	}
+	ruvector::hnsw_distances_to_query(info_->space, query_.vector, items, count, [this](uint64 id) {
+		return (const void*) (cache_->vectors + (Size) id * cache_->stride);
+	});
 }
 
 float HnswCachedGraph::LowerBound(uint64 id)
