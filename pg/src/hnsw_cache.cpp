@@ -250,8 +250,9 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 
 	uint32 items = pageItems[nblocks];
 	/* Per element: its vector, level, link and TID starts, visited stamp */
-	Size bytes = sizeof(HnswGraphCache) + (Size) elements * (info->codec.bytes + 1 + 2 * sizeof(uint32) + sizeof(uint16)) +
-	             sizeof(uint32) + (Size) linkTotal * sizeof(uint32) + (Size) heapTidTotal * sizeof(ItemPointerData);
+	Size bytes = sizeof(HnswGraphCache) +
+	             (Size) elements * (info->codec.bytes + 1 + 2 * sizeof(uint32) + sizeof(uint16)) + sizeof(uint32) +
+	             (Size) linkTotal * sizeof(uint32) + (Size) heapTidTotal * sizeof(ItemPointerData);
 	if (!MakeRoom(bytes, NULL))
 		return NULL;
 
