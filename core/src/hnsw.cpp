@@ -62,12 +62,9 @@ void candidate_list::reserve(std::size_t capacity)
 	capacity_ = capacity;
 }
 
-void candidate_list::push_back(hnsw_candidate candidate)
+void candidate_list::grow()
 {
-	if (size_ == capacity_) {
-		reserve(capacity_ < 16 ? 16 : 2 * capacity_);
-	}
-	items_[size_++] = candidate;
+	reserve(capacity_ < 16 ? 16 : 2 * capacity_);
 }
 
 void sort_candidates(hnsw_candidate* begin, std::size_t count)

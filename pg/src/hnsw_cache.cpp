@@ -252,7 +252,7 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 	/* Per element: its vector, level, link and TID starts, visited stamp */
 	Size bytes = sizeof(HnswGraphCache) +
 	             (Size) elements * (info->codec.bytes + 1 + 2 * sizeof(uint32) + sizeof(uint16)) + sizeof(uint32) +
-	             (Size) linkTotal * sizeof(uint32) + (Size) heapTidTotal * sizeof(ItemPointerData);
+	             (Size) linkTotal * sizeof(uint32) + (Size) heapTidTotal * sizeof(ItemPointerData) + PG_CACHE_LINE_SIZE;
 	if (!MakeRoom(bytes, NULL))
 		return NULL;
 
@@ -262,7 +262,9 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 	cache->bytes = bytes;
 	cache->m = m;
 	cache->stride = info->codec.bytes;
-	cache->vectors = (char*) MemoryContextAllocHuge(ctx, Max((Size) elements * cache->stride, 1));
+	/* Cache-line aligned: a vector whose size is a multiple of 64 bytes (384 floats) touches no extra line */
+	cache->vectors = (char*) TYPEALIGN(
+	    PG_CACHE_LINE_SIZE, MemoryContextAllocHuge(ctx, (Size) elements * cache->stride + PG_CACHE_LINE_SIZE));
 	cache->levels = (uint8*) MemoryContextAlloc(ctx, Max(elements, 1));
 	cache->linkStart = (uint32*) MemoryContextAlloc(ctx, sizeof(uint32) * Max(elements, 1));
 	cache->links = (uint32*) MemoryContextAllocHuge(ctx, sizeof(uint32) * Max(linkTotal, 1));

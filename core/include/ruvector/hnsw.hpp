@@ -67,7 +67,14 @@ public:
 	{
 		size_ = 0;
 	}
-	void push_back(hnsw_candidate candidate);
+	// Inline: the searches' heaps push on every step; only growing calls out.
+	void push_back(hnsw_candidate candidate)
+	{
+		if (size_ == capacity_) {
+			grow();
+		}
+		items_[size_++] = candidate;
+	}
 	void reserve(std::size_t capacity);
 	std::size_t size() const
 	{
@@ -107,6 +114,8 @@ public:
 	}
 
 private:
+	void grow();
+
 	hnsw_candidate* items_ = nullptr;
 	std::size_t size_ = 0;
 	std::size_t capacity_ = 0;
