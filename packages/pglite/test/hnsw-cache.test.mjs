@@ -97,6 +97,33 @@ describe('hnsw graph copy in PGlite', () => {
 		assert.deepEqual(copy, pages)
 	})
 
+	// Walks over one copy share its visited set: two scans open at once, fetched in turns so that their iterative
+	// batches (each a new walk) interleave, must return what each returns alone.
+	test('two scans of one copy open at once answer as each alone', async () => {
+		await pg.exec("SET hnsw.iterative_scan = 'relaxed_order'")
+		await pg.exec('SET hnsw.ef_search = 10')
+		const knn = (/** @type {number} */ q) =>
+			`SELECT id FROM items WHERE category = 4 ORDER BY v <-> '${vectorLiteral(queries[q] ?? [])}'`
+		const fetched = 60
+		/** @param {string} sql */
+		const ids = async (sql) => (await pg.query(sql)).rows.map((row) => Number(/** @type {{ id: number }} */ (row).id))
+		const alone = [await ids(`${knn(0)} LIMIT ${fetched}`), await ids(`${knn(1)} LIMIT ${fetched}`)]
+		/** @type {number[][]} */
+		const together = [[], []]
+		await pg.exec('BEGIN')
+		await pg.exec(`DECLARE c0 CURSOR FOR ${knn(0)}`)
+		await pg.exec(`DECLARE c1 CURSOR FOR ${knn(1)}`)
+		for (let i = 0; i < fetched; i += 5)
+			for (const c of [0, 1]) together[c]?.push(...(await ids(`FETCH 5 FROM c${c}`)))
+		await pg.exec('COMMIT')
+		await pg.exec('RESET hnsw.iterative_scan')
+		await pg.exec('RESET hnsw.ef_search')
+		assert.equal(await copiedElements('items_v'), ROWS)
+		assert.equal(alone[0]?.length, fetched)
+		assert.notDeepEqual(alone[0], alone[1])
+		assert.deepEqual(together, alone)
+	})
+
 	test('every inserted row is found by the next query, between inserts', async () => {
 		for (let i = 0; i < 25; i++) {
 			const id = 10000 + i
