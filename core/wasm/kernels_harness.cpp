@@ -177,9 +177,10 @@ RV_EXPORT void rv_bits(int level, const std::uint8_t* a, const std::uint8_t* b, 
 	out[2] = static_cast<double>(o.either);
 }
 
-// A level's bit batches: row i's popcount(q ^ row), popcount(q & row), popcount(q | row) to out[3i..3i+2].
+// A level's bit batches over rows `stride` bytes apart: row i's popcount(q ^ row), popcount(q & row),
+// popcount(q | row) to out[3i..3i+2].
 RV_EXPORT void rv_bits_batch(int level, const std::uint8_t* q, const std::uint8_t* base, std::size_t count,
-                             std::size_t bytes, double* out)
+                             std::size_t bytes, std::size_t stride, double* out)
 {
 	const ruvector::bits_kernel_table& t = *ruvector::bits_kernels_for(static_cast<ruvector::simd_level>(level));
 	constexpr std::size_t chunk = 16;
@@ -187,8 +188,8 @@ RV_EXPORT void rv_bits_batch(int level, const std::uint8_t* q, const std::uint8_
 	ruvector::bit_overlap overlap[chunk];
 	for (std::size_t first = 0; first < count; first += chunk) {
 		const std::size_t rows = count - first < chunk ? count - first : chunk;
-		t.hamming_batch(q, base + first * bytes, rows, bytes, differ);
-		t.overlap_batch(q, base + first * bytes, rows, bytes, overlap);
+		t.hamming_batch(q, base + first * stride, rows, bytes, stride, differ);
+		t.overlap_batch(q, base + first * stride, rows, bytes, stride, overlap);
 		for (std::size_t i = 0; i < rows; i++) {
 			out[3 * (first + i)] = static_cast<double>(differ[i]);
 			out[3 * (first + i) + 1] = static_cast<double>(overlap[i].both);
