@@ -13,34 +13,28 @@
  * reads the count when it starts, and takes its candidates from the copy at
  * once, as a page walk would from the pages.
  *
- * When: as hnsw's graph copies (hnsw_cache.cpp): on the second scan that finds
- * the index unchanged, and only while all copies fit in ruvector.flat_cache_size
- * (on in PGlite, off natively by default); otherwise scans walk the pages.
+ * When: as hnsw's graph copies (index_copy_registry.h): on the second scan that
+ * finds the index unchanged, and only while all copies fit in
+ * ruvector.flat_cache_size (on in PGlite, off natively by default); otherwise
+ * scans walk the pages.
  */
 extern "C" {
 #include "postgres.h"
 
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "utils/guc.h"
-#include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 }
 
+#include "index_copy_registry.h"
 #include "ivf.h"
-#include "pg_compat.h"
 
 static int flat_cache_size_kb;
 
 extern "C" {
 PG_FUNCTION_INFO_V1(ruvector_flat_cached_rows);
 }
-
-/* Scans that must see an index unchanged before it is copied */
-#define FLAT_CACHE_WARMUP_SCANS 2
-/* Indexes remembered per backend (copied or only seen) */
-#define FLAT_CACHE_ENTRIES 8
 
 struct FlatCopy {
 	MemoryContext ctx; /* owns this struct and its arrays */
@@ -51,96 +45,13 @@ struct FlatCopy {
 	ItemPointerData* tids;
 };
 
-/* What a backend knows of one index: the last change count seen, how often, and the copy */
-typedef struct FlatCacheEntry {
-	Oid indexOid;
-	RelFileNumber relNumber; /* a new one after TRUNCATE or REINDEX */
-	uint64 changeCount;
-	int scansSeen;
-	uint64 lastUse;
-	FlatCopy* copy; /* NULL until copied */
-} FlatCacheEntry;
-
-static FlatCacheEntry cacheEntries[FLAT_CACHE_ENTRIES];
-static uint64 cacheClock;
-static bool cacheCallbackRegistered;
-
 /* Scans take their candidates from a copy before they return, so no scan holds one when it goes */
-static void ForgetEntry(FlatCacheEntry* entry)
+static void ReleaseCopy(void* copy)
 {
-	if (entry->copy != NULL)
-		MemoryContextDelete(entry->copy->ctx);
-	memset(entry, 0, sizeof(*entry));
+	MemoryContextDelete(((FlatCopy*) copy)->ctx);
 }
 
-/* A dropped or rebuilt index: its copy is of no more use */
-static void InvalidateRelation(Datum arg, Oid relid)
-{
-	for (int i = 0; i < FLAT_CACHE_ENTRIES; i++) {
-		FlatCacheEntry* entry = &cacheEntries[i];
-
-		if (entry->indexOid != InvalidOid && (relid == InvalidOid || entry->indexOid == relid))
-			ForgetEntry(entry);
-	}
-}
-
-static void DropCopy(FlatCacheEntry* entry)
-{
-	if (entry->copy != NULL)
-		MemoryContextDelete(entry->copy->ctx);
-	entry->copy = NULL;
-}
-
-static Size CopiedBytes(void)
-{
-	Size total = 0;
-
-	for (int i = 0; i < FLAT_CACHE_ENTRIES; i++)
-		if (cacheEntries[i].copy != NULL)
-			total += cacheEntries[i].copy->bytes;
-	return total;
-}
-
-/* Drop the least recently used copies until `needed` more bytes fit the budget; false if they cannot */
-static bool MakeRoom(Size needed, const FlatCacheEntry* keep)
-{
-	Size budget = (Size) flat_cache_size_kb * 1024;
-	Size kept = keep != NULL && keep->copy != NULL ? keep->copy->bytes : 0;
-
-	if (needed + kept > budget)
-		return false;
-	while (CopiedBytes() + needed > budget) {
-		FlatCacheEntry* victim = NULL;
-
-		for (int i = 0; i < FLAT_CACHE_ENTRIES; i++) {
-			FlatCacheEntry* entry = &cacheEntries[i];
-
-			if (entry != keep && entry->copy != NULL && (victim == NULL || entry->lastUse < victim->lastUse))
-				victim = entry;
-		}
-		if (victim == NULL)
-			return false;
-		DropCopy(victim);
-	}
-	return true;
-}
-
-static FlatCacheEntry* FindEntry(Relation index)
-{
-	FlatCacheEntry* slot = NULL;
-
-	for (int i = 0; i < FLAT_CACHE_ENTRIES; i++) {
-		FlatCacheEntry* entry = &cacheEntries[i];
-
-		if (entry->indexOid == RelationGetRelid(index))
-			return entry;
-		if (slot == NULL || entry->lastUse < slot->lastUse)
-			slot = entry;
-	}
-	ForgetEntry(slot);
-	slot->indexOid = RelationGetRelid(index);
-	return slot;
-}
+static IndexCopyRegistry flatCopies = {&flat_cache_size_kb, ReleaseCopy, {}, 0, false};
 
 /*
  * Copy the list's entries, first page to last. The arrays are sized for full
@@ -156,7 +67,7 @@ static FlatCopy* CopyEntries(Relation index, const IvfIndexInfo* info, const Ivf
 	Size capacity = (Size) nblocks * perPage;
 	Size bytes = sizeof(FlatCopy) + capacity * (stride + sizeof(ItemPointerData));
 
-	if (!MakeRoom(bytes, NULL))
+	if (!IndexCopyMakeRoom(&flatCopies, bytes))
 		return NULL;
 
 	MemoryContext ctx = AllocSetContextCreate(CurrentMemoryContext, "Flat index copy", ALLOCSET_DEFAULT_SIZES);
@@ -203,27 +114,15 @@ const FlatCopy* FlatCacheAcquire(Relation index, const IvfIndexInfo* info, const
 {
 	if (flat_cache_size_kb == 0 || !info->flat)
 		return NULL;
-	if (!cacheCallbackRegistered) {
-		CacheRegisterRelcacheCallback(InvalidateRelation, (Datum) 0);
-		cacheCallbackRegistered = true;
-	}
 
-	FlatCacheEntry* entry = FindEntry(index);
-	RelFileNumber relNumber = RelationGetRelFileNumber(index);
+	IndexCopySlot* slot = IndexCopyLookup(&flatCopies, index, meta->changeCount);
 
-	entry->lastUse = ++cacheClock;
-	if (entry->relNumber != relNumber || entry->changeCount != meta->changeCount) {
-		DropCopy(entry);
-		entry->relNumber = relNumber;
-		entry->changeCount = meta->changeCount;
-		entry->scansSeen = 0;
+	if (IndexCopyDue(slot)) {
+		FlatCopy* copy = CopyEntries(index, info, meta);
+
+		IndexCopyKeep(slot, copy, copy != NULL ? copy->bytes : 0);
 	}
-	/* The budget may have shrunk since the copy was made */
-	if (entry->copy != NULL && !MakeRoom(0, entry))
-		DropCopy(entry);
-	if (entry->copy == NULL && ++entry->scansSeen == FLAT_CACHE_WARMUP_SCANS)
-		entry->copy = CopyEntries(index, info, meta);
-	return entry->copy;
+	return (const FlatCopy*) slot->copy;
 }
 
 uint32 FlatCopyCount(const FlatCopy* copy)
@@ -248,29 +147,17 @@ const ItemPointerData* FlatCopyTid(const FlatCopy* copy, uint32 i)
 
 void FlatCacheDefineSettings(void)
 {
-	/* As ruvector.hnsw_cache_size: PGlite's one backend pays most for buffers; a server has many backends */
-#ifdef __wasm__
-	int defaultKb = 256 * 1024;
-#else
-	int defaultKb = 0;
-#endif
-
-	DefineCustomIntVariable("ruvector.flat_cache_size",
-	                        "Sets the memory a backend may use for copies of flat indexes that its scans read",
-	                        "0 turns the copies off.", &flat_cache_size_kb, defaultKb, 0, MAX_KILOBYTES, PGC_USERSET,
-	                        GUC_UNIT_KB, NULL, NULL, NULL);
+	IndexCopyDefineBudget("ruvector.flat_cache_size",
+	                      "Sets the memory a backend may use for copies of flat indexes that its scans read",
+	                      &flat_cache_size_kb);
 }
 
 /* Rows in this backend's copy of a flat index, NULL when it has none (for tests and curious users) */
 Datum ruvector_flat_cached_rows(PG_FUNCTION_ARGS)
 {
-	Oid indexOid = PG_GETARG_OID(0);
+	const FlatCopy* copy = (const FlatCopy*) IndexCopyFind(&flatCopies, PG_GETARG_OID(0));
 
-	for (int i = 0; i < FLAT_CACHE_ENTRIES; i++) {
-		const FlatCacheEntry* entry = &cacheEntries[i];
-
-		if (entry->indexOid == indexOid && entry->copy != NULL)
-			PG_RETURN_INT64(entry->copy->count);
-	}
-	PG_RETURN_NULL();
+	if (copy == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(copy->count);
 }

@@ -25,15 +25,13 @@ extern "C" {
 
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "utils/guc.h"
-#include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 }
 
 #include "hnsw.h"
 #include "hnsw_check.h"
-#include "pg_compat.h"
+#include "index_copy_registry.h"
 
 int hnsw_cache_size_kb;
 
@@ -41,15 +39,9 @@ extern "C" {
 PG_FUNCTION_INFO_V1(ruvector_hnsw_cached_elements);
 }
 
-/* Scans that must see an index unchanged before it is copied */
-#define HNSW_CACHE_WARMUP_SCANS 2
-/* Indexes remembered per backend (copied or only seen) */
-#define HNSW_CACHE_ENTRIES 8
-
 struct HnswGraphCache {
 	MemoryContext ctx; /* owns this struct and its arrays */
 	int pins;          /* scans using it */
-	bool retired;      /* superseded or evicted: freed now, or with the transaction if pinned */
 	Size bytes;
 	uint32 count; /* elements */
 	uint32 stride;
@@ -64,102 +56,21 @@ struct HnswGraphCache {
 	ItemPointerData* heapTids;
 };
 
-/* What a backend knows of one index: the last change count seen, how often, and the copy */
-typedef struct HnswCacheEntry {
-	Oid indexOid;
-	RelFileNumber relNumber; /* a new one after TRUNCATE or REINDEX */
-	uint64 changeCount;
-	int scansSeen;
-	uint64 lastUse;
-	HnswGraphCache* cache; /* NULL until copied */
-} HnswCacheEntry;
-
-static HnswCacheEntry cacheEntries[HNSW_CACHE_ENTRIES];
-static uint64 cacheClock;
-static bool cacheCallbackRegistered;
-
 /*
  * A copy no longer current. Scans live within a transaction, so one still in
  * use goes with the transaction (a scan that errored out never unpins).
  */
-static void ReleaseCopy(HnswGraphCache* cache)
+static void ReleaseCopy(void* copy)
 {
-	cache->retired = true;
+	HnswGraphCache* cache = (HnswGraphCache*) copy;
+
 	if (cache->pins > 0 && TopTransactionContext != NULL)
 		MemoryContextSetParent(cache->ctx, TopTransactionContext);
 	else
 		MemoryContextDelete(cache->ctx);
 }
 
-static void ForgetEntry(HnswCacheEntry* entry)
-{
-	if (entry->cache != NULL)
-		ReleaseCopy(entry->cache);
-	memset(entry, 0, sizeof(*entry));
-}
-
-/* A dropped or rebuilt index: its copy is of no more use */
-static void InvalidateRelation(Datum arg, Oid relid)
-{
-	for (int i = 0; i < HNSW_CACHE_ENTRIES; i++) {
-		HnswCacheEntry* entry = &cacheEntries[i];
-
-		if (entry->indexOid != InvalidOid && (relid == InvalidOid || entry->indexOid == relid))
-			ForgetEntry(entry);
-	}
-}
-
-static Size CopiedBytes(void)
-{
-	Size total = 0;
-
-	for (int i = 0; i < HNSW_CACHE_ENTRIES; i++)
-		if (cacheEntries[i].cache != NULL)
-			total += cacheEntries[i].cache->bytes;
-	return total;
-}
-
-/* Drop the least recently used copies until `needed` more bytes fit the budget; false if they cannot */
-static bool MakeRoom(Size needed, const HnswCacheEntry* keep)
-{
-	Size budget = (Size) hnsw_cache_size_kb * 1024;
-	Size kept = keep != NULL && keep->cache != NULL ? keep->cache->bytes : 0;
-
-	if (needed + kept > budget)
-		return false;
-	while (CopiedBytes() + needed > budget) {
-		HnswCacheEntry* victim = NULL;
-
-		for (int i = 0; i < HNSW_CACHE_ENTRIES; i++) {
-			HnswCacheEntry* entry = &cacheEntries[i];
-
-			if (entry != keep && entry->cache != NULL && (victim == NULL || entry->lastUse < victim->lastUse))
-				victim = entry;
-		}
-		if (victim == NULL)
-			return false;
-		ReleaseCopy(victim->cache);
-		victim->cache = NULL;
-	}
-	return true;
-}
-
-static HnswCacheEntry* FindEntry(Relation index)
-{
-	HnswCacheEntry* slot = NULL;
-
-	for (int i = 0; i < HNSW_CACHE_ENTRIES; i++) {
-		HnswCacheEntry* entry = &cacheEntries[i];
-
-		if (entry->indexOid == RelationGetRelid(index))
-			return entry;
-		if (slot == NULL || entry->lastUse < slot->lastUse)
-			slot = entry;
-	}
-	ForgetEntry(slot);
-	slot->indexOid = RelationGetRelid(index);
-	return slot;
-}
+static IndexCopyRegistry graphCopies = {&hnsw_cache_size_kb, ReleaseCopy, {}, 0, false};
 
 static Page ReadPage(Relation index, BlockNumber blkno, BufferAccessStrategy strategy, Buffer* buf)
 {
@@ -242,7 +153,7 @@ static HnswGraphCache* CopyGraph(Relation index, const HnswTypeInfo* info, const
 	uint32 items = pageItems[nblocks];
 	Size bytes = sizeof(HnswGraphCache) + (Size) elements * (info->codec.bytes + 1 + 2 * sizeof(uint32)) +
 	             sizeof(uint32) + (Size) linkTotal * sizeof(uint32) + (Size) heapTidTotal * sizeof(ItemPointerData);
-	if (!MakeRoom(bytes, NULL))
+	if (!IndexCopyMakeRoom(&graphCopies, bytes))
 		return NULL;
 
 	MemoryContext ctx = AllocSetContextCreate(CurrentMemoryContext, "Hnsw graph cache", ALLOCSET_DEFAULT_SIZES);
@@ -384,35 +295,19 @@ HnswGraphCache* HnswCacheAcquire(Relation index, const HnswTypeInfo* info, const
 	/* Copies hold vectors side by side at one stride: sparse vectors, each its own size, stay on the pages */
 	if (hnsw_cache_size_kb == 0 || !BlockNumberIsValid(meta->entryBlkno) || info->space.variable_size())
 		return NULL;
-	if (!cacheCallbackRegistered) {
-		CacheRegisterRelcacheCallback(InvalidateRelation, (Datum) 0);
-		cacheCallbackRegistered = true;
-	}
 
-	HnswCacheEntry* entry = FindEntry(index);
-	RelFileNumber relNumber = RelationGetRelFileNumber(index);
+	IndexCopySlot* slot = IndexCopyLookup(&graphCopies, index, meta->changeCount);
 
-	entry->lastUse = ++cacheClock;
-	if (entry->relNumber != relNumber || entry->changeCount != meta->changeCount) {
-		if (entry->cache != NULL) {
-			ReleaseCopy(entry->cache);
-			entry->cache = NULL;
-		}
-		entry->relNumber = relNumber;
-		entry->changeCount = meta->changeCount;
-		entry->scansSeen = 0;
+	if (IndexCopyDue(slot)) {
+		HnswGraphCache* copy = CopyGraph(index, info, meta);
+
+		IndexCopyKeep(slot, copy, copy != NULL ? copy->bytes : 0);
 	}
-	/* The budget may have shrunk since the copy was made */
-	if (entry->cache != NULL && !MakeRoom(0, entry)) {
-		ReleaseCopy(entry->cache);
-		entry->cache = NULL;
-	}
-	if (entry->cache == NULL && ++entry->scansSeen == HNSW_CACHE_WARMUP_SCANS)
-		entry->cache = CopyGraph(index, info, meta);
-	if (entry->cache == NULL)
+	HnswGraphCache* cache = (HnswGraphCache*) slot->copy;
+	if (cache == NULL)
 		return NULL;
-	entry->cache->pins++;
-	return entry->cache;
+	cache->pins++;
+	return cache;
 }
 
 void HnswCacheRelease(HnswGraphCache* cache)
@@ -462,29 +357,17 @@ const uint32* HnswCachedGraph::Links(uint64 id, int level, uint32* count) const
 
 void HnswCacheDefineSettings(void)
 {
-	/* PGlite is one backend whose buffer manager is the main cost of a scan; a server has many backends */
-#ifdef __wasm__
-	int defaultKb = 256 * 1024;
-#else
-	int defaultKb = 0;
-#endif
-
-	DefineCustomIntVariable("ruvector.hnsw_cache_size",
-	                        "Sets the memory a backend may use for copies of hnsw graphs that its scans walk",
-	                        "0 turns the copies off.", &hnsw_cache_size_kb, defaultKb, 0, MAX_KILOBYTES, PGC_USERSET,
-	                        GUC_UNIT_KB, NULL, NULL, NULL);
+	IndexCopyDefineBudget("ruvector.hnsw_cache_size",
+	                      "Sets the memory a backend may use for copies of hnsw graphs that its scans walk",
+	                      &hnsw_cache_size_kb);
 }
 
 /* Elements in this backend's copy of an index's graph, NULL when it has none (for tests and curious users) */
 Datum ruvector_hnsw_cached_elements(PG_FUNCTION_ARGS)
 {
-	Oid indexOid = PG_GETARG_OID(0);
+	const HnswGraphCache* cache = (const HnswGraphCache*) IndexCopyFind(&graphCopies, PG_GETARG_OID(0));
 
-	for (int i = 0; i < HNSW_CACHE_ENTRIES; i++) {
-		const HnswCacheEntry* entry = &cacheEntries[i];
-
-		if (entry->indexOid == indexOid && entry->cache != NULL)
-			PG_RETURN_INT64(entry->cache->count);
-	}
-	PG_RETURN_NULL();
+	if (cache == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(cache->count);
 }
