@@ -110,14 +110,14 @@ static FlatCopy* CopyEntries(Relation index, const IvfIndexInfo* info, const Ivf
 	return copy;
 }
 
-const FlatCopy* FlatCacheAcquire(Relation index, const IvfIndexInfo* info, const IvfMetaPageData* meta)
+const FlatCopy* FlatCacheAcquire(Relation index, const IvfIndexInfo* info, const IvfMetaPageData* meta, bool newScan)
 {
 	if (flat_cache_size_kb == 0 || !info->flat)
 		return NULL;
 
 	IndexCopySlot* slot = IndexCopyLookup(&flatCopies, index, meta->changeCount);
 
-	if (IndexCopyDue(slot)) {
+	if (newScan && IndexCopyDue(slot)) {
 		FlatCopy* copy = CopyEntries(index, info, meta);
 
 		IndexCopyKeep(slot, copy, copy != NULL ? copy->bytes : 0);

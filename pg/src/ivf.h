@@ -191,8 +191,11 @@ void IvfCountChange(Relation index);
 /* flat_cache.cpp: a backend's own copy of a flat index's entries, for scans */
 typedef struct FlatCopy FlatCopy;
 void FlatCacheDefineSettings(void);
-/* The copy to scan instead of the pages, or NULL; `meta` read by this scan (its change count) */
-const FlatCopy* FlatCacheAcquire(Relation index, const IvfIndexInfo* info, const IvfMetaPageData* meta);
+/*
+ * The copy to scan instead of the pages, or NULL; `meta` read by this scan (its
+ * change count). A new scan counts towards copying; a scan's later pass does not.
+ */
+const FlatCopy* FlatCacheAcquire(Relation index, const IvfIndexInfo* info, const IvfMetaPageData* meta, bool newScan);
 uint32 FlatCopyCount(const FlatCopy* copy);
 const char* FlatCopyData(const FlatCopy* copy, uint32 i); /* entry i's terms and code */
 Size FlatCopyStride(const FlatCopy* copy);                /* bytes from one entry's data to the next's */

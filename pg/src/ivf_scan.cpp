@@ -2,8 +2,14 @@
  * ivf_scan: ORDER BY <distance operator> LIMIT n over flat and ivfflat. The
  * first call measures every entry of the lists to probe (all of them for flat;
  * for ivfflat the ivfflat.probes lists whose centroids are nearest), reading the
- * vectors or codes in place on the pages, and keeps (distance, heap TID) pairs
- * in a binary heap; each call then pops the nearest.
+ * vectors or codes in place on the pages, and keeps the IVF_FIRST_ROWS nearest
+ * (distance, heap TID) pairs; each call then returns the next nearest. Rows
+ * come in order of distance, then heap TID, so that order is one total order.
+ *
+ * Most queries want a LIMIT of a few rows, which an index never learns; keeping
+ * only the first rows spares a heap of every row. A scan that wants more (a
+ * WHERE clause threw rows away, or the executor re-checks many) measures the
+ * same lists again and keeps every row after the last one returned.
  *
  * Without quantization the distances are exact and the rows come out in order.
  * With it (and for cosine, whose index holds unit vectors), each distance is a
@@ -24,10 +30,16 @@ extern "C" {
 
 #include "ivf.h"
 
+#include <cmath>
+
+/* A row measured: its distance as an ordered key (DistanceKey), and its heap TID */
 typedef struct IvfCandidate {
-	float distance;
+	uint32 key;
 	ItemPointerData tid;
 } IvfCandidate;
+
+/* Rows kept by a scan's first pass over its lists */
+#define IVF_FIRST_ROWS 256
 
 typedef struct IvfScanOpaqueData {
 	IvfIndexInfo info;
@@ -44,17 +56,66 @@ typedef struct IvfScanOpaqueData {
 	ruvector::binary_query binary;
 	float* queryFloats;
 
-	/* ivfflat: lists nearest first, and how many were read */
+	/* ivfflat: lists nearest first; the lists of this pass (in probe order) [listsFirst, listsRead) */
 	int* listOrder;
+	int listsFirst;
 	int listsRead;
 
-	/* Candidates not returned yet: a binary min-heap on distance */
+	/*
+	 * A pass keeps the rows after `after` (all when !hasAfter), at most `limit`
+	 * of them, as a max-heap while it measures; then a min-heap the calls pop.
+	 * `more`: the pass left rows out, so a next pass over the same lists starts
+	 * after the last row this one kept.
+	 */
+	Size limit;
+	bool hasAfter;
+	IvfCandidate after;
+	bool more;
 	IvfCandidate* heap;
 	Size heapCount;
 	Size heapCapacity;
 } IvfScanOpaqueData;
 typedef IvfScanOpaqueData* IvfScanOpaque;
 
+/*
+ * A float as an unsigned key in the same order (PostgreSQL's order for float8:
+ * NaN after everything, -0 equal to 0), so that ties and NaN order one way.
+ */
+static inline uint32 DistanceKey(float distance)
+{
+	uint32 bits;
+
+	if (std::isnan(distance))
+		return PG_UINT32_MAX;
+	if (distance == 0)
+		distance = 0;
+	memcpy(&bits, &distance, sizeof(bits));
+	return (bits & 0x80000000) != 0 ? ~bits : bits | 0x80000000;
+}
+
+static inline float KeyDistance(uint32 key)
+{
+	uint32 bits = (key & 0x80000000) != 0 ? key & 0x7fffffff : ~key;
+	float distance;
+
+	memcpy(&distance, &bits, sizeof(distance));
+	return distance;
+}
+
+/* Whether a comes before b: nearer, or as near with a lower heap TID */
+static inline bool Before(const IvfCandidate& a, const IvfCandidate& b)
+{
+	if (a.key != b.key)
+		return a.key < b.key;
+	BlockNumber blockA = ItemPointerGetBlockNumberNoCheck(&a.tid);
+	BlockNumber blockB = ItemPointerGetBlockNumberNoCheck(&b.tid);
+	if (blockA != blockB)
+		return blockA < blockB;
+	return ItemPointerGetOffsetNumberNoCheck(&a.tid) < ItemPointerGetOffsetNumberNoCheck(&b.tid);
+}
+
+/* Restore the heap below i: the first row on top (a min-heap), or the last (a max-heap) */
+template <bool firstOnTop>
 static void SiftDown(IvfCandidate* heap, Size count, Size i)
 {
 	IvfCandidate item = heap[i];
@@ -63,9 +124,10 @@ static void SiftDown(IvfCandidate* heap, Size count, Size i)
 		Size child = 2 * i + 1;
 		if (child >= count)
 			break;
-		if (child + 1 < count && heap[child + 1].distance < heap[child].distance)
+		if (child + 1 < count &&
+		    (firstOnTop ? Before(heap[child + 1], heap[child]) : Before(heap[child], heap[child + 1])))
 			child++;
-		if (!(heap[child].distance < item.distance))
+		if (!(firstOnTop ? Before(heap[child], item) : Before(item, heap[child])))
 			break;
 		heap[i] = heap[child];
 		i = child;
@@ -73,10 +135,11 @@ static void SiftDown(IvfCandidate* heap, Size count, Size i)
 	heap[i] = item;
 }
 
+template <bool firstOnTop>
 static void Heapify(IvfScanOpaque so)
 {
 	for (Size i = so->heapCount / 2; i-- > 0;)
-		SiftDown(so->heap, so->heapCount, i);
+		SiftDown<firstOnTop>(so->heap, so->heapCount, i);
 }
 
 static IvfCandidate PopNearest(IvfScanOpaque so)
@@ -85,7 +148,7 @@ static IvfCandidate PopNearest(IvfScanOpaque so)
 
 	so->heap[0] = so->heap[--so->heapCount];
 	if (so->heapCount > 0)
-		SiftDown(so->heap, so->heapCount, 0);
+		SiftDown<true>(so->heap, so->heapCount, 0);
 	return top;
 }
 
@@ -117,6 +180,7 @@ void ivfrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, in
 	so->started = false;
 	so->query = NULL;
 	so->listOrder = NULL;
+	so->listsFirst = 0;
 	so->listsRead = 0;
 	so->heap = NULL;
 	so->heapCount = 0;
@@ -162,15 +226,28 @@ static bool PrepareQuery(IndexScanDesc scan, IvfScanOpaque so)
 
 static void AddCandidate(IvfScanOpaque so, float distance, const ItemPointerData* tid)
 {
+	IvfCandidate row{DistanceKey(distance), *tid};
+
+	if (so->hasAfter && !Before(so->after, row))
+		return; /* returned by an earlier pass */
+	if (so->heapCount == so->limit) {
+		/* The row or the farthest kept one is left out: most rows end here at the first comparison */
+		so->more = true;
+		if (Before(row, so->heap[0])) {
+			so->heap[0] = row;
+			SiftDown<false>(so->heap, so->heapCount, 0);
+		}
+		return;
+	}
 	if (so->heapCount == so->heapCapacity) {
-		so->heapCapacity = Max(so->heapCapacity * 2, 1024);
+		so->heapCapacity = Min(Max(so->heapCapacity * 2, 1024), so->limit);
 		Size bytes = sizeof(IvfCandidate) * so->heapCapacity;
 		so->heap = so->heap == NULL ? (IvfCandidate*) palloc_extended(bytes, MCXT_ALLOC_HUGE)
 		                            : (IvfCandidate*) repalloc_huge(so->heap, bytes);
 	}
-	so->heap[so->heapCount].distance = distance;
-	so->heap[so->heapCount].tid = *tid;
-	so->heapCount++;
+	so->heap[so->heapCount++] = row;
+	if (so->heapCount == so->limit)
+		Heapify<false>(so);
 }
 
 /* Rows measured per kernel call: a page's entries, or a slice of a copy */
@@ -338,12 +415,42 @@ static void OrderLists(IndexScanDesc scan, IvfScanOpaque so)
 	pfree(distances);
 }
 
-/* Measure the next lists up to `upTo` (in probe order) into the heap */
-static void ReadLists(IndexScanDesc scan, IvfScanOpaque so, int upTo)
+/*
+ * One pass over the lists [listsFirst, listsRead) (flat: its one list, from the
+ * backend's copy when there is one), keeping the first `limit` rows after
+ * `after`; then the kept rows become the min-heap the calls pop.
+ */
+static void MeasurePass(IndexScanDesc scan, IvfScanOpaque so, bool firstPass)
 {
-	for (; so->listsRead < upTo; so->listsRead++)
-		MeasureList(scan, so, so->info.flat ? 0 : so->listOrder[so->listsRead]);
-	Heapify(so);
+	const IvfIndexInfo* info = &so->info;
+
+	so->heapCount = 0;
+	so->more = false;
+	if (info->flat) {
+		/* The change count as of now: the meta page was read when the scan began, maybe many rescans ago */
+		IvfReadMeta(scan->indexRelation, &so->meta);
+		const FlatCopy* copy = FlatCacheAcquire(scan->indexRelation, info, &so->meta, firstPass);
+		if (copy != NULL)
+			MeasureCopy(so, copy);
+		else
+			MeasureList(scan, so, 0);
+	} else {
+		for (int i = so->listsFirst; i < so->listsRead; i++)
+			MeasureList(scan, so, so->listOrder[i]);
+	}
+	if (so->more)
+		so->after = so->heap[0]; /* the farthest kept: heapCount == limit, a max-heap */
+	Heapify<true>(so);
+}
+
+/* The first pass over the lists from listsFirst up to `upTo` (in probe order) */
+static void StartPass(IndexScanDesc scan, IvfScanOpaque so, int upTo)
+{
+	so->listsFirst = so->listsRead;
+	so->listsRead = upTo;
+	so->limit = IVF_FIRST_ROWS;
+	so->hasAfter = false;
+	MeasurePass(scan, so, true);
 }
 
 static void StartScan(IndexScanDesc scan, IvfScanOpaque so)
@@ -353,31 +460,32 @@ static void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 	so->ordered = PrepareQuery(scan, so);
 	so->recheck = so->ordered && (info->quantization != ruvector::quantization::none || info->type.normalize);
 	if (info->flat) {
-		/* The change count as of now: the meta page was read when the scan began, maybe many rescans ago */
-		IvfReadMeta(scan->indexRelation, &so->meta);
-		const FlatCopy* copy = FlatCacheAcquire(scan->indexRelation, info, &so->meta);
-		if (copy != NULL) {
-			MeasureCopy(so, copy);
-			so->listsRead = 1;
-			Heapify(so);
-			return;
-		}
-		ReadLists(scan, so, 1);
+		StartPass(scan, so, 1);
 		return;
 	}
 	OrderLists(scan, so);
-	ReadLists(scan, so, Min(ivfflat_probes, info->lists));
+	StartPass(scan, so, Min(ivfflat_probes, info->lists));
 }
 
-/* ivfflat's iterative scan: the lists up to max_probes, once the probed ones ran out */
-static bool ReadMoreLists(IndexScanDesc scan, IvfScanOpaque so)
+/*
+ * The pass's rows are all returned: if it left rows out, every row after them
+ * from the same lists; else, for ivfflat's iterative scan, the lists up to
+ * max_probes. False when there is nothing more.
+ */
+static bool NextPass(IndexScanDesc scan, IvfScanOpaque so)
 {
+	if (so->more) {
+		so->limit = SIZE_MAX;
+		so->hasAfter = true;
+		MeasurePass(scan, so, false);
+		return true;
+	}
 	if (so->info.flat || ivfflat_iterative_scan == IVFFLAT_ITERATIVE_SCAN_OFF)
 		return false;
 	int upTo = Min(Max(ivfflat_max_probes, ivfflat_probes), so->info.lists);
 	if (so->listsRead >= upTo)
 		return false;
-	ReadLists(scan, so, upTo);
+	StartPass(scan, so, upTo);
 	return true;
 }
 
@@ -396,7 +504,7 @@ bool ivfgettuple(IndexScanDesc scan, ScanDirection dir)
 		so->started = true;
 	}
 	while (so->heapCount == 0) {
-		if (!ReadMoreLists(scan, so)) {
+		if (!NextPass(scan, so)) {
 			MemoryContextSwitchTo(oldCtx);
 			return false;
 		}
@@ -408,7 +516,7 @@ bool ivfgettuple(IndexScanDesc scan, ScanDirection dir)
 	scan->xs_recheckorderby = so->recheck;
 	if (so->recheck) {
 		/* float8 may be passed by reference (PGlite): the datum lives in the scan's context */
-		scan->xs_orderbyvals[0] = Float8GetDatum((double) next.distance);
+		scan->xs_orderbyvals[0] = Float8GetDatum((double) KeyDistance(next.key));
 		scan->xs_orderbynulls[0] = false;
 	}
 	MemoryContextSwitchTo(oldCtx);

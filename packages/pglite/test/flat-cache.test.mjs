@@ -174,6 +174,29 @@ describe('flat index copy in PGlite', () => {
 		await pg.exec('DROP TABLE bit_items; RESET ruvector.flat_cache_size')
 	})
 
+	test('past the first 256 rows, and among ties, the copy returns an exact sort by (distance, ctid)', async () => {
+		// 3-d points on a 3 x 3 x 3 grid: dozens of rows share each distance
+		const grid = seededRandom(99)
+		const points = Array.from({ length: 900 }, (_, i) => `(${i}, '[${[0, 1, 2].map(() => Math.floor(grid() * 3))}]')`)
+		await pg.exec(`CREATE TABLE ties (id int, v vector(3)); INSERT INTO ties VALUES ${points.join(',')};
+			CREATE INDEX ties_v ON ties USING flat (v vector_l2_ops)`)
+		/** @param {string} order @param {number} limit */
+		const ids = async (order, limit) => {
+			const result = await pg.query(`SELECT id FROM ties ORDER BY ${order} LIMIT ${limit}`, [], { rowMode: 'array' })
+			return result.rows.map((row) => Number(/** @type {unknown[]} */ (row)[0]))
+		}
+		for (const q of ['[0,0,0]', '[1,1,1]', '[0.5,2,1]']) {
+			for (const limit of [10, 256, 257, 900]) {
+				await pg.exec('SET enable_seqscan = on; SET enable_indexscan = off')
+				const sorted = await ids(`v <-> '${q}', ctid`, limit)
+				await pg.exec('SET enable_seqscan = off; SET enable_indexscan = on')
+				assert.deepEqual(await ids(`v <-> '${q}'`, limit), sorted, `${q} limit ${limit}`)
+			}
+		}
+		assert.equal(Number((await pg.query("SELECT ruvector_flat_cached_rows('ties_v') AS n")).rows[0]?.n), 900)
+		await pg.exec('DROP TABLE ties')
+	})
+
 	test('TRUNCATE leaves no stale copy behind', async () => {
 		await assertExact()
 		await pg.exec('TRUNCATE items')
