@@ -1212,6 +1212,45 @@ TEST(hnsw_repair, links_an_orphan_without_stranding_another_node)
 	EXPECT_TRUE(graph.consistent(1, 0));
 }
 
+// A node every walk reaches, but only through one link from far away: a beam search for its own vector stops at
+// its neighbours on the line without stepping onto it. The repair links it from the nearest nodes that search
+// found (here, with slots free, without dropping anything), and nothing else changes.
+TEST(hnsw_repair, links_a_reachable_node_its_own_search_misses)
+{
+	const std::uint32_t chain = 300;
+	std::vector<float> positions(chain + 1);
+	for (std::uint32_t n = 0; n < chain; n++) {
+		positions[n] = 10.0F * static_cast<float>(n);
+	}
+	const std::uint32_t hidden = chain;
+	positions[hidden] = 504.0F; // between nodes 50 and 51
+	line_graph graph(positions, std::vector<int>(chain + 1, 0), 2);
+	for (std::uint32_t n = 0; n + 1 < chain; n++) {
+		graph.add_link(n, n + 1, 0);
+		graph.add_link(n + 1, n, 0);
+	}
+	graph.add_link(hidden, 50, 0);
+	graph.add_link(hidden, 51, 0);
+	graph.add_link(200, hidden, 0); // its only incoming link
+	std::size_t on_level = 0;
+	ASSERT_EQ(reachable_on(graph, 0, &on_level), on_level);
+	const std::vector<std::uint32_t> far_list = graph.list(200, 0);
+
+	const hnsw_repair_stats stats = ruvector::hnsw_repair_reachability(graph, 0, 0, 8);
+	EXPECT_EQ(stats.relinked, 0U);
+	EXPECT_EQ(stats.made_findable, 1U);
+	EXPECT_EQ(stats.evicted, 0U);
+	EXPECT_EQ(graph.list(50, 0), (std::vector<std::uint32_t>{hidden, 49, 51}));
+	EXPECT_EQ(graph.list(51, 0), (std::vector<std::uint32_t>{hidden, 50, 52}));
+	EXPECT_EQ(graph.list(49, 0), (std::vector<std::uint32_t>{48, 50, hidden}));
+	EXPECT_EQ(graph.list(52, 0), (std::vector<std::uint32_t>{51, 53}));
+	EXPECT_EQ(graph.list(200, 0), far_list);
+	for (const std::uint32_t n : {49U, 50U, 51U}) {
+		EXPECT_TRUE(graph.consistent(n, 0)) << n;
+	}
+	EXPECT_EQ(ruvector::hnsw_repair_reachability(graph, 0, 0, 8).made_findable, 0U);
+}
+
 // Random graphs on two levels whose full lists all point into a few hubs, so most nodes are orphans and every
 // link the repair makes needs an eviction: afterwards every node is reachable on each of its levels, and every
 // list is well formed.

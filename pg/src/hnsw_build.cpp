@@ -183,9 +183,10 @@ static void WriteGraph(HnswBuildState* state, Graph* graph)
 	HnswNeighborTuple neighbors = (HnswNeighborTuple) palloc0(HNSW_NEIGHBOR_TUPLE_SIZE(ruvector::hnsw_max_level, m));
 
 	ruvector::hnsw_repair_stats repaired = graph->repair_reachability();
-	if (repaired.relinked > 0)
-		ereport(DEBUG2, (errmsg("hnsw graph repair linked %u unreachable elements, dropping %u links",
-		                        repaired.relinked, repaired.evicted)));
+	if (repaired.relinked > 0 || repaired.made_findable > 0)
+		ereport(DEBUG2,
+		        (errmsg("hnsw graph repair linked %u unreachable and %u hard to find elements, dropping %u links",
+		                repaired.relinked, repaired.made_findable, repaired.evicted)));
 	TrainCodec(state, graph);
 
 	/* The write order: nodes by level, highest first (a counting sort) */

@@ -145,8 +145,9 @@ std::size_t hnsw_select_neighbors(Graph& graph, const hnsw_candidate* sorted, st
 
 // What hnsw_repair_reachability (hnsw_repair.hpp) changed.
 struct hnsw_repair_stats {
-	std::uint32_t relinked = 0; // nodes given a link because no walk from the entry point reached them
-	std::uint32_t evicted = 0;  // links removed to make room for one
+	std::uint32_t relinked = 0;      // nodes given a link because no walk from the entry point reached them
+	std::uint32_t evicted = 0;       // links removed to make room for one
+	std::uint32_t made_findable = 0; // reachable nodes a search for their own vector missed, given links
 };
 
 // A Graph's distances_to_query over stored vectors of `space`: the vectors' addresses

@@ -84,17 +84,17 @@ expect_index_plan()
 	grep -q "Index Scan using $1 " <<<"$plan" || fail "plan does not scan $1: $plan"
 }
 
-# check_index TABLE INDEX EXPECTED_ROWS [SAMPLE_STEP] [MISSES_PER_MILLE]
+# check_index TABLE INDEX EXPECTED_ROWS [SAMPLE_STEP]
 # The table (id bigint, v vector(16)) and its hnsw index agree:
 #   - the table holds EXPECTED_ROWS rows, each with its vector gv(id);
 #   - ruvector_index_check passes and counts at least EXPECTED_ROWS heap TIDs;
 #   - every SAMPLE_STEP-th row (every row by default) is the nearest neighbour of its own vector through the index,
-#     at distance 0, but for at most MISSES_PER_MILLE per thousand of them (0 by default);
+#     at distance 0;
 #   - an iterative scan through the index returns every row, once;
 #   - recall@10 against exact results on 50 random queries is at least 0.9.
 check_index()
 {
-	local table=$1 index=$2 expected=$3 step=${4:-1} per_mille=${5:-0} rows wrong sampled found missing count distinct recall
+	local table=$1 index=$2 expected=$3 step=${4:-1} rows wrong sampled found missing count distinct recall
 	rows=$(sql -c "SELECT count(*) FROM $table")
 	expect_eq "rows in $table" "$rows" "$expected"
 	wrong=$(sql -c "SELECT count(*) FROM $table WHERE (v <-> gv(id)) <> 0")
@@ -111,8 +111,7 @@ check_index()
 		-c "SELECT count(*), count(*) FILTER (WHERE nn.d = 0),
 			coalesce(string_agg(s.id::text, ',') FILTER (WHERE nn.d <> 0), '') $self")
 	((sampled > 0)) || fail "no rows sampled from $table"
-	(((sampled - found) * 1000 <= sampled * per_mille)) ||
-		fail "$((sampled - found)) of $sampled rows not found by their own vector: ids ${missing:0:200}"
+	((sampled == found)) || fail "$((sampled - found)) of $sampled rows not found by their own vector: ids ${missing:0:200}"
 
 	local all="SELECT id FROM $table ORDER BY v <-> gv(-1) LIMIT 100000000"
 	expect_index_plan "$index" "$all"
