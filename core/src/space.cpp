@@ -75,6 +75,31 @@ float jaccard_bit(const void* a, const void* b, std::size_t dim)
 	                                                static_cast<const std::uint8_t*>(b), bit_bytes(dim)));
 }
 
+// hamming_bit and jaccard_bit of `count` rows at a stride, through the batch kernels, a slice at a time.
+void bit_distances_at_stride(metric kind, std::size_t dim, const std::uint8_t* q, const std::uint8_t* base,
+                             std::size_t stride, std::size_t count, float* out)
+{
+	constexpr std::size_t slice = 64;
+	const std::size_t bytes = bit_bytes(dim);
+	for (std::size_t first = 0; first < count; first += slice) {
+		const std::size_t rows = count - first < slice ? count - first : slice;
+		const std::uint8_t* rows_base = base + first * stride;
+		if (kind == metric::hamming) {
+			std::uint64_t differ[slice];
+			active_bits_kernels.hamming_batch(q, rows_base, rows, bytes, stride, differ);
+			for (std::size_t i = 0; i < rows; i++) {
+				out[first + i] = static_cast<float>(differ[i]);
+			}
+		} else {
+			bit_overlap overlap[slice];
+			active_bits_kernels.overlap_batch(q, rows_base, rows, bytes, stride, overlap);
+			for (std::size_t i = 0; i < rows; i++) {
+				out[first + i] = static_cast<float>(jaccard_distance(overlap[i]));
+			}
+		}
+	}
+}
+
 float l2_sparse(const void* a, const void* b, std::size_t /*dim*/)
 {
 	return l2sq_sparse(read_sparse_blob(a), read_sparse_blob(b));
@@ -228,6 +253,19 @@ void vector_space::distances(const void* query, const void* const* rows, std::si
 	}
 	for (std::size_t i = 0; i < count; i++) {
 		out[i] = distance(query, rows[i], dim);
+	}
+}
+
+void vector_space::strided_distances(const void* query, const void* base, std::size_t stride, std::size_t count,
+                                     float* out) const
+{
+	const auto* first = static_cast<const std::uint8_t*>(base);
+	if (element == element_kind::bit && !by_reference) {
+		bit_distances_at_stride(kind, dim, static_cast<const std::uint8_t*>(query), first, stride, count, out);
+		return;
+	}
+	for (std::size_t i = 0; i < count; i++) {
+		out[i] = distance(query, first + i * stride, dim);
 	}
 }
 

@@ -8,6 +8,7 @@
 #include "ruvector/half.hpp"
 #include "ruvector/int8.hpp"
 #include "ruvector/kernels.hpp"
+#include "ruvector/space.hpp"
 
 #include "guarded_memory.hpp"
 
@@ -202,6 +203,40 @@ TEST_P(Batch, HammingAndJaccardEqualSerial)
 			const ruvector::bit_overlap serial = ruvector::overlap_bits_serial(q.data(), row, bytes);
 			EXPECT_EQ(overlap[i].both, serial.both) << bytes << " " << i;
 			EXPECT_EQ(overlap[i].either, serial.either) << bytes << " " << i;
+		}
+	}
+}
+
+// A bit space's strided distances (the batch kernels, 64 rows per call) against its own pair
+// distance, bit for bit: rows back to back and 8 bytes apart (an index entry's header, whose
+// random bytes must not count), 0..150 rows, the last row ending against the guard page.
+TEST_P(Batch, BitSpaceStridedDistancesEqualPairDistances)
+{
+	std::uniform_int_distribution<int> value(0, 255);
+	for (const ruvector::metric kind : {ruvector::metric::hamming, ruvector::metric::jaccard}) {
+		for (const std::size_t bits : {1, 7, 64, 100, 384, 1000, 2048}) {
+			const ruvector::vector_space space = ruvector::make_space(ruvector::element_kind::bit, kind, bits);
+			ASSERT_TRUE(space.valid());
+			for (const std::size_t stride : {space.bytes, space.bytes + 8}) {
+				for (const std::size_t n : {0, 1, 63, 64, 65, 150}) {
+					const std::size_t span = n == 0 ? 0 : (n - 1) * stride + space.bytes;
+					std::vector<std::uint8_t> q(space.bytes);
+					std::uint8_t* base = base_at_end<std::uint8_t>(span);
+					for (auto& x : q) {
+						x = static_cast<std::uint8_t>(value(gen_));
+					}
+					for (std::size_t i = 0; i < span; i++) {
+						base[i] = static_cast<std::uint8_t>(value(gen_));
+					}
+					std::vector<float> out(n + 1, -1.0F);
+					space.strided_distances(q.data(), base, stride, n, out.data());
+					for (std::size_t i = 0; i < n; i++) {
+						EXPECT_EQ(out[i], space(q.data(), base + i * stride))
+						    << "bits=" << bits << " stride=" << stride << " n=" << n << " row " << i;
+					}
+					EXPECT_EQ(out[n], -1.0F) << "wrote past the rows";
+				}
+			}
 		}
 	}
 }

@@ -135,15 +135,17 @@ TEST_P(BitsLevel, AllBitsDiffer)
 }
 
 // The batch kernels against the serial pair twins, row by row: 0, 1, 2 and 5 rows of every length
-// 0..200 bytes and a stride to 4096, sparse, balanced and dense bits, the block starting at many
-// byte offsets from a cache line and ending against the guard page (so a read past the last
-// row crashes) or up to 63 bytes before it. Rows of random bits follow each other, so a kernel
-// that counted a row's neighbour bytes (a batch reads past a row's end into the next row)
-// fails; one result past the rows is a sentinel that must stay untouched.
+// 0..200 bytes and a stride to 4096, sparse, balanced and dense bits, the rows back to back or
+// apart (8 bytes between them, as an index entry's header, or 1..61), the block starting at
+// many byte offsets from a cache line and ending against the guard page (so a read past the
+// last row crashes) or up to 63 bytes before it. Rows and the bytes between them are random
+// bits, so a kernel that counted a row's neighbour bytes (a batch reads past a row's end into
+// what follows) fails; one result past the rows is a sentinel that must stay untouched.
 TEST_P(BitsLevel, BatchEqualsSerialPairKernels)
 {
 	constexpr std::size_t max_rows = 5;
-	ruvector_test::guarded_memory block(max_rows * max_bytes + 64);
+	constexpr std::size_t max_between = 61;
+	ruvector_test::guarded_memory block(max_rows * (max_bytes + max_between) + 64);
 	std::mt19937 gen(99);
 	constexpr std::uint64_t sentinel = 0x5eed;
 	// Each bit set with probability 1/8, 1/2 or 7/8.
@@ -157,32 +159,37 @@ TEST_P(BitsLevel, BatchEqualsSerialPairKernels)
 		for (const std::size_t n : test_lengths()) {
 			for (const std::size_t rows : {std::size_t{0}, std::size_t{1}, std::size_t{2}, max_rows}) {
 				const std::size_t before_guard = (n * 7 + rows * 13) % 64;
-				for (const std::size_t gap : {std::size_t{0}, before_guard}) {
-					auto* base = static_cast<std::uint8_t*>(block.at_end(rows * n + gap));
-					auto* q = static_cast<std::uint8_t*>(a_.at_end(n));
-					for (std::size_t i = 0; i < n; i++) {
-						q[i] = random_byte();
-					}
-					for (std::size_t i = 0; i < rows * n; i++) {
-						base[i] = random_byte();
-					}
-					std::vector<std::uint64_t> differ(rows + 1, sentinel);
-					std::vector<bit_overlap> overlap(rows + 1, bit_overlap{sentinel, sentinel});
-					table().hamming_batch(q, base, rows, n, differ.data());
-					table().overlap_batch(q, base, rows, n, overlap.data());
-					SCOPED_TRACE("density=" + std::to_string(density) + "/8 n=" + std::to_string(n) +
-					             " rows=" + std::to_string(rows) + " gap=" + std::to_string(gap));
-					for (std::size_t i = 0; i < rows; i++) {
-						const std::uint8_t* row = base + i * n;
-						EXPECT_EQ(differ[i], ruvector::hamming_bits_serial(q, row, n)) << "row " << i;
-						const bit_overlap want = ruvector::overlap_bits_serial(q, row, n);
-						EXPECT_EQ(overlap[i].both, want.both) << "row " << i;
-						EXPECT_EQ(overlap[i].either, want.either) << "row " << i;
-					}
-					EXPECT_EQ(differ[rows], sentinel) << "wrote past the rows";
-					EXPECT_EQ(overlap[rows].both, sentinel) << "wrote past the rows";
-					if (HasFailure()) {
-						return;
+				for (const std::size_t stride : {n, n + 8, n + 1 + (n * 5 + rows) % max_between}) {
+					for (const std::size_t gap : {std::size_t{0}, before_guard}) {
+						// The last row ends `gap` bytes before the guard page.
+						const std::size_t span = rows == 0 ? 0 : (rows - 1) * stride + n;
+						auto* base = static_cast<std::uint8_t*>(block.at_end(span + gap));
+						auto* q = static_cast<std::uint8_t*>(a_.at_end(n));
+						for (std::size_t i = 0; i < n; i++) {
+							q[i] = random_byte();
+						}
+						for (std::size_t i = 0; i < span; i++) {
+							base[i] = random_byte();
+						}
+						std::vector<std::uint64_t> differ(rows + 1, sentinel);
+						std::vector<bit_overlap> overlap(rows + 1, bit_overlap{sentinel, sentinel});
+						table().hamming_batch(q, base, rows, n, stride, differ.data());
+						table().overlap_batch(q, base, rows, n, stride, overlap.data());
+						SCOPED_TRACE("density=" + std::to_string(density) + "/8 n=" + std::to_string(n) +
+						             " rows=" + std::to_string(rows) + " stride=" + std::to_string(stride) +
+						             " gap=" + std::to_string(gap));
+						for (std::size_t i = 0; i < rows; i++) {
+							const std::uint8_t* row = base + i * stride;
+							EXPECT_EQ(differ[i], ruvector::hamming_bits_serial(q, row, n)) << "row " << i;
+							const bit_overlap want = ruvector::overlap_bits_serial(q, row, n);
+							EXPECT_EQ(overlap[i].both, want.both) << "row " << i;
+							EXPECT_EQ(overlap[i].either, want.either) << "row " << i;
+						}
+						EXPECT_EQ(differ[rows], sentinel) << "wrote past the rows";
+						EXPECT_EQ(overlap[rows].both, sentinel) << "wrote past the rows";
+						if (HasFailure()) {
+							return;
+						}
 					}
 				}
 			}

@@ -8,7 +8,7 @@
 //   { context: { node, load_average_start, load_average_end }, benchmarks: [{ name: "<kernel>/<level>/<dim>",
 //     metric, level, dim, ns_per_pair, iterations, ratio_to_native_avx2? }], targets: [{ target, measured, met }] }
 // Kernels: l2sq, dot, l1, cosine (float32), their _batch twins (ns per row through the batch kernel), l2sq_f16, dot_f16, l1_f16, cosine_f16, l2sq_i8, dot_i8,
-// hamming, jaccard (dim = bits); sparse_l2sq, sparse_dot, sparse_l1 as "<kernel>/<level>_<random|half_shared>/<nnz>"
+// hamming, jaccard (dim = bits) and their _batch twins (ns per row through the bit batch kernels); sparse_l2sq, sparse_dot, sparse_l1 as "<kernel>/<level>_<random|half_shared>/<nnz>"
 // (dim = nnz; bench_sparse_merge.cpp's pairs). ratio_to_native_avx2 is this time over the native avx2 time of the
 // same kernel and dim. Native times are Google Benchmark's median aggregate (cpu_time), or the minimum over repetitions.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -74,6 +74,7 @@ for (const dim of DIMS) {
 	const bits = new Uint8Array(h.memory.buffer, h.rv_arena(), 2 * bitPairs * bytes);
 	for (let i = 0; i < bits.length; i++) bits[i] = (i * 2654435761) >>> 24;
 	for (const [m, metric] of ['hamming', 'jaccard'].entries()) measure(h.rv_bench_bits, metric, m, bits.byteOffset, dim, bytes, bitPairs);
+	for (const [m, metric] of ['hamming', 'jaccard'].entries()) measure(h.rv_bench_bits_batch, `${metric}_batch`, m, bits.byteOffset, dim, bytes, bitPairs);
 }
 
 // Sparse pairs as bench_sparse_merge.cpp builds them (fewer pairs than natively, as the arena holds): indices from a 30522-word vocabulary,

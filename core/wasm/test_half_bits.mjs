@@ -226,48 +226,51 @@ for (const level of levels) {
 }
 
 // The bit batches row by row against the JavaScript counts and the level's pair kernels: 0, 1, 2,
-// 5 and 17 rows (more than the harness's chunk of 16) of every length, the rows starting one
-// byte past a line or with the last row ending at the last byte of memory.
+// 5 and 17 rows (more than the harness's chunk of 16) of every length, back to back or apart (8
+// bytes between rows, as an index entry's header, or 1..29) with random bytes between them, the
+// rows starting one byte past a line or with the last row ending at the last byte of memory.
 for (const level of levels) {
 	test(`${nameOf(level)}: Hamming and Jaccard batches equal the pair counts`, () => {
 		const next = rng(555 + level);
 		for (const n of dims) {
 			for (const count of [0, 1, 2, 5, 17]) {
-				for (const placement of ['misaligned', 'against end of memory']) {
-					// The arena holds 256 KiB: q, then the rows, then the results, apart.
-					const q = h.rv_arena() + 1;
-					const base =
-						placement === 'misaligned' ? h.rv_arena() + 4097 : h.memory.buffer.byteLength - n * count;
-					const out = h.rv_arena() + 131072;
-					const pairOut = out + 8 * 64;
-					const qBytes = new Uint8Array(h.memory.buffer, q, n);
-					const rows = new Uint8Array(h.memory.buffer, base, n * count);
-					for (let i = 0; i < n; i++) qBytes[i] = Math.floor(next() * 256);
-					for (let i = 0; i < n * count; i++) rows[i] = Math.floor(next() * 256);
-					const got = new Float64Array(h.memory.buffer, out, 3 * count + 1);
-					got[3 * count] = -1;
-					h.rv_bits_batch(level, q, base, count, n, out);
-					const batch = [...got];
-					const where = `n=${n} count=${count} ${placement}`;
-					assert.equal(batch[3 * count], -1, `bit batch wrote past its rows: ${where}`);
-					for (let r = 0; r < count; r++) {
-						let xor = 0;
-						let and = 0;
-						let or = 0;
-						for (let i = 0; i < n; i++) {
-							const x = qBytes[i];
-							const y = rows[r * n + i];
-							xor += popcount8(x ^ y);
-							and += popcount8(x & y);
-							or += popcount8(x | y);
+				for (const stride of [n, n + 8, n + 1 + ((5 * n + count) % 29)]) {
+					for (const placement of ['misaligned', 'against end of memory']) {
+						const span = count === 0 ? 0 : (count - 1) * stride + n;
+						// The arena holds 256 KiB: q, then the rows, then the results, apart.
+						const q = h.rv_arena() + 1;
+						const base = placement === 'misaligned' ? h.rv_arena() + 4097 : h.memory.buffer.byteLength - span;
+						const out = h.rv_arena() + 131072;
+						const pairOut = out + 8 * 64;
+						const qBytes = new Uint8Array(h.memory.buffer, q, n);
+						const rows = new Uint8Array(h.memory.buffer, base, span);
+						for (let i = 0; i < n; i++) qBytes[i] = Math.floor(next() * 256);
+						for (let i = 0; i < span; i++) rows[i] = Math.floor(next() * 256);
+						const got = new Float64Array(h.memory.buffer, out, 3 * count + 1);
+						got[3 * count] = -1;
+						h.rv_bits_batch(level, q, base, count, n, stride, out);
+						const batch = [...got];
+						const where = `n=${n} count=${count} stride=${stride} ${placement}`;
+						assert.equal(batch[3 * count], -1, `bit batch wrote past its rows: ${where}`);
+						for (let r = 0; r < count; r++) {
+							let xor = 0;
+							let and = 0;
+							let or = 0;
+							for (let i = 0; i < n; i++) {
+								const x = qBytes[i];
+								const y = rows[r * stride + i];
+								xor += popcount8(x ^ y);
+								and += popcount8(x & y);
+								or += popcount8(x | y);
+							}
+							assert.deepEqual(batch.slice(3 * r, 3 * r + 3), [xor, and, or], `row ${r}: ${where}`);
+							h.rv_bits(level, q, base + r * stride, n, pairOut);
+							assert.deepEqual(
+								batch.slice(3 * r, 3 * r + 3),
+								[...new Float64Array(h.memory.buffer, pairOut, 3)],
+								`row ${r} against the pair kernels: ${where}`,
+							);
 						}
-						assert.deepEqual(batch.slice(3 * r, 3 * r + 3), [xor, and, or], `row ${r}: ${where}`);
-						h.rv_bits(level, q, base + r * n, n, pairOut);
-						assert.deepEqual(
-							batch.slice(3 * r, 3 * r + 3),
-							[...new Float64Array(h.memory.buffer, pairOut, 3)],
-							`row ${r} against the pair kernels: ${where}`,
-						);
 					}
 				}
 			}

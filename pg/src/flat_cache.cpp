@@ -135,6 +135,11 @@ const char* FlatCopyData(const FlatCopy* copy, uint32 i)
 	return copy->data + (Size) i * copy->stride;
 }
 
+Size FlatCopyStride(const FlatCopy* copy)
+{
+	return copy->stride;
+}
+
 const ItemPointerData* FlatCopyTid(const FlatCopy* copy, uint32 i)
 {
 	return &copy->tids[i];

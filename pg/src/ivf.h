@@ -198,6 +198,7 @@ void FlatCacheDefineSettings(void);
 const FlatCopy* FlatCacheAcquire(Relation index, const IvfIndexInfo* info, const IvfMetaPageData* meta, bool newScan);
 uint32 FlatCopyCount(const FlatCopy* copy);
 const char* FlatCopyData(const FlatCopy* copy, uint32 i); /* entry i's terms and code */
+Size FlatCopyStride(const FlatCopy* copy);                /* bytes from one entry's data to the next's */
 const ItemPointerData* FlatCopyTid(const FlatCopy* copy, uint32 i);
 
 /* ivf_build.cpp */

@@ -26,14 +26,15 @@ struct bit_overlap {
 using bits_hamming_fn = std::uint64_t (*)(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 using bits_overlap_fn = bit_overlap (*)(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 
-// One query against `count` rows of `bytes` bytes stored one after another from `base` (a flat
-// scan of bit vectors): out[i] = the one-pair count of (q, row i). What a batch saves is the call
-// and the query's loads per row: a 384-bit row is 48 bytes, which memory delivers faster than one
-// call of a pair kernel returns (docs/PERFORMANCE.md).
+// One query against `count` rows of `bytes` bytes, row i at base + i * stride (stride >= bytes; a
+// flat scan of bit vectors: stride == bytes for rows back to back, more for rows inside index
+// entries, whose other bytes are never counted): out[i] = the one-pair count of (q, row i). What a
+// batch saves is the call and the query's loads per row: a 384-bit row is 48 bytes, which memory
+// delivers faster than one call of a pair kernel returns (docs/PERFORMANCE.md).
 using bits_hamming_batch_fn = void (*)(const std::uint8_t* q, const std::uint8_t* base, std::size_t count,
-                                       std::size_t bytes, std::uint64_t* out);
+                                       std::size_t bytes, std::size_t stride, std::uint64_t* out);
 using bits_overlap_batch_fn = void (*)(const std::uint8_t* q, const std::uint8_t* base, std::size_t count,
-                                       std::size_t bytes, bit_overlap* out);
+                                       std::size_t bytes, std::size_t stride, bit_overlap* out);
 
 struct bits_kernel_table {
 	simd_level level;
@@ -58,43 +59,43 @@ bool select_bits_kernels(simd_level level);
 std::uint64_t hamming_bits_serial(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 bit_overlap overlap_bits_serial(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 void hamming_bits_batch_serial(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
-                               std::uint64_t* out);
+                               std::size_t stride, std::uint64_t* out);
 void overlap_bits_batch_serial(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
-                               bit_overlap* out);
+                               std::size_t stride, bit_overlap* out);
 
 #if defined(RUVECTOR_HAVE_X86)
 // AVX2 nibble-table counts over 32-byte blocks, POPCNT for the rest.
 std::uint64_t hamming_bits_avx2(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 bit_overlap overlap_bits_avx2(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 void hamming_bits_batch_avx2(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
-                             std::uint64_t* out);
+                             std::size_t stride, std::uint64_t* out);
 void overlap_bits_batch_avx2(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
-                             bit_overlap* out);
+                             std::size_t stride, bit_overlap* out);
 // AVX-512 VPOPCNTDQ counts over 64-byte blocks, a masked load for the rest.
 std::uint64_t hamming_bits_avx512(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 bit_overlap overlap_bits_avx512(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 void hamming_bits_batch_avx512(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
-                               std::uint64_t* out);
+                               std::size_t stride, std::uint64_t* out);
 void overlap_bits_batch_avx512(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
-                               bit_overlap* out);
+                               std::size_t stride, bit_overlap* out);
 #endif
 
 #if defined(RUVECTOR_HAVE_NEON)
 std::uint64_t hamming_bits_neon(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 bit_overlap overlap_bits_neon(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 void hamming_bits_batch_neon(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
-                             std::uint64_t* out);
+                             std::size_t stride, std::uint64_t* out);
 void overlap_bits_batch_neon(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
-                             bit_overlap* out);
+                             std::size_t stride, bit_overlap* out);
 #endif
 
 #if defined(RUVECTOR_HAVE_WASM_SIMD128)
 std::uint64_t hamming_bits_wasm_simd128(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 bit_overlap overlap_bits_wasm_simd128(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 void hamming_bits_batch_wasm_simd128(const std::uint8_t* q, const std::uint8_t* base, std::size_t count,
-                                     std::size_t bytes, std::uint64_t* out);
+                                     std::size_t bytes, std::size_t stride, std::uint64_t* out);
 void overlap_bits_batch_wasm_simd128(const std::uint8_t* q, const std::uint8_t* base, std::size_t count,
-                                     std::size_t bytes, bit_overlap* out);
+                                     std::size_t bytes, std::size_t stride, bit_overlap* out);
 #endif
 
 // ---- dispatched entry points ---------------------------------------------------
@@ -109,13 +110,17 @@ inline bit_overlap overlap_bits(const std::uint8_t* a, const std::uint8_t* b, st
 }
 
 // 1 - |a & b| / |a | b| as pgvector computes it; 1 when no bit is set in both.
-inline double jaccard_distance_bits(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes)
+inline double jaccard_distance(bit_overlap counts)
 {
-	const bit_overlap counts = overlap_bits(a, b, bytes);
 	if (counts.both == 0) {
 		return 1.0;
 	}
 	return 1.0 - static_cast<double>(counts.both) / static_cast<double>(counts.either);
+}
+
+inline double jaccard_distance_bits(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes)
+{
+	return jaccard_distance(overlap_bits(a, b, bytes));
 }
 
 // Bit i of `out` (MSB first) is set when x[i] > 0; the unused low bits of the last byte

@@ -44,6 +44,11 @@ struct vector_space {
 	// out[i] = (*this)(query, rows[i]) for i < count, bit for bit: float32 spaces through one
 	// gather kernel (kernels.hpp), the others pair by pair.
 	void distances(const void* query, const void* const* rows, std::size_t count, float* out) const;
+	// out[i] = (*this)(query, base + i * stride) for i < count (stride >= bytes; the bytes between
+	// rows are not read as vectors), bit for bit: bit spaces through the bit batch kernels
+	// (bits.hpp), the others pair by pair. Rows inside index entries, e.g. a flat scan's page.
+	void strided_distances(const void* query, const void* base, std::size_t stride, std::size_t count,
+	                       float* out) const;
 };
 
 // The index distance of each pair: squared L2 for l2 (same order, no square root),

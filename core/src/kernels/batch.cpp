@@ -74,13 +74,13 @@ void dot_i8_batch(const std::int8_t* q, const std::int8_t* base, std::size_t n_v
 void hamming_bits_batch(const std::uint8_t* q, const std::uint8_t* base, std::size_t n_vectors, std::size_t bytes,
                         std::uint64_t* out)
 {
-	active_bits_kernels.hamming_batch(q, base, n_vectors, bytes, out);
+	active_bits_kernels.hamming_batch(q, base, n_vectors, bytes, bytes, out);
 }
 
 void overlap_bits_batch(const std::uint8_t* q, const std::uint8_t* base, std::size_t n_vectors, std::size_t bytes,
                         bit_overlap* out)
 {
-	active_bits_kernels.overlap_batch(q, base, n_vectors, bytes, out);
+	active_bits_kernels.overlap_batch(q, base, n_vectors, bytes, bytes, out);
 }
 
 } // namespace ruvector

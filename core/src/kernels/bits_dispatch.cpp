@@ -11,9 +11,9 @@ namespace {
 std::uint64_t hamming_first_call(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 bit_overlap overlap_first_call(const std::uint8_t* a, const std::uint8_t* b, std::size_t bytes);
 void hamming_batch_first_call(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
-                              std::uint64_t* out);
+                              std::size_t stride, std::uint64_t* out);
 void overlap_batch_first_call(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
-                              bit_overlap* out);
+                              std::size_t stride, bit_overlap* out);
 
 // One table per level built into this binary, serial first (install_following_f32 falls back to it).
 constexpr bits_kernel_table tables[] = {
@@ -55,17 +55,17 @@ bit_overlap overlap_first_call(const std::uint8_t* a, const std::uint8_t* b, std
 }
 
 void hamming_batch_first_call(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
-                              std::uint64_t* out)
+                              std::size_t stride, std::uint64_t* out)
 {
 	install_first_choice();
-	active_bits_kernels.hamming_batch(q, base, count, bytes, out);
+	active_bits_kernels.hamming_batch(q, base, count, bytes, stride, out);
 }
 
 void overlap_batch_first_call(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
-                              bit_overlap* out)
+                              std::size_t stride, bit_overlap* out)
 {
 	install_first_choice();
-	active_bits_kernels.overlap_batch(q, base, count, bytes, out);
+	active_bits_kernels.overlap_batch(q, base, count, bytes, stride, out);
 }
 
 } // namespace

@@ -87,18 +87,18 @@ bit_overlap overlap_bits_neon(const std::uint8_t* a, const std::uint8_t* b, std:
 
 // The pair kernels inlined row by row: no call per row.
 void hamming_bits_batch_neon(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
-                             std::uint64_t* out)
+                             std::size_t stride, std::uint64_t* out)
 {
 	for (std::size_t i = 0; i < count; i++) {
-		out[i] = count_bits<differ>(q, base + i * bytes, bytes);
+		out[i] = count_bits<differ>(q, base + i * stride, bytes);
 	}
 }
 
 void overlap_bits_batch_neon(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
-                             bit_overlap* out)
+                             std::size_t stride, bit_overlap* out)
 {
 	for (std::size_t i = 0; i < count; i++) {
-		const std::uint8_t* row = base + i * bytes;
+		const std::uint8_t* row = base + i * stride;
 		out[i] = bit_overlap{count_bits<both>(q, row, bytes), count_bits<either>(q, row, bytes)};
 	}
 }

@@ -49,18 +49,18 @@ bit_overlap overlap_bits_serial(const std::uint8_t* a, const std::uint8_t* b, st
 }
 
 void hamming_bits_batch_serial(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
-                               std::uint64_t* out)
+                               std::size_t stride, std::uint64_t* out)
 {
 	for (std::size_t i = 0; i < count; i++) {
-		out[i] = hamming_bits_serial(q, base + i * bytes, bytes);
+		out[i] = hamming_bits_serial(q, base + i * stride, bytes);
 	}
 }
 
 void overlap_bits_batch_serial(const std::uint8_t* q, const std::uint8_t* base, std::size_t count, std::size_t bytes,
-                               bit_overlap* out)
+                               std::size_t stride, bit_overlap* out)
 {
 	for (std::size_t i = 0; i < count; i++) {
-		out[i] = overlap_bits_serial(q, base + i * bytes, bytes);
+		out[i] = overlap_bits_serial(q, base + i * stride, bytes);
 	}
 }
 

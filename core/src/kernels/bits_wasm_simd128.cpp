@@ -75,18 +75,18 @@ bit_overlap overlap_bits_wasm_simd128(const std::uint8_t* a, const std::uint8_t*
 
 // The pair kernels row by row through direct calls: no call_indirect (and its signature check) per row.
 void hamming_bits_batch_wasm_simd128(const std::uint8_t* q, const std::uint8_t* base, std::size_t count,
-                                     std::size_t bytes, std::uint64_t* out)
+                                     std::size_t bytes, std::size_t stride, std::uint64_t* out)
 {
 	for (std::size_t i = 0; i < count; i++) {
-		out[i] = hamming_bits_wasm_simd128(q, base + i * bytes, bytes);
+		out[i] = hamming_bits_wasm_simd128(q, base + i * stride, bytes);
 	}
 }
 
 void overlap_bits_batch_wasm_simd128(const std::uint8_t* q, const std::uint8_t* base, std::size_t count,
-                                     std::size_t bytes, bit_overlap* out)
+                                     std::size_t bytes, std::size_t stride, bit_overlap* out)
 {
 	for (std::size_t i = 0; i < count; i++) {
-		out[i] = overlap_bits_wasm_simd128(q, base + i * bytes, bytes);
+		out[i] = overlap_bits_wasm_simd128(q, base + i * stride, bytes);
 	}
 }
 

@@ -156,12 +156,12 @@ alignas(64) constexpr std::uint8_t head_mask[64] = {0xff, 0xff, 0xff, 0xff, 0xff
                                                     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 // The query against every row. A row's last 1..31 bytes are read with a plain 32-byte load
-// whenever those 32 bytes lie inside the batch (the rows after it), the bytes past the row
-// cleared by an AND with a 0xFF/0x00 window; the query's last bytes sit zero-padded in a
+// whenever those 32 bytes lie inside the batch (the rows after it, and any bytes between rows),
+// the bytes past the row cleared by an AND with a 0xFF/0x00 window; the query's last bytes sit zero-padded in a
 // register. Only the last rows count their rest as the pair kernels do (words, then bytes).
 template <typename Tally, typename Out>
 RUVECTOR_TARGET_AVX2_POPCNT inline void count_rows(const std::uint8_t* q, const std::uint8_t* base, std::size_t rows,
-                                                   std::size_t bytes, Out* out)
+                                                   std::size_t bytes, std::size_t stride, Out* out)
 {
 	const std::size_t rest = bytes % 32;
 	const std::size_t whole = bytes - rest;
@@ -171,9 +171,10 @@ RUVECTOR_TARGET_AVX2_POPCNT inline void count_rows(const std::uint8_t* q, const 
 		std::memcpy(q_rest_bytes, q + whole, rest); // q may be null when bytes is 0
 	}
 	const __m256i q_rest = load(q_rest_bytes);
-	const std::uint8_t* const end = base + rows * bytes;
+	// One past the last row's last byte: a 32-byte load ending there or before stays inside the batch
+	const std::uint8_t* const end = rows == 0 ? base : base + (rows - 1) * stride + bytes;
 	for (std::size_t i = 0; i < rows; i++) {
-		const std::uint8_t* row = base + i * bytes;
+		const std::uint8_t* row = base + i * stride;
 		Tally tally;
 		for (std::size_t k = 0; k < whole; k += 32) {
 			tally.add(load(q + k), load(row + k));
@@ -215,15 +216,17 @@ RUVECTOR_TARGET_AVX2_POPCNT bit_overlap overlap_bits_avx2(const std::uint8_t* a,
 }
 
 RUVECTOR_TARGET_AVX2_POPCNT void hamming_bits_batch_avx2(const std::uint8_t* q, const std::uint8_t* base,
-                                                         std::size_t count, std::size_t bytes, std::uint64_t* out)
+                                                         std::size_t count, std::size_t bytes, std::size_t stride,
+                                                         std::uint64_t* out)
 {
-	count_rows<differ_tally>(q, base, count, bytes, out);
+	count_rows<differ_tally>(q, base, count, bytes, stride, out);
 }
 
 RUVECTOR_TARGET_AVX2_POPCNT void overlap_bits_batch_avx2(const std::uint8_t* q, const std::uint8_t* base,
-                                                         std::size_t count, std::size_t bytes, bit_overlap* out)
+                                                         std::size_t count, std::size_t bytes, std::size_t stride,
+                                                         bit_overlap* out)
 {
-	count_rows<overlap_tally>(q, base, count, bytes, out);
+	count_rows<overlap_tally>(q, base, count, bytes, stride, out);
 }
 
 } // namespace ruvector

@@ -148,14 +148,14 @@ private:
 // masked load. The query's last bytes are loaded once.
 template <typename Tally, typename Out>
 RUVECTOR_KERNEL_TARGET inline void count_rows(const std::uint8_t* q, const std::uint8_t* base, std::size_t rows,
-                                              std::size_t bytes, Out* out)
+                                              std::size_t bytes, std::size_t stride, Out* out)
 {
 	const std::size_t rest = bytes % 32;
 	const std::size_t whole = bytes - rest;
 	const auto rest_bytes = static_cast<__mmask32>((std::uint64_t{1} << rest) - 1);
 	const __m256i q_rest = _mm256_maskz_loadu_epi8(rest_bytes, q + whole);
 	for (std::size_t i = 0; i < rows; i++) {
-		const std::uint8_t* row = base + i * bytes;
+		const std::uint8_t* row = base + i * stride;
 		Tally tally;
 		for (std::size_t k = 0; k < whole; k += 32) {
 			tally.add(load_half(q + k), load_half(row + k));
@@ -210,15 +210,17 @@ RUVECTOR_KERNEL_TARGET bit_overlap overlap_bits_avx512(const std::uint8_t* a, co
 }
 
 RUVECTOR_KERNEL_TARGET void hamming_bits_batch_avx512(const std::uint8_t* q, const std::uint8_t* base,
-                                                      std::size_t count, std::size_t bytes, std::uint64_t* out)
+                                                      std::size_t count, std::size_t bytes, std::size_t stride,
+                                                      std::uint64_t* out)
 {
-	count_rows<differ_tally>(q, base, count, bytes, out);
+	count_rows<differ_tally>(q, base, count, bytes, stride, out);
 }
 
 RUVECTOR_KERNEL_TARGET void overlap_bits_batch_avx512(const std::uint8_t* q, const std::uint8_t* base,
-                                                      std::size_t count, std::size_t bytes, bit_overlap* out)
+                                                      std::size_t count, std::size_t bytes, std::size_t stride,
+                                                      bit_overlap* out)
 {
-	count_rows<overlap_tally>(q, base, count, bytes, out);
+	count_rows<overlap_tally>(q, base, count, bytes, stride, out);
 }
 
 } // namespace ruvector

@@ -125,6 +125,55 @@ describe('flat index copy in PGlite', () => {
 		await pg.exec('DROP INDEX items_sq8; RESET ruvector.flat_cache_size')
 	})
 
+	test('bit copies and pages (the bit batch kernels, rows in place) answer as brute force', async () => {
+		const BITS = 200 // 25-byte rows, 40 bytes apart on the pages and 32 in the copy
+		const bitString = () => Array.from({ length: BITS }, () => (rand() < 0.4 ? '1' : '0')).join('')
+		const table = Array.from({ length: 1500 }, bitString)
+		await pg.exec(`CREATE TABLE bit_items (id int, b bit(${BITS}))`)
+		await pg.exec(`INSERT INTO bit_items VALUES ${table.map((b, i) => `(${i + 1}, B'${b}')`).join(',')}`)
+		const bitQueries = Array.from({ length: 10 }, bitString)
+		/** @param {string} a @param {string} b */
+		const counts = (a, b) => {
+			let differ = 0
+			let both = 0
+			let either = 0
+			for (let i = 0; i < BITS; i++) {
+				differ += a[i] !== b[i] ? 1 : 0
+				both += a[i] === '1' && b[i] === '1' ? 1 : 0
+				either += a[i] === '1' || b[i] === '1' ? 1 : 0
+			}
+			return { hamming: differ, jaccard: both === 0 ? 1 : 1 - both / either }
+		}
+		for (const [opclass, op, metric] of /** @type {const} */ ([
+			['bit_hamming_ops', '<~>', 'hamming'],
+			['bit_jaccard_ops', '<%>', 'jaccard'],
+		])) {
+			const want = bitQueries.map((q) =>
+				table
+					.map((b) => counts(q, b)[metric])
+					.sort((a, b) => a - b)
+					.slice(0, K),
+			)
+			await pg.exec(`CREATE INDEX bit_items_b ON bit_items USING flat (b ${opclass})`)
+			for (const budget of ['0', '256MB', '256MB']) {
+				await pg.exec(`SET ruvector.flat_cache_size = '${budget}'`)
+				const got = []
+				for (const q of bitQueries) {
+					const result = await pg.query(
+						`SELECT b ${op} $1::bit(${BITS}) AS d FROM bit_items ORDER BY b ${op} $1::bit(${BITS}) LIMIT ${K}`,
+						[q],
+					)
+					got.push(result.rows.map((row) => Number(/** @type {{ d: number }} */ (row).d)))
+				}
+				assert.deepEqual(got, want, `${opclass} with flat_cache_size ${budget}`)
+			}
+			const copied = await pg.query("SELECT ruvector_flat_cached_rows('bit_items_b') AS n")
+			assert.equal(Number(/** @type {{ n: number }} */ (copied.rows[0]).n), table.length, opclass)
+			await pg.exec('DROP INDEX bit_items_b')
+		}
+		await pg.exec('DROP TABLE bit_items; RESET ruvector.flat_cache_size')
+	})
+
 	test('past the first 256 rows, and among ties, the copy returns an exact sort by (distance, ctid)', async () => {
 		// 3-d points on a 3 x 3 x 3 grid: dozens of rows share each distance
 		const grid = seededRandom(99)

@@ -101,6 +101,42 @@ SELECT ruvector_flat_cached_rows('flat_items'::regclass) AS copied_of_a_table;
 RESET enable_seqscan;
 RESET ruvector.flat_cache_size;
 
+-- bit vectors: the bit batch kernels read the rows in place, 13-byte rows 24 bytes apart on the
+-- pages and 16 apart in the copy; each query's ten nearest distances (ties make ids ambiguous)
+CREATE TABLE flat_bits (id int, b bit(100));
+INSERT INTO flat_bits SELECT i, (SELECT string_agg(CASE WHEN random() < 0.4 THEN '1' ELSE '0' END, '')
+	FROM generate_series(1, 100 + 0 * i))::bit(100) FROM generate_series(1, 1500) i;
+CREATE TABLE flat_bit_queries AS SELECT id AS qid, b AS q FROM flat_bits WHERE id % 75 = 0;
+UPDATE flat_bit_queries SET q = q # B'1011'::bit(100);
+CREATE FUNCTION flat_bit_answers(through_index bool, op text, budget text DEFAULT '16MB') RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	answers text;
+BEGIN
+	PERFORM set_config('ruvector.flat_cache_size', budget, true);
+	PERFORM set_config('enable_seqscan', (NOT through_index)::text, true);
+	PERFORM set_config('enable_indexscan', through_index::text, true);
+	EXECUTE format('SELECT string_agg(ds, '' / '' ORDER BY qid) FROM flat_bit_queries CROSS JOIN LATERAL
+		(SELECT string_agg(d::text, '','' ORDER BY d) AS ds FROM
+			(SELECT b %1$s q AS d FROM flat_bits ORDER BY b %1$s q LIMIT 10) t) a', op) INTO answers;
+	RETURN answers;
+END $$;
+CREATE INDEX flat_bits_hamming ON flat_bits USING flat (b bit_hamming_ops);
+SELECT flat_bit_answers(true, '<~>', '0') = flat_bit_answers(false, '<~>') AS hamming_pages_exact;
+SELECT flat_bit_answers(true, '<~>') = flat_bit_answers(false, '<~>') AS hamming_exact;
+SELECT flat_bit_answers(true, '<~>') = flat_bit_answers(false, '<~>') AS hamming_copy_exact;
+SELECT ruvector_flat_cached_rows('flat_bits_hamming') AS hamming_copied;
+DROP INDEX flat_bits_hamming;
+CREATE INDEX flat_bits_jaccard ON flat_bits USING flat (b bit_jaccard_ops);
+SELECT flat_bit_answers(true, '<%>', '0') = flat_bit_answers(false, '<%>') AS jaccard_pages_exact;
+SELECT flat_bit_answers(true, '<%>') = flat_bit_answers(false, '<%>') AS jaccard_exact;
+SELECT flat_bit_answers(true, '<%>') = flat_bit_answers(false, '<%>') AS jaccard_copy_exact;
+SELECT ruvector_flat_cached_rows('flat_bits_jaccard') AS jaccard_copied;
+-- each query is its row with 3 bits flipped: nearest at Hamming distance 3 or less
+SELECT split_part(flat_bit_answers(false, '<~>'), ',', 1)::int <= 3 AS nearest_found;
+DROP TABLE flat_bits, flat_bit_queries;
+DROP FUNCTION flat_bit_answers;
+
 -- bad settings
 SET ruvector.flat_cache_size = 'lots';
 
