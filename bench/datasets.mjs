@@ -22,6 +22,19 @@ import { getEmbeddingsPath } from '@sap-ux/fiori-docs-embeddings'
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist'
 
 /**
+ * A positive integer from the environment, or the default.
+ * @param {string} name
+ * @param {number} fallback
+ */
+export function intEnv(name, fallback) {
+	const text = process.env[name]
+	if (text === undefined || text === '') return fallback
+	const value = Number(text)
+	if (!Number.isInteger(value) || value <= 0) throw new Error(`${name}=${text}: expected a positive integer`)
+	return value
+}
+
+/**
  * mulberry32: a small seeded generator, so every run uses the same vectors.
  * @param {number} seed
  */

@@ -7,36 +7,13 @@
 //              BENCH_BITS_QUERIES (default 50)
 import { PGlite } from '@electric-sql/pglite'
 import { ruvector } from '@ruvector/pglite'
-
-/**
- * @param {string} name
- * @param {number} fallback
- */
-function intEnv(name, fallback) {
-	const text = process.env[name]
-	if (text === undefined || text === '') return fallback
-	const value = Number(text)
-	if (!Number.isInteger(value) || value <= 0) throw new Error(`${name}=${text}: expected a positive integer`)
-	return value
-}
+import { intEnv, seededRandom } from './datasets.mjs'
 
 const ROWS = intEnv('BENCH_BITS_ROWS', 100000)
 const DIMS = intEnv('BENCH_BITS_DIMS', 384)
 const QUERIES = intEnv('BENCH_BITS_QUERIES', 50)
 
-/** A small seeded generator (mulberry32), so every run measures the same bits */
-function seeded(seed = 20261125) {
-	let s = seed >>> 0
-	return () => {
-		s = (s + 0x6d2b79f5) >>> 0
-		let t = s
-		t = Math.imul(t ^ (t >>> 15), t | 1)
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-	}
-}
-
-const rand = seeded()
+const rand = seededRandom(20261125)
 /** One row's bits as a bit-string literal's digits, each bit set with probability 0.4 */
 const bits = () => Array.from({ length: DIMS }, () => (rand() < 0.4 ? '1' : '0')).join('')
 

@@ -19,7 +19,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { clustered, fashionMnist, fioriDocs } from './datasets.mjs'
+import { clustered, fashionMnist, fioriDocs, intEnv } from './datasets.mjs'
 import { compareEngines } from './engine.mjs'
 import { compareIvf, ivfTable, summarizeIvf } from './ivf.mjs'
 import { compareQuantizedHnsw, quantizedHnswTable } from './hnsw_quantized.mjs'
@@ -32,18 +32,6 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const K = 10
 const FULL = process.env['BENCH_SCALE'] === 'full'
 
-/**
- * A positive integer from the environment, or the default.
- * @param {string} name
- * @param {number} fallback
- */
-function intEnv(name, fallback) {
-	const text = process.env[name]
-	if (text === undefined || text === '') return fallback
-	const value = Number(text)
-	if (!Number.isInteger(value) || value <= 0) throw new Error(`${name}=${text}: expected a positive integer`)
-	return value
-}
 
 /** @type {Record<string, () => Promise<Dataset> | Dataset>} */
 const DATASETS = {
