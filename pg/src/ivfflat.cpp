@@ -93,10 +93,18 @@ void IvfCostEstimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost
 	costs.numIndexTuples = Max(index->tuples, 1.0) * fraction;
 	genericcostestimate(root, path, loop_count, &costs);
 
+	/*
+	 * The planner charges a sequential scan for the table's own pages only, not for the TOAST pages it reads to
+	 * compute each distance when the vectors are stored out of line (vector has STORAGE external: from about 500
+	 * dimensions). Charging the index's pages in full would make the much faster scan look ten times dearer
+	 * there, so charge no more pages than the table's share the scan stands in for.
+	 */
+	double pages = Min(costs.numIndexPages, Max(index->rel->pages * fraction, 1.0));
+
 	double randomPageCost;
 	double seqPageCost;
 	get_tablespace_page_costs(index->reltablespace, &randomPageCost, &seqPageCost);
-	Cost cost = costs.numIndexPages * seqPageCost + costs.numIndexTuples * cpu_operator_cost;
+	Cost cost = pages * seqPageCost + costs.numIndexTuples * cpu_operator_cost;
 
 	*indexStartupCost = cost;
 	*indexTotalCost = cost;

@@ -73,3 +73,31 @@ SELECT am.amname, opc.opcname, opc.opcdefault FROM pg_opclass opc JOIN pg_am am 
 WHERE am.amname IN ('flat', 'ivfflat') ORDER BY 1, 2;
 
 DROP TABLE ivf_opt;
+
+-- the planner picks a flat index over a sequential scan for vectors stored out of line (784 dimensions), whose
+-- TOAST pages the sequential scan's estimate leaves out; and for vectors stored in the row (16 dimensions)
+CREATE TABLE ivf_plan (id int, wide vector(784), narrow vector(16));
+INSERT INTO ivf_plan SELECT i, ARRAY(SELECT ((i * 31 + d * 17) % 97)::real FROM generate_series(1, 784) d),
+	ARRAY(SELECT ((i * 13 + d * 7) % 89)::real FROM generate_series(1, 16) d) FROM generate_series(1, 1000) i;
+CREATE INDEX ivf_plan_wide ON ivf_plan USING flat (wide);
+CREATE INDEX ivf_plan_narrow ON ivf_plan USING flat (narrow);
+ANALYZE ivf_plan;
+SELECT pg_relation_size('ivf_plan_wide') > 10 * pg_relation_size('ivf_plan') AS index_larger_than_table;
+CREATE FUNCTION plan_scans(query text, index text) RETURNS bool LANGUAGE plpgsql AS $$
+DECLARE
+	line text;
+BEGIN
+	FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
+		IF line LIKE '%Index Scan using ' || index || ' %' THEN
+			RETURN true;
+		END IF;
+	END LOOP;
+	RETURN false;
+END $$;
+SELECT plan_scans('SELECT id FROM ivf_plan ORDER BY wide <-> (SELECT wide FROM ivf_plan WHERE id = 7) LIMIT 5',
+	'ivf_plan_wide') AS wide_uses_index,
+	plan_scans('SELECT id FROM ivf_plan ORDER BY narrow <-> (SELECT narrow FROM ivf_plan WHERE id = 7) LIMIT 5',
+	'ivf_plan_narrow') AS narrow_uses_index;
+SELECT id FROM ivf_plan ORDER BY wide <-> (SELECT wide FROM ivf_plan WHERE id = 7) LIMIT 1;
+DROP TABLE ivf_plan;
+DROP FUNCTION plan_scans;
