@@ -272,22 +272,15 @@ static void MeasureRows(IvfScanOpaque so, const char* base, Size stride, int cou
 
 	switch (info->quantization) {
 		case ruvector::quantization::none:
-			/* bit: the bit batch kernels over the rows in place, the same counts as a pair call per row */
-			if (space.element == ruvector::element_kind::bit) {
-				space.strided_distances(so->query, base, stride, count, out);
-				break;
-			}
 			/*
-			 * One pair kernel call per row, not the space's gather: under V8 the SIMD128 gather (two rows per pass)
-			 * streams a 30 MB scan about 3x slower than the pair kernel row by row (docs/PERFORMANCE.md); both give
-			 * the same bits.
+			 * The rows in place: bit through the bit batch kernels, the rest one pair kernel call per row, not the
+			 * space's gather: under V8 the SIMD128 gather streams a 30 MB scan about 2x slower than the pair kernel
+			 * row by row (docs/PERFORMANCE.md). Either way the same bits as a pair call.
 			 */
-			for (int i = 0; i < count; i++) {
-				out[i] = space(so->query, base + i * stride);
-				/* Unit vectors in the index: 1 - dot is the cosine distance up to rounding */
-				if (so->recheck)
-					out[i] = ruvector::lower_bound_of({out[i], 0, 1});
-			}
+			space.strided_distances(so->query, base, stride, count, out);
+			/* Unit vectors in the index: 1 - dot is the cosine distance up to rounding */
+			for (int i = 0; so->recheck && i < count; i++)
+				out[i] = ruvector::lower_bound_of({out[i], 0, 1});
 			break;
 		case ruvector::quantization::sq8: {
 			ruvector::sq8_codebook book{info->offset, info->scale, space.dim};
